@@ -1,0 +1,43 @@
+# The two commands a newcomer needs:  make run   and   make test
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# The test suite runs on real PostgreSQL and Redis; these are the local servers on their standard ports.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: run test venv venv-test check clean bench
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.tests: requirements.txt requirements-test.txt $(VENV)/.runtime
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	touch $@
+
+venv: $(VENV)/.runtime
+venv-test: $(VENV)/.tests
+
+# The portal on its embedded default (SQLite, Celery on the filesystem transport, emails in var/mail),
+# with demo data, a worker and the periodic scheduler. Ctrl-C stops everything.
+run: venv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py demo_data
+	$(PY) manage.py runportal
+
+# The whole suite against PostgreSQL and Redis (DATABASE_URL / REDIS_URL override the defaults).
+test: venv-test
+	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
+		$(PY) -m pytest $(PYTEST_ARGS)
+
+check: venv
+	$(PY) manage.py check
+
+bench: venv-test
+	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
+		$(PY) bench/outbox_latency.py
+
+clean:
+	rm -rf var .pytest_cache

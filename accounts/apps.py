@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _sync_groups(sender, **kwargs):
+    from django.contrib.auth.models import Group, Permission
+
+    from accounts.groups import sync_groups
+
+    sync_groups(Group, Permission)
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = "Customers and staff"
+
+    def ready(self):
+        from accounts import export  # noqa: F401  (registers the account sections of the data export)
+
+        # After every migrate, so groups gain the permissions of models added since.
+        post_migrate.connect(_sync_groups, dispatch_uid="accounts.sync_groups")

@@ -1,0 +1,49 @@
+"""The registry behind a customer's data export (Data Protection: everything we hold about them).
+
+Each app adds its part without touching accounts:
+
+    from accounts.data_export import exporter
+
+    @exporter("complaints")
+    def complaints(customer):
+        return [...]          # anything json.dumps can write, given DjangoJSONEncoder
+
+Sections appear in the file in the order the apps are installed.
+"""
+
+import json
+from collections.abc import Callable
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
+
+_sections: dict[str, Callable] = {}
+
+
+def exporter(section):
+    def register(func):
+        if section in _sections and _sections[section] is not func:
+            raise ValueError(f"Data export section {section!r} is registered twice")
+        _sections[section] = func
+        return func
+
+    return register
+
+
+def sections():
+    return list(_sections)
+
+
+def build_export(customer, *, now=None):
+    data = {
+        "exported_at": now or timezone.now(),
+        "provider": "121 Communications",
+        "account_username": customer.username,
+    }
+    for section, func in _sections.items():
+        data[section] = func(customer)
+    return data
+
+
+def export_json(customer, *, now=None):
+    return json.dumps(build_export(customer, now=now), cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)

@@ -1,0 +1,145 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+
+from accounts.models import Correspondence, CustomerType, User, normalise_postcode
+from portal import outbox
+
+
+class _CrispyForm:
+    submit_label = "Save"
+
+    def _helper(self):
+        helper = FormHelper()
+        helper.add_input(Submit("submit", self.submit_label))
+        return helper
+
+
+class DetailsFields(forms.ModelForm):
+    """Fields a customer keeps up to date themselves."""
+
+    class Meta:
+        model = User
+        fields = ["full_name", "email", "phone", "customer_type", "company_name", "address", "postcode",
+                  "correspondence"]
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
+            "customer_type": forms.RadioSelect,
+            "correspondence": forms.RadioSelect,
+        }
+
+    def clean_postcode(self):
+        value = self.cleaned_data["postcode"]
+        return normalise_postcode(value) if value.strip() else ""
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("correspondence") == Correspondence.EMAIL and not data.get("email"):
+            self.add_error("email", "Give an email address, or choose to hear from us by post.")
+        if data.get("correspondence") == Correspondence.POST and not (data.get("address") and data.get("postcode")):
+            self.add_error("address", "Give your postal address and postcode so our letters reach you.")
+        if data.get("customer_type") == CustomerType.BUSINESS and not data.get("company_name"):
+            self.add_error("company_name", "Give the name of your business.")
+        return data
+
+
+class RegistrationForm(_CrispyForm, DetailsFields):
+    submit_label = "Create my account"
+    password1 = forms.CharField(label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                                help_text=password_validation.password_validators_help_text_html())
+    password2 = forms.CharField(label="Password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    marketing_opt_in = forms.BooleanField(
+        required=False,
+        label="Send me news and offers from 121 Communications",
+        help_text="Optional. You can change your mind at any time from your profile.",
+    )
+
+    class Meta(DetailsFields.Meta):
+        fields = ["username", "full_name", "email", "phone", "customer_type", "company_name", "address",
+                  "postcode", "correspondence"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = True
+        self.fields["username"].help_text = (
+            "3 to 40 lower-case letters or digits. Quote it when you write to us, for instance to cancel."
+        )
+        self.helper = self._helper()
+
+    def clean_username(self):
+        return self.cleaned_data["username"].strip().lower()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
+            self.add_error("password2", "The two passwords do not match.")
+        if data.get("password1"):
+            candidate = User(username=data.get("username", ""), email=data.get("email", ""),
+                             full_name=data.get("full_name", ""))
+            try:
+                password_validation.validate_password(data["password1"], candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data
+
+
+class DetailsForm(_CrispyForm, DetailsFields):
+    submit_label = "Save my details"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = self._helper()
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.CharField(
+        label="Account username or email",
+        max_length=254,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "That account username or email and password do not match. Please try again.",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Log in"))
+
+
+class MarketingForm(forms.Form):
+    opted_in = forms.TypedChoiceField(
+        label="Marketing from 121 Communications",
+        choices=[("yes", "Yes, send me news and offers"), ("no", "No marketing, thank you")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Save my choice"))
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """Password reset emails go through the outbox like every other message."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
+                  html_email_template_name=None):
+        user = context["user"]
+        outbox.email(
+            kind="password_reset",
+            to_email=to_email,
+            to_name=user.display_name,
+            template="accounts/password_reset",
+            subject="Reset your 121 Communications password",
+            context=context,
+            customer=user if not user.is_staff else None,
+            concerning=user,
+        )

@@ -1,0 +1,55 @@
+"""The three staff groups and what each may do in the admin.
+
+"app.*" grants every permission of an app, so a group keeps up as apps gain models: the sync runs
+after every migrate (accounts/apps.py) as well as in the data migration that first creates the groups.
+"""
+
+CUSTOMER_SERVICES = "Customer services"
+ACCOUNTS = "Accounts"
+ENGINEERS = "Engineers"
+
+GROUP_PERMISSIONS = {
+    CUSTOMER_SERVICES: [
+        "accounts.view_user", "accounts.add_user", "accounts.change_user",
+        "accounts.view_marketingconsent", "accounts.add_marketingconsent",
+        "portal.view_outboxmessage", "portal.change_outboxmessage",
+        "portal.view_printqueueletter", "portal.change_printqueueletter",
+        "portal.view_codecopyrequest",
+        "complaints.*", "orders.*",
+        "faults.view_*",
+        "billing.view_*",
+    ],
+    ACCOUNTS: [
+        "accounts.view_user", "accounts.change_user", "accounts.view_marketingconsent",
+        "portal.view_outboxmessage", "portal.change_outboxmessage",
+        "portal.view_printqueueletter", "portal.change_printqueueletter",
+        "billing.*",
+        "orders.view_*",
+    ],
+    ENGINEERS: [
+        "accounts.view_user",
+        "portal.view_outboxmessage",
+        "faults.*",
+        "orders.view_*",
+    ],
+}
+
+
+def _matching(Permission, spec):
+    app_label, codename = spec.split(".", 1)
+    perms = Permission.objects.filter(content_type__app_label=app_label)
+    if codename == "*":
+        return perms
+    if codename.endswith("*"):
+        return perms.filter(codename__startswith=codename[:-1])
+    return perms.filter(codename=codename)
+
+
+def sync_groups(Group, Permission):
+    """Create the groups and give each exactly its permissions (those that exist so far)."""
+    for name, specs in GROUP_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        wanted = set()
+        for spec in specs:
+            wanted.update(_matching(Permission, spec).values_list("pk", flat=True))
+        group.permissions.set(wanted)

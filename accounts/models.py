@@ -1,0 +1,150 @@
+import re
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+# A UK postcode, spaced or not, any case ("ME17 4NN", "me174nn"); stored upper-case and spaced.
+UK_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
+
+
+def normalise_postcode(value):
+    match = UK_POSTCODE.match(value.strip().upper())
+    if not match:
+        raise ValidationError("Enter a UK postcode, for example ME17 4NN.")
+    return f"{match.group(1)} {match.group(2)}"
+
+
+class CustomerType(models.TextChoices):
+    RESIDENTIAL = "residential", "Residential"
+    BUSINESS = "business", "Business"
+
+
+class Correspondence(models.TextChoices):
+    EMAIL = "email", "By email"
+    POST = "post", "By post"
+
+
+class PortalUserManager(UserManager):
+    def customers(self):
+        return self.filter(is_staff=False)
+
+
+class User(AbstractUser):
+    """A customer (is_staff off) or a member of staff (is_staff on, in a group).
+
+    `username` is the customer's account username: the Code asks customers to quote it when they
+    write to cancel, so it is shown on every page of their account and on letters.
+    """
+
+    username = models.CharField(
+        "account username",
+        max_length=40,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[a-z0-9][a-z0-9._-]{2,39}$",
+                "Use 3 to 40 lower-case letters, digits, dots, dashes or underscores, starting with a letter or digit.",
+            )
+        ],
+        help_text="Quoted by the customer when they write to us, for instance to cancel.",
+        error_messages={"unique": "That account username is taken. Please choose another."},
+    )
+    # Letters only customers have no email: the field is optional but unique when given.
+    email = models.EmailField("email address", blank=True)
+    full_name = models.CharField(max_length=150)
+    company_name = models.CharField(max_length=150, blank=True, help_text="For business customers.")
+    address = models.TextField("postal address", blank=True, help_text="Street, town and county, one per line.")
+    postcode = models.CharField(max_length=8, blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    customer_type = models.CharField(max_length=12, choices=CustomerType.choices, default=CustomerType.RESIDENTIAL)
+    correspondence = models.CharField(
+        "how we write to you",
+        max_length=5,
+        choices=Correspondence.choices,
+        default=Correspondence.EMAIL,
+        help_text="Letters go to the postal address. Without an email address we always write by post.",
+    )
+    # first_name/last_name are replaced by one full name, as UK letters address people.
+    first_name = None
+    last_name = None
+
+    objects = PortalUserManager()
+
+    REQUIRED_FIELDS = ["email", "full_name"]
+
+    class Meta:
+        ordering = ["full_name", "username"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~Q(email=""),
+                name="accounts_user_email_unique_when_given",
+                violation_error_message="An account with that email address already exists.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.full_name or self.username} ({self.username})"
+
+    def get_full_name(self):
+        return self.full_name
+
+    def get_short_name(self):
+        return self.full_name.split(" ")[0] if self.full_name else self.username
+
+    @property
+    def display_name(self):
+        if self.customer_type == CustomerType.BUSINESS and self.company_name:
+            return f"{self.full_name}, {self.company_name}"
+        return self.full_name
+
+    @property
+    def postal_lines(self):
+        """The address block of a letter: name, company, address lines, postcode."""
+        lines = [self.full_name]
+        if self.company_name:
+            lines.append(self.company_name)
+        lines += [line.strip() for line in self.address.splitlines() if line.strip()]
+        if self.postcode:
+            lines.append(self.postcode)
+        return lines
+
+    @property
+    def writes_by_post(self):
+        return not self.email or self.correspondence == Correspondence.POST
+
+
+class ConsentChannel(models.TextChoices):
+    REGISTRATION = "registration", "Registration form"
+    PORTAL = "portal", "Portal (customer's own choice)"
+    PHONE = "phone", "Phone call recorded by staff"
+    LETTER = "letter", "Letter recorded by staff"
+    EMAIL = "email", "Email recorded by staff"
+
+
+class MarketingConsent(models.Model):
+    """One change of a customer's marketing choice. The latest row is the current choice.
+
+    Code (Privacy): customers may "opt in and out of receiving our marketing information"; every
+    change is kept with its time and how it reached us, never overwritten.
+    """
+
+    customer = models.ForeignKey(User, on_delete=models.CASCADE, related_name="marketing_consents")
+    opted_in = models.BooleanField()
+    channel = models.CharField(max_length=12, choices=ConsentChannel.choices)
+    recorded_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="Staff who recorded it."
+    )
+    note = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["customer", "-at", "-id"])]
+
+    def __str__(self):
+        return f"{'Opted in' if self.opted_in else 'Opted out'} by {self.get_channel_display()}"

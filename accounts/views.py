@@ -1,0 +1,122 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts import services
+from accounts.data_export import export_json
+from accounts.forms import DetailsForm, LoginForm, MarketingForm, OutboxPasswordResetForm, RegistrationForm
+from accounts.models import ConsentChannel
+
+
+def register(request):
+    if request.user.is_authenticated:
+        return redirect("accounts:dashboard")
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        customer = services.customer_register(
+            username=data["username"], password=data["password1"], full_name=data["full_name"],
+            email=data["email"], phone=data["phone"], address=data["address"], postcode=data["postcode"],
+            customer_type=data["customer_type"], company_name=data["company_name"],
+            correspondence=data["correspondence"], marketing_opt_in=data["marketing_opt_in"],
+        )
+        login(request, customer, backend="accounts.backends.UsernameOrEmailBackend")
+        messages.success(request, f"Welcome, {customer.get_short_name()}. Your account username is {customer.username}.")
+        return redirect("accounts:dashboard")
+    return render(request, "accounts/register.html", {"form": form})
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+@login_required
+def dashboard(request):
+    return render(request, "accounts/dashboard.html", {
+        "marketing": services.marketing_current(customer=request.user),
+    })
+
+
+@login_required
+def details(request):
+    form = DetailsForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.customer_update_details(
+            customer=request.user, fields={name: form.cleaned_data[name] for name in form.changed_data}
+        )
+        messages.success(request, "Your details are saved." if form.changed_data else "Nothing changed.")
+        return redirect("accounts:details")
+    if request.method == "POST":
+        request.user.refresh_from_db()  # a rejected form changes nothing, not even in this request
+    return render(request, "accounts/details.html", {"form": form})
+
+
+@login_required
+def marketing(request):
+    current = services.marketing_current(customer=request.user)
+    initial = {"opted_in": "yes" if current and current.opted_in else "no"}
+    form = MarketingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.marketing_consent_record(
+            customer=request.user, opted_in=form.cleaned_data["opted_in"], channel=ConsentChannel.PORTAL
+        )
+        if form.cleaned_data["opted_in"]:
+            messages.success(request, "You are opted in to our marketing. You can opt out here at any time.")
+        else:
+            messages.success(request, "You are opted out: we will send you no marketing.")
+        return redirect("accounts:marketing")
+    history = request.user.marketing_consents.select_related("recorded_by")[:50]
+    return render(request, "accounts/marketing.html", {"form": form, "current": current, "history": history})
+
+
+@login_required
+def data_export_page(request):
+    return render(request, "accounts/export.html")
+
+
+@login_required
+@require_POST
+def data_export_download(request):
+    now = timezone.now()
+    response = HttpResponse(export_json(request.user, now=now), content_type="application/json; charset=utf-8")
+    filename = f"121-communications-data-{request.user.username}-{now:%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/form_page.html"
+    success_url = reverse_lazy("accounts:details")
+    extra_context = {"title": "Change your password", "submit_label": "Change my password"}
+
+    def form_valid(self, form):
+        messages.success(self.request, "Your password is changed.")
+        return super().form_valid(form)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset.html"
+    form_class = OutboxPasswordResetForm
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/form_page.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+    extra_context = {"title": "Choose a new password", "submit_label": "Save my new password"}
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"

@@ -1,0 +1,150 @@
+from django.contrib import admin, messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from portal import outbox
+from portal.models import Channel, CodeCopyRequest, OutboxAttachment, OutboxMessage, PrintQueueLetter, Status
+
+
+class AttachmentInline(admin.TabularInline):
+    model = OutboxAttachment
+    fields = ["filename", "mimetype", "download"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="File")
+    def download(self, obj):
+        if obj.content is None:
+            return "Not rendered yet"
+        url = reverse("admin:portal_outboxmessage_attachment", args=[obj.message_id, obj.pk])
+        return format_html('<a href="{}">Download</a>', url)
+
+
+class NeedsStaffFilter(admin.SimpleListFilter):
+    title = "needs staff"
+    parameter_name = "attention"
+
+    def lookups(self, request, model_admin):
+        return [("failed", "Failed: needs staff"), ("waiting", "Still waiting to go"), ("late", "Past due time")]
+
+    def queryset(self, request, queryset):
+        from django.utils import timezone
+
+        if self.value() == "failed":
+            return queryset.filter(status=Status.FAILED)
+        if self.value() == "waiting":
+            return queryset.filter(status__in=[Status.QUEUED, Status.SENDING, Status.TO_PRINT])
+        if self.value() == "late":
+            return queryset.filter(due_at__lt=timezone.now(), sent_at__isnull=True)
+        return queryset
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "channel", "kind", "to_name", "subject", "status", "attempts", "due_at", "sent_at"]
+    list_filter = [NeedsStaffFilter, "status", "channel", "kind"]
+    search_fields = ["to_name", "to_email", "subject", "customer__username"]
+    date_hierarchy = "created_at"
+    list_select_related = ["customer"]
+    readonly_fields = [
+        "channel", "kind", "status", "customer", "to_name", "to_email", "postal_address", "subject", "body_text",
+        "concerning_type", "concerning_id", "due_at", "created_at", "next_attempt_at", "claimed_at", "attempts",
+        "last_error", "sent_at", "posted_by",
+    ]
+    exclude = ["body_html"]
+    inlines = [AttachmentInline]
+    actions = ["send_again"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the outbox is the record of what we told customers and when
+
+    @admin.action(description="Send the selected failed messages again", permissions=["change"])
+    def send_again(self, request, queryset):
+        done = sum(outbox.retry_now(message=m) for m in queryset.filter(status=Status.FAILED))
+        self.message_user(request, f"{done} message(s) queued to send again.", messages.SUCCESS)
+
+    def get_urls(self):
+        return [
+            path("<int:message_id>/attachment/<int:attachment_id>/", self.admin_site.admin_view(self.attachment),
+                 name="portal_outboxmessage_attachment"),
+        ] + super().get_urls()
+
+    def attachment(self, request, message_id, attachment_id):
+        if not self.has_view_permission(request):
+            raise Http404
+        item = get_object_or_404(OutboxAttachment, pk=attachment_id, message_id=message_id, content__isnull=False)
+        response = HttpResponse(bytes(item.content), content_type=item.mimetype)
+        response["Content-Disposition"] = f'attachment; filename="{item.message_id}-{item.filename}"'
+        return response
+
+
+@admin.register(PrintQueueLetter)
+class PrintQueueAdmin(admin.ModelAdmin):
+    """Letters whose PDF is ready: download, print, post, then mark posted."""
+
+    list_display = ["created_at", "kind", "to_name", "short_address", "subject", "due_at", "pdf"]
+    list_filter = ["kind"]
+    search_fields = ["to_name", "postal_address", "subject"]
+    actions = ["mark_posted"]
+    fields = ["kind", "to_name", "postal_address", "subject", "due_at", "created_at", "pdf"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(channel=Channel.LETTER, status=Status.TO_PRINT)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Address")
+    def short_address(self, obj):
+        return ", ".join(obj.postal_address.splitlines()[-2:])
+
+    @admin.display(description="Letter")
+    def pdf(self, obj):
+        url = reverse("admin:portal_printqueueletter_pdf", args=[obj.pk])
+        return format_html('<a href="{}">Download PDF</a>', url)
+
+    @admin.action(description="Mark the selected letters as posted", permissions=["change"])
+    def mark_posted(self, request, queryset):
+        done = sum(outbox.mark_posted(message=m, by=request.user) for m in queryset)
+        self.message_user(request, f"{done} letter(s) marked as posted.", messages.SUCCESS)
+
+    def get_urls(self):
+        return [
+            path("<int:message_id>/pdf/", self.admin_site.admin_view(self.letter_pdf),
+                 name="portal_printqueueletter_pdf"),
+        ] + super().get_urls()
+
+    def letter_pdf(self, request, message_id):
+        if not self.has_view_permission(request):
+            raise Http404
+        message = get_object_or_404(OutboxMessage, pk=message_id, channel=Channel.LETTER)
+        pdf = outbox.letter_pdf(message)
+        if pdf is None:
+            raise Http404("This letter has not been rendered yet.")
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="letter-{message.pk}-{message.kind}.pdf"'
+        return response
+
+
+@admin.register(CodeCopyRequest)
+class CodeCopyRequestAdmin(admin.ModelAdmin):
+    list_display = ["received_at", "name", "method", "email", "postcode"]
+    list_filter = ["method"]
+    search_fields = ["name", "email", "postcode"]
+    readonly_fields = ["name", "method", "email", "address", "postcode", "customer", "received_at"]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class PortalConfig(AppConfig):
+    name = "portal"
+    verbose_name = "Portal: outbox and print queue"
+
+    def ready(self):
+        from portal import export  # noqa: F401  (registers the correspondence section)

@@ -1,0 +1,5 @@
+from portal.company import COMPANY
+
+
+def company(request):
+    return {"company": COMPANY}

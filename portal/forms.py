@@ -1,0 +1,35 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+
+from accounts.models import normalise_postcode
+from portal.models import CodeCopyRequest, CopyMethod
+
+
+class CodeCopyForm(forms.ModelForm):
+    class Meta:
+        model = CodeCopyRequest
+        fields = ["name", "method", "email", "address", "postcode"]
+        labels = {"name": "Your name", "method": "How would you like your copy?", "address": "Postal address"}
+        widgets = {"method": forms.RadioSelect, "address": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"email": "Needed for a copy by email.", "address": "Needed for a copy by post."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Send me a copy"))
+
+    def clean_postcode(self):
+        value = self.cleaned_data["postcode"]
+        return normalise_postcode(value) if value.strip() else ""
+
+    def clean(self):
+        data = super().clean()
+        if data.get("method") == CopyMethod.EMAIL and not data.get("email"):
+            self.add_error("email", "Give the email address to send the Code to.")
+        if data.get("method") == CopyMethod.POST:
+            if not data.get("address", "").strip():
+                self.add_error("address", "Give the address to post the Code to.")
+            if not data.get("postcode"):
+                self.add_error("postcode", "Give the postcode to post the Code to.")
+        return data

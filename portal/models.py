@@ -1,0 +1,122 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    LETTER = "letter", "Letter"
+
+
+class Status(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"  # email handed to the mail server
+    TO_PRINT = "to_print", "In the print queue"  # letter PDF ready, waiting to be posted
+    POSTED = "posted", "Posted"
+    FAILED = "failed", "Failed: needs staff"
+
+
+class OutboxMessage(models.Model):
+    """An email or letter the portal owes somebody.
+
+    The row is written in the same transaction as the event that needs it, so a message can never be
+    lost between "saved" and "sent": a worker sends it after commit, and a periodic job queues again
+    whatever is still waiting (portal/outbox.py).
+    """
+
+    channel = models.CharField(max_length=6, choices=Channel.choices)
+    kind = models.CharField(max_length=50, db_index=True, help_text="What the message is, e.g. welcome.")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="outbox_messages"
+    )
+    to_name = models.CharField(max_length=200)
+    to_email = models.EmailField(blank=True)
+    postal_address = models.TextField(blank=True, help_text="The address block of a letter, one line each.")
+    subject = models.CharField(max_length=200)
+    body_text = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)
+
+    # The object this message concerns (a complaint, an order, a customer...).
+    concerning_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL)
+    concerning_id = models.PositiveBigIntegerField(null=True, blank=True)
+    concerning = GenericForeignKey("concerning_type", "concerning_id")
+
+    due_at = models.DateTimeField(null=True, blank=True, help_text="When the Code says it must have gone out.")
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="Email handed to the mail server, or letter posted.")
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "outbox message"
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["concerning_type", "concerning_id"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} to {self.to_name}: {self.subject}"
+
+    @property
+    def is_late(self):
+        if self.due_at is None:
+            return False
+        return (self.sent_at or timezone.now()) > self.due_at
+
+
+class PrintQueueLetter(OutboxMessage):
+    """Letters waiting to be printed and posted, as the staff's print queue."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "letter to post"
+        verbose_name_plural = "print queue"
+
+
+class OutboxAttachment(models.Model):
+    """A file sent with a message. A PDF may be kept as HTML until a worker renders it."""
+
+    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(max_length=120)
+    mimetype = models.CharField(max_length=80, default="application/pdf")
+    source_html = models.TextField(blank=True, help_text="Rendered to PDF by the worker when content is empty.")
+    content = models.BinaryField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.filename
+
+
+class CopyMethod(models.TextChoices):
+    EMAIL = "email", "By email"
+    POST = "post", "By post"
+
+
+class CodeCopyRequest(models.Model):
+    """Code: "Customers can access this code of practice ... by requesting a copy to be posted or emailed"."""
+
+    name = models.CharField(max_length=150)
+    method = models.CharField(max_length=5, choices=CopyMethod.choices)
+    email = models.EmailField(blank=True)
+    address = models.TextField(blank=True)
+    postcode = models.CharField(max_length=8, blank=True)
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self):
+        return f"Copy of the Code for {self.name} ({self.get_method_display().lower()})"

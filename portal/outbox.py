@@ -1,0 +1,278 @@
+"""The outbox: every email and letter the portal must send is first a row, then a worker sends it.
+
+How a message travels:
+1. A service writes an OutboxMessage inside its own transaction (email() or letter() below).
+2. After commit, a Celery task is queued for it. If the broker is down, the row simply waits.
+3. The task claims the row with a guarded UPDATE (queued -> sending). A duplicated or retried task
+   finds nothing to claim and does nothing: nothing is sent twice.
+4. Emails are handed to the mail backend; letters are rendered to PDF and wait in the print queue
+   until staff post them.
+5. A failure is recorded (attempts, last_error) and retried with backoff; after OUTBOX_MAX_ATTEMPTS
+   the message is marked failed for staff. A periodic job queues again whatever has waited too long.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from portal.company import COMPANY
+from portal.models import Channel, OutboxAttachment, OutboxMessage, Status
+from portal.pdf import html_to_pdf
+
+logger = logging.getLogger(__name__)
+
+MAX_BACKOFF = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes | None = None
+    html: str = ""  # rendered to PDF by the worker when content is None
+    mimetype: str = "application/pdf"
+
+
+def _concerning(obj):
+    if obj is None:
+        return {}
+    return {"concerning_type": ContentType.objects.get_for_model(obj), "concerning_id": obj.pk}
+
+
+def _queue_after_commit(message):
+    transaction.on_commit(partial(enqueue, message.pk))
+
+
+def enqueue(message_id, countdown=None):
+    """Hand a message to the workers. Never raises: with the broker down the row stays queued."""
+    from portal.tasks import outbox_send
+
+    try:
+        outbox_send.apply_async((message_id,), countdown=countdown)
+    except Exception as exc:  # the broker is unreachable; outbox_requeue will pick the row up
+        logger.warning("Outbox message %s stays queued: broker unavailable (%s)", message_id, exc)
+        return False
+    return True
+
+
+def _attach(message, attachments):
+    OutboxAttachment.objects.bulk_create(
+        OutboxAttachment(
+            message=message, filename=a.filename, mimetype=a.mimetype, content=a.content, source_html=a.html
+        )
+        for a in attachments
+    )
+
+
+def email(*, kind, to_email, to_name, template, subject, context, customer=None, concerning=None,
+          due_at=None, attachments=(), now=None):
+    """Queue an email built from templates/emails/<template>.txt and .html."""
+    if not to_email:
+        raise ValueError(f"Cannot email {to_name}: no email address.")
+    now = now or timezone.now()
+    context = {"company": COMPANY, **context, "to_name": to_name, "subject": subject}
+    message = OutboxMessage.objects.create(
+        channel=Channel.EMAIL,
+        kind=kind,
+        customer=customer,
+        to_name=to_name,
+        to_email=to_email,
+        subject=subject,
+        body_text=render_to_string(f"emails/{template}.txt", context),
+        body_html=render_to_string(f"emails/{template}.html", context),
+        due_at=due_at,
+        created_at=now,
+        next_attempt_at=now,
+        **_concerning(concerning),
+    )
+    _attach(message, attachments)
+    _queue_after_commit(message)
+    return message
+
+
+def letter(*, kind, to_name, address_lines, template, subject, context, customer=None, concerning=None,
+           due_at=None, now=None):
+    """Queue a letter built from templates/letters/<template>.html; a worker renders the PDF."""
+    address_lines = [line for line in address_lines if line]
+    if len(address_lines) < 2:
+        raise ValueError(f"Cannot write to {to_name}: no postal address.")
+    now = now or timezone.now()
+    context = {"company": COMPANY, "date": now, **context, "to_name": to_name, "address_lines": address_lines,
+               "subject": subject}
+    message = OutboxMessage.objects.create(
+        channel=Channel.LETTER,
+        kind=kind,
+        customer=customer,
+        to_name=to_name,
+        postal_address="\n".join(address_lines),
+        subject=subject,
+        body_html=render_to_string(f"letters/{template}.html", context),
+        due_at=due_at,
+        created_at=now,
+        next_attempt_at=now,
+        **_concerning(concerning),
+    )
+    _queue_after_commit(message)
+    return message
+
+
+def send_to_customer(customer, *, kind, template, subject, context, concerning=None, due_at=None,
+                     attachments=(), by_post=None, now=None):
+    """Email the customer, or write to them when they take letters only or asked for post."""
+    by_post = customer.writes_by_post if by_post is None else by_post
+    context = {**context, "customer": customer}
+    if by_post:
+        return letter(kind=kind, to_name=customer.display_name, address_lines=customer.postal_lines[1:],
+                      template=template, subject=subject, context=context, customer=customer,
+                      concerning=concerning, due_at=due_at, now=now)
+    return email(kind=kind, to_email=customer.email, to_name=customer.display_name, template=template,
+                 subject=subject, context=context, customer=customer, concerning=concerning, due_at=due_at,
+                 attachments=attachments, now=now)
+
+
+def messages_concerning(obj):
+    return OutboxMessage.objects.filter(**_concerning(obj))
+
+
+# --- The worker's side -------------------------------------------------------------------------
+
+
+def claim(message_id, *, now):
+    """Take the message for sending. Only one caller can win: the UPDATE is guarded by status."""
+    return OutboxMessage.objects.filter(pk=message_id, status=Status.QUEUED, next_attempt_at__lte=now).update(
+        status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    ) == 1
+
+
+def deliver(message_id, *, now=None):
+    """Send one message if it is still waiting. Returns the status it ended in, or None if not ours."""
+    now = now or timezone.now()
+    if not claim(message_id, now=now):
+        return None
+    message = OutboxMessage.objects.get(pk=message_id)
+    try:
+        if message.channel == Channel.EMAIL:
+            _send_email(message)
+            done = Status.SENT
+        else:
+            _print_letter(message)
+            done = Status.TO_PRINT
+    except Exception as exc:
+        return _record_failure(message, exc, now=timezone.now())
+    finished = timezone.now()
+    OutboxMessage.objects.filter(pk=message_id, status=Status.SENDING).update(
+        status=done, sent_at=finished if done == Status.SENT else None, last_error=""
+    )
+    logger.info("Outbox message %s (%s, %s) %s", message_id, message.kind, message.channel, done)
+    return done
+
+
+def _rendered_attachments(message):
+    for attachment in message.attachments.all():
+        if attachment.content is None:
+            attachment.content = html_to_pdf(attachment.source_html)
+            attachment.save(update_fields=["content"])
+        yield attachment
+
+
+def _send_email(message):
+    mail = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[f"{message.to_name} <{message.to_email}>"],
+        headers={"X-Portal-Message": str(message.pk)},
+    )
+    if message.body_html:
+        mail.attach_alternative(message.body_html, "text/html")
+    for attachment in _rendered_attachments(message):
+        mail.attach(attachment.filename, bytes(attachment.content), attachment.mimetype)
+    mail.send(fail_silently=False)
+
+
+def _print_letter(message):
+    """A letter is "sent" to the print queue as a PDF; staff post it and mark it posted."""
+    pdf = html_to_pdf(message.body_html)
+    message.attachments.filter(filename="letter.pdf").delete()
+    OutboxAttachment.objects.create(message=message, filename="letter.pdf", content=pdf)
+
+
+def backoff(attempts):
+    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+def _record_failure(message, exc, *, now):
+    attempts = message.attempts
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    if attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+        status, next_at = Status.FAILED, now
+        logger.error("Outbox message %s failed %s times, flagged for staff: %s", message.pk, attempts, error)
+    else:
+        status, next_at = Status.QUEUED, now + backoff(attempts)
+        logger.warning("Outbox message %s failed (attempt %s), retry at %s: %s", message.pk, attempts, next_at, error)
+    OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(
+        status=status, next_attempt_at=next_at, last_error=error
+    )
+    if status == Status.QUEUED:
+        enqueue(message.pk, countdown=(next_at - now).total_seconds())
+    return status
+
+
+def requeue_waiting(*, now=None, limit=1000):
+    """Queue again every queued message whose time came OUTBOX_REQUEUE_AFTER_SECONDS ago or more,
+    and flag messages stuck in "sending" (a worker died mid-send) for staff.
+
+    Returns (requeued, stuck) counts.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.OUTBOX_REQUEUE_AFTER_SECONDS)
+    waiting = list(
+        OutboxMessage.objects.filter(status=Status.QUEUED, next_attempt_at__lte=cutoff)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for message_id in waiting:
+        enqueue(message_id)
+    stuck_before = now - timedelta(seconds=settings.OUTBOX_STUCK_AFTER_SECONDS)
+    stuck = OutboxMessage.objects.filter(status=Status.SENDING, claimed_at__lt=stuck_before)
+    # A letter is only a PDF for the print queue: making it again is harmless. An email may already
+    # have left, so staff decide whether to send it again rather than risk a duplicate.
+    letters = stuck.filter(channel=Channel.LETTER).update(status=Status.QUEUED, next_attempt_at=now)
+    emails = stuck.filter(channel=Channel.EMAIL).update(
+        status=Status.FAILED,
+        last_error="The worker stopped while sending. Check whether it arrived before sending it again.",
+    )
+    return len(waiting), letters + emails
+
+
+@transaction.atomic
+def retry_now(*, message, now=None):
+    """Staff send a failed message again."""
+    now = now or timezone.now()
+    updated = OutboxMessage.objects.filter(pk=message.pk, status__in=[Status.FAILED, Status.QUEUED]).update(
+        status=Status.QUEUED, next_attempt_at=now, attempts=0
+    )
+    if updated:
+        transaction.on_commit(partial(enqueue, message.pk))
+    return bool(updated)
+
+
+@transaction.atomic
+def mark_posted(*, message, by, now=None):
+    """Staff have printed and posted a letter from the print queue."""
+    return OutboxMessage.objects.filter(pk=message.pk, channel=Channel.LETTER, status=Status.TO_PRINT).update(
+        status=Status.POSTED, sent_at=now or timezone.now(), posted_by=by
+    ) == 1
+
+
+def letter_pdf(message):
+    attachment = message.attachments.filter(filename="letter.pdf").first()
+    return bytes(attachment.content) if attachment and attachment.content is not None else None

@@ -1,0 +1,36 @@
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from portal import outbox
+from portal.company import COMPANY
+from portal.models import CodeCopyRequest, CopyMethod
+
+
+@transaction.atomic
+def code_copy_request(*, name, method, email="", address="", postcode="", customer=None, now=None):
+    """Code: "requesting a copy to be posted or emailed". The request and its message are saved together."""
+    now = now or timezone.now()
+    request = CodeCopyRequest.objects.create(
+        name=name, method=method, email=email if method == CopyMethod.EMAIL else "",
+        address=address if method == CopyMethod.POST else "", postcode=postcode if method == CopyMethod.POST else "",
+        customer=customer, received_at=now,
+    )
+    subject = "The 121 Communications Code of Practice"
+    if method == CopyMethod.EMAIL:
+        outbox.email(
+            kind="code_copy", to_email=email, to_name=name, template="portal/code_copy", subject=subject,
+            context={}, customer=customer, concerning=request, now=now,
+            attachments=[outbox.Attachment(
+                filename="121-communications-code-of-practice.pdf",
+                html=render_to_string("letters/portal/code_copy.html",
+                                      {"company": COMPANY, "subject": subject, "to_name": name, "date": now}),
+            )],
+        )
+    else:
+        lines = [line.strip() for line in address.splitlines() if line.strip()] + [postcode]
+        outbox.letter(
+            kind="code_copy", to_name=name, address_lines=lines, template="portal/code_copy", subject=subject,
+            context={}, customer=customer, concerning=request, now=now,
+        )
+    return request

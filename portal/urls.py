@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from portal import views
+
+admin.site.site_header = "121 Communications staff"
+admin.site.site_title = "121 Communications staff"
+admin.site.index_title = "Customer services, accounts and engineers"
+
+portal_patterns = ([
+    path("", views.home, name="home"),
+    path("code-of-practice/", views.code_of_practice, name="code_of_practice"),
+    path("code-of-practice/copy/", views.code_copy, name="code_copy"),
+    path("contact/", views.contact, name="contact"),
+    path("staff/policy/", views.policy, name="policy"),
+], "portal")
+
+urlpatterns = [
+    path("", include(portal_patterns)),
+    path("account/", include("accounts.urls")),
+    path("admin/", admin.site.urls),
+]

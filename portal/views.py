@@ -1,0 +1,52 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.shortcuts import redirect, render
+
+from portal import services
+from portal.company import OFCOM, OTELO
+from portal.forms import CodeCopyForm
+
+
+def home(request):
+    return render(request, "portal/home.html")
+
+
+def code_of_practice(request):
+    return render(request, "portal/code_of_practice.html", {"otelo": OTELO, "ofcom": OFCOM})
+
+
+def contact(request):
+    return render(request, "portal/contact.html", {"otelo": OTELO, "ofcom": OFCOM})
+
+
+def code_copy(request):
+    initial = {}
+    if request.user.is_authenticated and not request.user.is_staff:
+        user = request.user
+        initial = {"name": user.full_name, "email": user.email, "address": user.address, "postcode": user.postcode,
+                   "method": "post" if user.writes_by_post else "email"}
+    form = CodeCopyForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        customer = request.user if request.user.is_authenticated and not request.user.is_staff else None
+        services.code_copy_request(customer=customer, **data)
+        if data["method"] == "email":
+            messages.success(request, f"Thank you. We are emailing the Code of Practice to {data['email']}.")
+        else:
+            messages.success(request, "Thank you. We will post the Code of Practice to you.")
+        return redirect("portal:code_of_practice")
+    return render(request, "portal/code_copy.html", {"form": form})
+
+
+@staff_member_required
+def policy(request):
+    return render(request, "portal/policy.html", {
+        "policy": settings.PORTAL_POLICY,
+        "outbox": {
+            "requeue_after_seconds": settings.OUTBOX_REQUEUE_AFTER_SECONDS,
+            "max_attempts": settings.OUTBOX_MAX_ATTEMPTS,
+        },
+        "otelo": OTELO,
+        "ofcom": OFCOM,
+    })

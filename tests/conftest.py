@@ -1,0 +1,64 @@
+"""Named personas used across the suite, each with a reason to exist."""
+
+import pytest
+
+from accounts.groups import ACCOUNTS, CUSTOMER_SERVICES, ENGINEERS
+from accounts.models import Correspondence, CustomerType
+from tests.factories import PASSWORD, CustomerFactory, StaffFactory
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def alice(db):
+    """A residential customer who deals with us by email: the usual case."""
+    return CustomerFactory(username="alice", full_name="Alice Archer", email="alice@example.co.uk",
+                           address="12 Orchard Way\nBoughton Monchelsea\nMaidstone\nKent", postcode="ME17 4AA")
+
+
+@pytest.fixture
+def bob(db):
+    """Another customer: everything of Alice's must stay out of his reach, and his out of hers."""
+    return CustomerFactory(username="bob", full_name="Bob Brown", email="bob@example.co.uk")
+
+
+@pytest.fixture
+def carol(db):
+    """A business customer with no email address: everything we send her is a letter."""
+    return CustomerFactory(username="carolsbakery", full_name="Carol Baker", company_name="Carol's Bakery Ltd",
+                           email="", customer_type=CustomerType.BUSINESS, correspondence=Correspondence.POST,
+                           address="3 High Street\nMaidstone\nKent", postcode="ME14 1AB")
+
+
+@pytest.fixture
+def sam(db):
+    """Customer services: records calls and letters, runs the print queue."""
+    return StaffFactory(username="sam", full_name="Sam Service", group=CUSTOMER_SERVICES)
+
+
+@pytest.fixture
+def ann(db):
+    """The accounts team."""
+    return StaffFactory(username="ann", full_name="Ann Accounts", group=ACCOUNTS)
+
+
+@pytest.fixture
+def eric(db):
+    """An engineer: sees customers, may not change them."""
+    return StaffFactory(username="eric", full_name="Eric Engineer", group=ENGINEERS)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def on_commit(django_capture_on_commit_callbacks):
+    """Run on-commit callbacks (such as queueing an outbox message) as a real commit would."""
+    def run():
+        return django_capture_on_commit_callbacks(execute=True)
+    return run
