@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserCreationForm
 from django.db.models import OuterRef, Subquery
-from django.utils import timezone
 
+from accounts import services
 from accounts.models import ConsentChannel, MarketingConsent, User
 
 
@@ -78,6 +78,13 @@ class UserAdmin(BaseUserAdmin):
     def marketing(self, obj):
         return obj.marketing_opted_in
 
+    def has_change_permission(self, request, obj=None):
+        # Only an administrator changes a staff account (its password, email or access): otherwise a
+        # member of staff could take over an administrator's account.
+        if obj is not None and obj.is_staff and obj != request.user and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
@@ -89,11 +96,13 @@ class UserAdmin(BaseUserAdmin):
         return [] if obj is None or obj.is_staff else self.inlines
 
     def save_formset(self, request, form, formset, change):
+        if formset.model is not MarketingConsent:
+            return super().save_formset(request, form, formset, change)
         for consent in formset.save(commit=False):
-            consent.recorded_by = request.user
-            consent.at = timezone.now()
-            consent.save()
-        formset.save_m2m()
+            services.marketing_consent_record(
+                customer=form.instance, opted_in=consent.opted_in, channel=consent.channel,
+                recorded_by=request.user, note=consent.note,
+            )
 
 
 @admin.register(MarketingConsent)

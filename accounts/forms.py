@@ -2,6 +2,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import password_validation
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 from accounts.models import Correspondence, CustomerType, User, normalise_postcode
@@ -19,6 +20,9 @@ class _CrispyForm:
 
 class DetailsFields(forms.ModelForm):
     """Fields a customer keeps up to date themselves."""
+
+    # Longer than the stored 8 characters, so "me17  4nn " reaches the UK postcode check and its message.
+    postcode = forms.CharField(max_length=12, required=False)
 
     class Meta:
         model = User
@@ -143,3 +147,11 @@ class OutboxPasswordResetForm(PasswordResetForm):
             customer=user if not user.is_staff else None,
             concerning=user,
         )
+
+
+class StaffLoginForm(AdminAuthenticationForm):
+    username = forms.CharField(
+        label="Account username or email",
+        max_length=254,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )

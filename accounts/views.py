@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -37,9 +37,16 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def get_default_redirect_url(self):
+        if self.request.user.is_staff:
+            return reverse("admin:index")  # staff work in the admin, not in a customer's account
+        return super().get_default_redirect_url()
+
 
 @login_required
 def dashboard(request):
+    if request.user.is_staff:
+        return redirect("admin:index")
     return render(request, "accounts/dashboard.html", {
         "marketing": services.marketing_current(customer=request.user),
     })

@@ -69,7 +69,23 @@ def load(*, now=None):
     if created:
         for step in _steps:
             step(customers, staff, now)
-    logins = [(u.username, "customer: " + u.display_name) for u in customers.values()]
-    logins += [(u.username, "staff: " + ", ".join(u.groups.values_list("name", flat=True))) for u in staff.values()]
-    logins.append(("admin", "staff: administrator"))
-    return logins
+    return logins()
+
+
+def logins():
+    """The demo users that exist, as (username, who) pairs to print."""
+    names = [spec["username"] for spec in CUSTOMERS + STAFF] + ["admin"]
+    users = {u.username: u for u in User.objects.filter(username__in=names).prefetch_related("groups")}
+    found = []
+    for name in names:
+        user = users.get(name)
+        if user is None:
+            continue
+        if not user.is_staff:
+            who = "customer: " + user.display_name
+        elif user.is_superuser:
+            who = "staff: administrator"
+        else:
+            who = "staff: " + ", ".join(g.name for g in user.groups.all())
+        found.append((name, who))
+    return found

@@ -7,6 +7,8 @@ from portal.models import CodeCopyRequest, CopyMethod
 
 
 class CodeCopyForm(forms.ModelForm):
+    postcode = forms.CharField(max_length=12, required=False)
+
     class Meta:
         model = CodeCopyRequest
         fields = ["name", "method", "email", "address", "postcode"]

@@ -127,6 +127,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # that account, from tha
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.backends.axes_username"  # every spelling of one account counts together
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en-gb"
@@ -175,7 +176,15 @@ STAFF_ALERT_EMAIL = env_str("STAFF_ALERT_EMAIL", "Brian@121com.co.uk")
 REDIS_URL = env_url("REDIS_URL", None, schemes=("redis", "rediss"))
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 3600,
+        # Publishing from a web request retries briefly, not for seconds: the outbox row is saved and
+        # the periodic job will queue it once Redis is back.
+        "max_retries": 2,
+        "interval_start": 0.1,
+        "interval_step": 0.2,
+        "interval_max": 0.5,
+    }
 else:
     _queue_dir = VAR_DIR / "celery"
     for _folder in ("queue", "processed"):
@@ -197,7 +206,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Sending a task must not hang a customer's request when the broker is down: give up quickly,
 # the outbox row is already saved and the periodic job will queue it again.
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {

@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import redirect, render
 
+from portal import policy as policy_values
 from portal import services
 from portal.company import OFCOM, OTELO
 from portal.forms import CodeCopyForm
@@ -17,7 +18,11 @@ def code_of_practice(request):
 
 
 def contact(request):
-    return render(request, "portal/contact.html", {"otelo": OTELO, "ofcom": OFCOM})
+    return render(request, "portal/contact.html", {
+        "otelo": OTELO, "ofcom": OFCOM,
+        "ack_within": policy_values.hours_label(policy_values.value("COMPLAINT_ACK_OFFICE_HOURS")),
+        "adr_after": policy_values.adr_wait_label(),
+    })
 
 
 def code_copy(request):

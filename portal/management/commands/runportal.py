@@ -8,9 +8,12 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+
+from portal import demo
 
 
 class Command(BaseCommand):
@@ -20,6 +23,12 @@ class Command(BaseCommand):
         parser.add_argument("--addr", default=os.environ.get("PORTAL_ADDR", "127.0.0.1:8000"))
 
     def handle(self, *args, addr, **options):
+        # Ctrl-C, a closed terminal or a plain `kill` all stop the three processes together.
+        def stop(signum, frame):
+            raise KeyboardInterrupt
+
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, stop)
         python = sys.executable
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
         commands = {
@@ -33,10 +42,13 @@ class Command(BaseCommand):
             for name, command in commands.items():
                 children[name] = subprocess.Popen(command, start_new_session=True)
             host = addr if ":" in addr else f"127.0.0.1:{addr}"
+            self._wait_until_serving(f"http://{host}/", children["web"])
+            logins = "\n".join(f"    {username:<14} {who}" for username, who in demo.logins())
             self.stdout.write(self.style.SUCCESS(
                 f"\nThe portal is at http://{host}/  (staff admin: http://{host}/admin/)\n"
-                f"Broker: {settings.CELERY_BROKER_URL}. "
-                f"Emails: {getattr(settings, 'EMAIL_FILE_PATH', settings.EMAIL_BACKEND)}\n"
+                f"Demo logins, password {demo.PASSWORD}:\n{logins}\n"
+                f"Worker and scheduler on {settings.CELERY_BROKER_URL}; "
+                f"emails are written to {getattr(settings, 'EMAIL_FILE_PATH', settings.EMAIL_BACKEND)}\n"
                 "Press Ctrl-C to stop the web server, worker and scheduler.\n"
             ))
             while all(child.poll() is None for child in children.values()):
@@ -56,3 +68,13 @@ class Command(BaseCommand):
                 except subprocess.TimeoutExpired:
                     os.killpg(child.pid, signal.SIGKILL)
             self.stdout.write("Stopped.")
+
+    @staticmethod
+    def _wait_until_serving(url, web, timeout=60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and web.poll() is None:
+            try:
+                urllib.request.urlopen(url, timeout=2).close()
+                return
+            except OSError:
+                time.sleep(0.3)

@@ -1,0 +1,124 @@
+"""Logging in and out, and the lockout after repeated wrong passwords (django-axes)."""
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from tests.accounts.helpers import log_in, logged_in_user_id, shows
+
+DASHBOARD = reverse("accounts:dashboard")
+LOGIN = reverse("accounts:login")
+WRONG_PASSWORD_MESSAGE = "That account username or email and password do not match. Please try again."
+LOCKED_OUT_MESSAGE = "Too many failed log-in attempts"
+
+
+def test_the_lockout_limit_is_five_wrong_passwords():
+    # The tests below count on it; the setting comes from the environment (AXES_FAILURE_LIMIT).
+    assert settings.AXES_FAILURE_LIMIT == 5
+
+
+def test_a_customer_logs_in_with_their_account_username(client, alice, password):
+    response = log_in(client, "alice", password)
+
+    assert response.status_code == 302 and response["Location"] == DASHBOARD
+    assert logged_in_user_id(client) == alice.pk
+    dashboard = client.get(DASHBOARD)
+    assert "Your account username is <strong>alice</strong>" in dashboard.content.decode()
+
+
+def test_the_account_username_may_be_typed_in_capitals(client, alice, password):
+    log_in(client, "Alice", password)
+
+    assert logged_in_user_id(client) == alice.pk
+
+
+@pytest.mark.parametrize("typed", ["alice@example.co.uk", "ALICE@EXAMPLE.CO.UK", "Alice@Example.Co.Uk"])
+def test_a_customer_logs_in_with_their_email_address_in_any_case(client, alice, password, typed):
+    response = log_in(client, typed, password)
+
+    assert response.status_code == 302 and response["Location"] == DASHBOARD
+    assert logged_in_user_id(client) == alice.pk
+
+
+def test_a_wrong_password_says_they_do_not_match_and_logs_nobody_in(client, alice):
+    response = log_in(client, "alice", "not-her-password")
+
+    assert response.status_code == 200
+    assert shows(response, WRONG_PASSWORD_MESSAGE)
+    assert logged_in_user_id(client) is None
+    assert client.get(DASHBOARD)["Location"].startswith(LOGIN)
+
+
+def test_an_unknown_account_gets_the_same_message_as_a_wrong_password(client, alice, password):
+    response = log_in(client, "nobody-here", password)
+
+    assert shows(response, WRONG_PASSWORD_MESSAGE)
+    assert logged_in_user_id(client) is None
+
+
+def test_after_five_wrong_passwords_even_the_right_one_shows_the_locked_out_page(client, alice, password):
+    for _ in range(4):
+        response = log_in(client, "alice", "guess-again")
+        assert shows(response, WRONG_PASSWORD_MESSAGE)
+    log_in(client, "alice", "guess-again")  # the fifth
+
+    response = log_in(client, "alice", password)
+
+    assert shows(response, LOCKED_OUT_MESSAGE)
+    assert shows(response, "reset your password by email")
+    assert logged_in_user_id(client) is None
+    assert client.get(DASHBOARD)["Location"].startswith(LOGIN)
+
+
+def test_four_wrong_passwords_do_not_lock_the_account(client, alice, password):
+    for _ in range(4):
+        log_in(client, "alice", "guess-again")
+
+    response = log_in(client, "alice", password)
+
+    assert not shows(response, LOCKED_OUT_MESSAGE)
+    assert logged_in_user_id(client) == alice.pk
+
+
+def test_the_lockout_of_one_account_leaves_other_customers_free_to_log_in(client, alice, bob, password):
+    for _ in range(5):
+        log_in(client, "alice", "guess-again")
+
+    log_in(client, "bob", password)
+
+    assert logged_in_user_id(client) == bob.pk
+
+
+@pytest.mark.parametrize("other_spelling", ["ALICE", "alice@example.co.uk"])
+def test_a_locked_account_stays_locked_when_typed_another_way(client, alice, password, other_spelling):
+    # The customer may log in with their username in any case or with their email address: all are
+    # the same account, so five wrong passwords for it lock every way of naming it.
+    for _ in range(5):
+        log_in(client, "alice", "guess-again")
+
+    response = log_in(client, other_spelling, password)
+
+    assert shows(response, LOCKED_OUT_MESSAGE)
+    assert logged_in_user_id(client) is None
+
+
+def test_logging_out_with_a_post_ends_the_session(client, alice, password):
+    log_in(client, "alice", password)
+    assert logged_in_user_id(client) == alice.pk
+
+    response = client.post(reverse("accounts:logout"))
+
+    assert response.status_code == 302
+    assert logged_in_user_id(client) is None
+    assert client.get(DASHBOARD)["Location"].startswith(LOGIN)
+
+
+@pytest.mark.parametrize("name", ["dashboard", "details", "marketing", "export", "password_change"])
+def test_account_pages_send_anonymous_visitors_to_the_login_page(client, name):
+    url = reverse(f"accounts:{name}")
+
+    response = client.get(url, follow=True)
+
+    assert response.redirect_chain == [(f"{LOGIN}?next={url}", 302)]
+    assert "Log in" in response.content.decode()
+    assert "Account username or email" in response.content.decode()
