@@ -18,6 +18,9 @@ class AttachmentInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("portal.view_outboxmessage")  # who sees a message sees its files
+
     @admin.display(description="File")
     def download(self, obj):
         if obj.content is None:

@@ -80,7 +80,7 @@ class PrintQueueLetter(OutboxMessage):
     class Meta:
         proxy = True
         verbose_name = "letter to post"
-        verbose_name_plural = "print queue"
+        verbose_name_plural = "print queue: letters to post"
 
 
 class OutboxAttachment(models.Model):

@@ -14,6 +14,7 @@ How a message travels:
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from email.utils import formataddr
 from functools import partial
 
 from django.conf import settings
@@ -130,7 +131,8 @@ def send_to_customer(customer, *, kind, template, subject, context, concerning=N
     by_post = customer.writes_by_post if by_post is None else by_post
     context = {**context, "customer": customer}
     if by_post:
-        return letter(kind=kind, to_name=customer.display_name, address_lines=customer.postal_lines[1:],
+        # The envelope: the person's name, then the company (first of the address lines), then the address.
+        return letter(kind=kind, to_name=customer.full_name, address_lines=customer.postal_lines[1:],
                       template=template, subject=subject, context=context, customer=customer,
                       concerning=concerning, due_at=due_at, now=now)
     return email(kind=kind, to_email=customer.email, to_name=customer.display_name, template=template,
@@ -188,7 +190,8 @@ def _send_email(message):
         subject=message.subject,
         body=message.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[f"{message.to_name} <{message.to_email}>"],
+        # Quoted properly: a business name such as "Dev Patel, Patel Plumbing Ltd" has a comma.
+        to=[formataddr((message.to_name, message.to_email))],
         headers={"X-Portal-Message": str(message.pk)},
     )
     if message.body_html:
@@ -206,7 +209,8 @@ def _print_letter(message):
 
 
 def backoff(attempts):
-    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+    """2 minutes after the first failure, then 4, 8, ... up to an hour."""
+    return min(timedelta(minutes=2 ** max(attempts, 1)), MAX_BACKOFF)
 
 
 def _record_failure(message, exc, *, now):
@@ -245,7 +249,12 @@ def requeue_waiting(*, now=None, limit=1000):
     stuck = OutboxMessage.objects.filter(status=Status.SENDING, claimed_at__lt=stuck_before)
     # A letter is only a PDF for the print queue: making it again is harmless. An email may already
     # have left, so staff decide whether to send it again rather than risk a duplicate.
-    letters = stuck.filter(channel=Channel.LETTER).update(status=Status.QUEUED, next_attempt_at=now)
+    stuck_letters = list(stuck.filter(channel=Channel.LETTER).values_list("pk", flat=True))
+    letters = OutboxMessage.objects.filter(pk__in=stuck_letters, status=Status.SENDING).update(
+        status=Status.QUEUED, next_attempt_at=now
+    )
+    for message_id in stuck_letters:
+        enqueue(message_id)
     emails = stuck.filter(channel=Channel.EMAIL).update(
         status=Status.FAILED,
         last_error="The worker stopped while sending. Check whether it arrived before sending it again.",
