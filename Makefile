@@ -36,8 +36,8 @@ check: venv
 	$(PY) manage.py check
 
 bench: venv-test
-	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
-		$(PY) bench/outbox_latency.py
+	export DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}"; \
+		for script in bench/*_latency.py; do $(PY) $$script || exit 1; done
 
 clean:
 	rm -rf var .pytest_cache

@@ -140,6 +140,21 @@ def send_to_customer(customer, *, kind, template, subject, context, concerning=N
                  attachments=attachments, now=now)
 
 
+def email_staff(*, group, kind, template, subject, context, concerning=None, now=None):
+    """Email every active member of a staff group (or STAFF_ALERT_EMAIL when the group has nobody
+    with an email address). Returns the messages queued."""
+    from django.contrib.auth import get_user_model
+
+    members = get_user_model().objects.filter(is_active=True, is_staff=True, groups__name=group).exclude(email="")
+    recipients = [(m.full_name or m.username, m.email) for m in members.order_by("pk")]
+    recipients = recipients or [(group, settings.STAFF_ALERT_EMAIL)]
+    return [
+        email(kind=kind, to_email=address, to_name=name, template=template, subject=subject,
+              context={**context, "group": group}, concerning=concerning, now=now)
+        for name, address in recipients
+    ]
+
+
 def messages_concerning(obj):
     return OutboxMessage.objects.filter(**_concerning(obj))
 

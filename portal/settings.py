@@ -224,6 +224,17 @@ PORTAL_POLICY = {
     "ADR_AFTER_MONTHS": env_int("ADR_AFTER_MONTHS", 3, minimum=0),
     # Ofcom's current rule is shorter (8 weeks); when set, weeks are used instead of months.
     "ADR_AFTER_WEEKS": env_int("ADR_AFTER_WEEKS", 0, minimum=0),
+    # Staff are warned this many office hours before a deadline (DESIGN: "at risk").
+    "ORDER_AT_RISK_OFFICE_HOURS": env_decimal("ORDER_AT_RISK_OFFICE_HOURS", "1", minimum=0),
+    "COMPLAINT_AT_RISK_OFFICE_HOURS": env_decimal("COMPLAINT_AT_RISK_OFFICE_HOURS", "2", minimum=0),
+    # A resolved complaint may be reopened by the customer or staff within this many days.
+    "COMPLAINT_REOPEN_DAYS": env_int("COMPLAINT_REOPEN_DAYS", 28, minimum=0),
+    # Fault repair target: the end of the Nth full working day after the report.
+    "FAULT_REPAIR_WORKING_DAYS": env_int("FAULT_REPAIR_WORKING_DAYS", 2, minimum=0),
+    "FAULT_AT_RISK_OFFICE_HOURS": env_decimal("FAULT_AT_RISK_OFFICE_HOURS", "4", minimum=0),
+    # Code (Fault Repair): "We reserve the right to charge for any abortive work or visit"; before VAT.
+    "ABORTIVE_VISIT_CHARGE": env_decimal("ABORTIVE_VISIT_CHARGE", "85.00", minimum=0),
+    "VAT_RATE": env_decimal("VAT_RATE", "0.20", minimum=0),
 }
 
 # The outbox (portal/outbox.py): how long a queued message may wait before the periodic job queues

@@ -20,5 +20,9 @@ portal_patterns = ([
 urlpatterns = [
     path("", include(portal_patterns)),
     path("account/", include("accounts.urls")),
+    path("orders/", include("orders.urls")),
+    path("complaints/", include("complaints.urls")),
+    path("faults/", include("faults.urls")),
+    path("billing/", include("billing.urls")),
     path("admin/", admin.site.urls),
 ]
