@@ -17,6 +17,7 @@ class Status(models.TextChoices):
     TO_PRINT = "to_print", "In the print queue"  # letter PDF ready, waiting to be posted
     POSTED = "posted", "Posted"
     FAILED = "failed", "Failed: needs staff"
+    CANCELLED = "cancelled", "Cancelled: no longer needed"
 
 
 class OutboxMessage(models.Model):
@@ -29,7 +30,7 @@ class OutboxMessage(models.Model):
 
     channel = models.CharField(max_length=6, choices=Channel.choices)
     kind = models.CharField(max_length=50, db_index=True, help_text="What the message is, e.g. welcome.")
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    status = models.CharField(max_length=9, choices=Status.choices, default=Status.QUEUED)
     customer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="outbox_messages"
     )

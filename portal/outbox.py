@@ -33,6 +33,28 @@ logger = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=1)
 
+# What other apps want to know when a message of a kind has gone (an email handed to the mail server,
+# a letter posted): for instance a complaint becomes acknowledged when its acknowledgement has gone.
+_sent_hooks = {}
+
+
+def on_sent(kind):
+    """Register func(message) to run after a message of `kind` is sent or posted. It must be safe to
+    run twice: apps also reconcile in their periodic jobs in case a hook failed."""
+    def register(func):
+        _sent_hooks.setdefault(kind, []).append(func)
+        return func
+    return register
+
+
+def _run_sent_hooks(message_id):
+    message = OutboxMessage.objects.get(pk=message_id)
+    for hook in _sent_hooks.get(message.kind, []):
+        try:
+            hook(message)
+        except Exception:  # the message has gone: never let a follow-up failure send it again
+            logger.exception("After-send step for outbox message %s (%s) failed", message_id, message.kind)
+
 
 @dataclass(frozen=True)
 class Attachment:
@@ -99,6 +121,13 @@ def email(*, kind, to_email, to_name, template, subject, context, customer=None,
     return message
 
 
+def render_letter(template, *, context, subject, to_name, address_lines, now=None):
+    """The HTML of a letter from templates/letters/<template>.html, ready for the PDF renderer."""
+    context = {"company": COMPANY, "date": now or timezone.now(), **context, "to_name": to_name,
+               "address_lines": [line for line in address_lines if line], "subject": subject}
+    return render_to_string(f"letters/{template}.html", context)
+
+
 def letter(*, kind, to_name, address_lines, template, subject, context, customer=None, concerning=None,
            due_at=None, now=None):
     """Queue a letter built from templates/letters/<template>.html; a worker renders the PDF."""
@@ -106,8 +135,6 @@ def letter(*, kind, to_name, address_lines, template, subject, context, customer
     if len(address_lines) < 2:
         raise ValueError(f"Cannot write to {to_name}: no postal address.")
     now = now or timezone.now()
-    context = {"company": COMPANY, "date": now, **context, "to_name": to_name, "address_lines": address_lines,
-               "subject": subject}
     message = OutboxMessage.objects.create(
         channel=Channel.LETTER,
         kind=kind,
@@ -115,7 +142,8 @@ def letter(*, kind, to_name, address_lines, template, subject, context, customer
         to_name=to_name,
         postal_address="\n".join(address_lines),
         subject=subject,
-        body_html=render_to_string(f"letters/{template}.html", context),
+        body_html=render_letter(template, context=context, subject=subject, to_name=to_name,
+                                address_lines=address_lines, now=now),
         due_at=due_at,
         created_at=now,
         next_attempt_at=now,
@@ -189,6 +217,8 @@ def deliver(message_id, *, now=None):
         status=done, sent_at=finished if done == Status.SENT else None, last_error=""
     )
     logger.info("Outbox message %s (%s, %s) %s", message_id, message.kind, message.channel, done)
+    if done == Status.SENT:
+        _run_sent_hooks(message_id)
     return done
 
 
@@ -292,9 +322,19 @@ def retry_now(*, message, now=None):
 @transaction.atomic
 def mark_posted(*, message, by, now=None):
     """Staff have printed and posted a letter from the print queue."""
-    return OutboxMessage.objects.filter(pk=message.pk, channel=Channel.LETTER, status=Status.TO_PRINT).update(
+    posted = OutboxMessage.objects.filter(pk=message.pk, channel=Channel.LETTER, status=Status.TO_PRINT).update(
         status=Status.POSTED, sent_at=now or timezone.now(), posted_by=by
     ) == 1
+    if posted:
+        transaction.on_commit(partial(_run_sent_hooks, message.pk))
+    return posted
+
+
+def cancel(*, message):
+    """Stop a message that is no longer needed, if it has not gone yet. Returns True if stopped."""
+    return OutboxMessage.objects.filter(
+        pk=message.pk, status__in=[Status.QUEUED, Status.FAILED, Status.TO_PRINT]
+    ).update(status=Status.CANCELLED) == 1
 
 
 def letter_pdf(message):

@@ -1,9 +1,7 @@
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from portal import outbox
-from portal.company import COMPANY
 from portal.models import CodeCopyRequest, CopyMethod
 
 
@@ -23,8 +21,8 @@ def code_copy_request(*, name, method, email="", address="", postcode="", custom
             context={}, customer=customer, concerning=request, now=now,
             attachments=[outbox.Attachment(
                 filename="121-communications-code-of-practice.pdf",
-                html=render_to_string("letters/portal/code_copy.html",
-                                      {"company": COMPANY, "subject": subject, "to_name": name, "date": now}),
+                html=outbox.render_letter("portal/code_copy", context={}, subject=subject, to_name=name,
+                                          address_lines=[], now=now),
             )],
         )
     else:

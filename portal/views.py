@@ -17,9 +17,21 @@ def code_of_practice(request):
     return render(request, "portal/code_of_practice.html", {"otelo": OTELO, "ofcom": OFCOM})
 
 
+def _adr_scheme():
+    """The ADR scheme's details as staff keep them (complaints app), or as printed in the Code."""
+    from complaints.services import adr_scheme_current
+
+    scheme = adr_scheme_current()
+    if scheme is None:
+        return OTELO
+    return {"name": scheme.name, "postal_address_lines": scheme.postal_lines,
+            "office_address_lines": scheme.office_lines, "phones": scheme.phone_list, "fax": scheme.fax,
+            "email": scheme.email, "website": scheme.website}
+
+
 def contact(request):
     return render(request, "portal/contact.html", {
-        "otelo": OTELO, "ofcom": OFCOM,
+        "otelo": _adr_scheme(), "ofcom": OFCOM,
         "ack_within": policy_values.hours_label(policy_values.value("COMPLAINT_ACK_OFFICE_HOURS")),
         "adr_after": policy_values.adr_wait_label(),
     })

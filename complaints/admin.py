@@ -1,0 +1,173 @@
+import re
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from complaints import report, services
+from complaints.forms import DeadlockForm, NoteForm, OwnerForm, RecordComplaintForm, StatusForm
+from complaints.models import AdrScheme, Complaint, ComplaintEvent, Status
+from portal import policy as policy_values
+from portal import sla
+
+AckFilter = sla.admin_filter(
+    title="acknowledgement", parameter_name="ack", due_field="ack_due_at", done_field="acknowledged_at",
+    at_risk_office_hours=lambda: policy_values.value("COMPLAINT_AT_RISK_OFFICE_HOURS"),
+)
+
+
+@admin.register(AdrScheme)
+class AdrSchemeAdmin(admin.ModelAdmin):
+    list_display = ["name", "phones", "email", "website", "is_current", "updated_at"]
+
+
+class EventInline(admin.TabularInline):
+    model = ComplaintEvent
+    fields = ["at", "kind", "text", "internal", "by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["at", "id"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("by")
+
+
+ACTIONS = {
+    # name: (form class, title, service call)
+    "owner": (OwnerForm, "Assign an owner",
+              lambda c, by, d: services.complaint_assign(complaint=c, owner=d["owner"], by=by)),
+    "note": (NoteForm, "Add an internal note",
+             lambda c, by, d: services.complaint_add_note(complaint=c, by=by, text=d["text"])),
+    "reply": (NoteForm, "Reply to the customer (they see it, and get it by email or letter)",
+              lambda c, by, d: services.complaint_reply(complaint=c, by=by, text=d["text"])),
+    "status": (StatusForm, "Change status",
+               lambda c, by, d: services.complaint_set_status(complaint=c, to=d["to"], by=by, note=d["note"])),
+    "deadlock": (DeadlockForm, "Issue a deadlock letter",
+                 lambda c, by, d: services.complaint_issue_deadlock(
+                     complaint=c, by=by, final_position=d["final_position"], by_email=d["by_email"],
+                     by_post=d["by_post"])),
+}
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(admin.ModelAdmin):
+    list_display = ["reference", "customer", "category", "channel", "status", "owner", "received_at", "ack_due_at",
+                    "acknowledgement", "adr_from"]
+    list_filter = [AckFilter, "status", "category", "channel", "owner"]
+    list_select_related = ["customer", "owner"]
+    search_fields = ["customer__username", "customer__full_name", "customer__postcode", "what_happened"]
+    date_hierarchy = "received_at"
+    inlines = [EventInline]
+    change_form_template = "admin/complaints/complaint/change_form.html"
+    change_list_template = "admin/complaints/complaint/change_list.html"
+    fields = ["customer", "category", "channel", "reply_by", "received_at", "recorded_by", "status", "owner",
+              "what_happened", "desired_outcome", "ack_due_at", "acknowledged_at", "ack_by_hand", "ack_message",
+              "deadlock_position", "deadlocked_at", "adr_from", "adr_letter_at", "resolved_at", "closed_at"]
+    readonly_fields = fields
+
+    @admin.display(description="Reference", ordering="pk")
+    def reference(self, obj):
+        return obj.reference
+
+    @admin.display(description="Acknowledgement")
+    def acknowledgement(self, obj):
+        state = sla.state(due_at=obj.ack_due_at, done_at=obj.acknowledged_at,
+                          at_risk_office_hours=policy_values.value("COMPLAINT_AT_RISK_OFFICE_HOURS"))
+        colours = {sla.OVERDUE: "#b02a37", sla.AT_RISK: "#b35c00", sla.LATE: "#b02a37"}
+        return format_html('<span style="color:{};font-weight:{}">{}</span>', colours.get(state, "inherit"),
+                           "bold" if state in colours else "normal", sla.LABELS.get(state, ""))
+
+    def get_search_results(self, request, queryset, search_term):
+        match = re.fullmatch(r"\s*(?:CMP-)?0*(\d+)\s*", search_term, re.IGNORECASE)
+        if match:
+            return queryset.filter(pk=int(match.group(1))), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a complaint is a record we keep
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return redirect("admin:complaints_complaint_record")
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("record/", wrap(self.record_view), name="complaints_complaint_record"),
+            path("report/", wrap(self.report_view), name="complaints_complaint_report"),
+            path("<int:pk>/act/<str:action>/", wrap(self.action_view), name="complaints_complaint_action"),
+            path("<int:pk>/acknowledge/", wrap(self.acknowledge_view), name="complaints_complaint_acknowledge"),
+        ] + super().get_urls()
+
+    def _context(self, request, **extra):
+        return {**self.admin_site.each_context(request), "opts": self.model._meta, **extra}
+
+    def record_view(self, request):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        form = RecordComplaintForm(request.POST or None, initial={"received_at": timezone.localtime().replace(second=0)})
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                complaint = services.complaint_open(
+                    customer=data["customer"], category=data["category"], what_happened=data["what_happened"],
+                    desired_outcome=data["desired_outcome"], channel=data["channel"], reply_by=data["reply_by"],
+                    received_at=data["received_at"], recorded_by=request.user,
+                    acknowledged_by_hand=data["acknowledged_by_hand"])
+            except services.ComplaintError as error:
+                form.add_error(None, str(error))
+            else:
+                self.message_user(request, f"Complaint {complaint.reference} recorded; acknowledgement due "
+                                           f"{timezone.localtime(complaint.ack_due_at):%a %d %b %H:%M}.")
+                return redirect("admin:complaints_complaint_change", complaint.pk)
+        return TemplateResponse(request, "admin/complaints/complaint/action.html",
+                                self._context(request, form=form, title="Record a complaint"))
+
+    def action_view(self, request, pk, action):
+        complaint = get_object_or_404(Complaint.objects.select_related("customer"), pk=pk)
+        if action not in ACTIONS or not self.has_change_permission(request, complaint):
+            raise PermissionDenied
+        form_class, title, call = ACTIONS[action]
+        form = form_class(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                call(complaint, request.user, form.cleaned_data)
+            except services.ComplaintError as error:
+                form.add_error(None, str(error))
+            else:
+                self.message_user(request, f"{title}: done.", messages.SUCCESS)
+                return redirect("admin:complaints_complaint_change", complaint.pk)
+        return TemplateResponse(request, "admin/complaints/complaint/action.html",
+                                self._context(request, form=form, title=f"{title}: {complaint.reference}",
+                                              complaint=complaint))
+
+    def acknowledge_view(self, request, pk):
+        complaint = get_object_or_404(Complaint, pk=pk)
+        if request.method != "POST" or not self.has_change_permission(request, complaint):
+            raise PermissionDenied
+        try:
+            services.complaint_acknowledge_by_hand(complaint=complaint, by=request.user)
+        except services.ComplaintError as error:
+            self.message_user(request, str(error), messages.ERROR)
+        else:
+            self.message_user(request, "Recorded as acknowledged by you; no automatic acknowledgement will follow.")
+        return redirect("admin:complaints_complaint_change", complaint.pk)
+
+    def report_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return TemplateResponse(request, "admin/complaints/complaint/report.html",
+                                self._context(request, title="Complaints report", report=report.build()))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "complaint_actions": [
+            (name, title) for name, (_, title, _) in ACTIONS.items()],
+            "can_ack_by_hand": Complaint.objects.filter(pk=object_id, status=Status.RECEIVED).exists()}
+        return super().change_view(request, object_id, form_url, extra_context)

@@ -1,0 +1,128 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from complaints.models import Category, Channel, Complaint, ReplyBy, Status
+
+
+def _helper(label):
+    helper = FormHelper()
+    helper.add_input(Submit("submit", label))
+    return helper
+
+
+class ComplaintForm(forms.ModelForm):
+    """A customer's complaint made in the portal."""
+
+    class Meta:
+        model = Complaint
+        fields = ["category", "what_happened", "desired_outcome", "reply_by"]
+        labels = {"category": "What is your complaint about?", "what_happened": "What happened?",
+                  "desired_outcome": "What would you like us to do?", "reply_by": "How should we reply?"}
+        widgets = {"what_happened": forms.Textarea(attrs={"rows": 6}),
+                   "desired_outcome": forms.Textarea(attrs={"rows": 3}), "reply_by": forms.RadioSelect}
+
+    def __init__(self, *args, customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.customer = customer
+        self.fields["reply_by"].initial = ReplyBy.LETTER if customer.writes_by_post else ReplyBy.EMAIL
+        self.helper = _helper("Send my complaint")
+
+    def clean_what_happened(self):
+        text = self.cleaned_data["what_happened"].strip()
+        if len(text) < 10:
+            raise forms.ValidationError("Tell us a little more about what happened, so we can look into it.")
+        return text
+
+    def clean_reply_by(self):
+        value = self.cleaned_data["reply_by"]
+        if value == ReplyBy.EMAIL and not self.customer.email:
+            raise forms.ValidationError("We have no email address for you: choose a letter, or add an email "
+                                        "address in your details.")
+        return value
+
+
+class MessageForm(forms.Form):
+    text = forms.CharField(label="Add a message", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Send message")
+
+    def clean_text(self):
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise forms.ValidationError("Write your message first.")
+        return text
+
+
+# --- Staff forms (admin) -----------------------------------------------------------------------
+
+
+class RecordComplaintForm(forms.Form):
+    """Staff record a complaint received by phone, email, letter or in person."""
+
+    customer = forms.ModelChoiceField(queryset=get_user_model().objects.filter(is_staff=False).order_by("full_name"))
+    channel = forms.ChoiceField(label="Received by", choices=[c for c in Channel.choices if c[0] != Channel.PORTAL])
+    received_at = forms.DateTimeField(
+        label="Received at (London time)", help_text="When it really reached us: the 24 working hours count from then.",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+    )
+    category = forms.ChoiceField(choices=Category.choices)
+    what_happened = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}))
+    desired_outcome = forms.CharField(label="What the customer wants", required=False,
+                                      widget=forms.Textarea(attrs={"rows": 2}))
+    reply_by = forms.ChoiceField(label="Reply by", choices=ReplyBy.choices)
+    acknowledged_by_hand = forms.BooleanField(
+        required=False, label="I acknowledged the complaint during this contact",
+        help_text="Tick when you told the customer on the phone or in person that we have their complaint: "
+                  "then no automatic acknowledgement is sent.",
+    )
+
+    def clean_received_at(self):
+        value = self.cleaned_data["received_at"]
+        if value > timezone.now():
+            raise forms.ValidationError("The time received cannot be in the future.")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        customer = data.get("customer")
+        if customer and data.get("reply_by") == ReplyBy.EMAIL and not customer.email:
+            self.add_error("reply_by", "This customer has no email address: reply by letter.")
+        if data.get("acknowledged_by_hand") and data.get("channel") not in (Channel.PHONE, Channel.IN_PERSON):
+            self.add_error("acknowledged_by_hand", "Only a phone call or a visit can be acknowledged there and then.")
+        return data
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label="Text", widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class StatusForm(forms.Form):
+    to = forms.ChoiceField(label="New status", choices=[(s, label) for s, label in Status.choices
+                                                       if s not in (Status.RECEIVED, Status.ACKNOWLEDGED,
+                                                                    Status.DEADLOCKED)])
+    note = forms.CharField(label="Note for the timeline", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class OwnerForm(forms.Form):
+    owner = forms.ModelChoiceField(queryset=get_user_model().objects.filter(is_staff=True, is_active=True),
+                                   required=False, empty_label="Nobody")
+
+
+class DeadlockForm(forms.Form):
+    final_position = forms.CharField(
+        label="Our final position", widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="A summary of what we found and what we offer. It is printed in the letter.")
+    by_email = forms.BooleanField(label="Email the letter (PDF attached)", required=False, initial=True)
+    by_post = forms.BooleanField(label="Post the letter (print queue)", required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("by_email") and not data.get("by_post"):
+            raise forms.ValidationError("Choose to email the letter, post it, or both.")
+        return data

@@ -1,0 +1,298 @@
+"""Every change to a complaint goes through these functions; each leaves an event on its timeline.
+
+Code of Practice: complaints are acknowledged "within 24 working hours" (24 office hours from receipt);
+a complaint we cannot resolve gets a "deadlock" letter naming the ADR scheme; after three months (a
+policy value) the customer may go to the ADR scheme directly, and we tell them so by letter.
+"""
+
+import calendar
+import logging
+from datetime import timedelta
+from datetime import timezone as dt_timezone
+
+from django.db import transaction
+from django.utils import timezone
+
+from complaints.models import (
+    OPEN_STATUSES,
+    TRANSITIONS,
+    AdrScheme,
+    Channel,
+    Complaint,
+    ComplaintEvent,
+    EventKind,
+    ReplyBy,
+    Status,
+)
+from portal import outbox
+from portal import policy as policy_values
+from portal.office_hours import add_office_hours, london
+
+logger = logging.getLogger(__name__)
+
+
+class ComplaintError(Exception):
+    """A request the complaint's state does not allow; the message is for the user."""
+
+
+class InvalidTransition(ComplaintError):
+    pass
+
+
+def add_months(moment, months):
+    """The same London wall-clock time `months` later, on the last day of the month if it is shorter."""
+    local = london(moment)
+    month_index = local.month - 1 + months
+    year, month = local.year + month_index // 12, month_index % 12 + 1
+    day = min(local.day, calendar.monthrange(year, month)[1])
+    return local.replace(year=year, month=month, day=day).astimezone(dt_timezone.utc)
+
+
+def adr_from(received_at):
+    weeks = policy_values.value("ADR_AFTER_WEEKS")
+    if weeks:
+        return received_at + timedelta(weeks=weeks)
+    return add_months(received_at, policy_values.value("ADR_AFTER_MONTHS"))
+
+
+def adr_scheme_current():
+    return AdrScheme.objects.filter(is_current=True).first()
+
+
+def _event(complaint, kind, text="", *, by=None, internal=False, at=None, message=None):
+    return ComplaintEvent.objects.create(complaint=complaint, kind=kind, text=text, by=by, internal=internal,
+                                         at=at or timezone.now(), message=message)
+
+
+def _by_post(complaint):
+    # Code: acknowledge "by letter or email"; by letter when they have no email, asked for letters,
+    # or wrote to us by letter.
+    customer = complaint.customer
+    return not customer.email or complaint.reply_by == ReplyBy.LETTER or complaint.channel == Channel.LETTER
+
+
+def _write(complaint, *, kind, template, subject, context=None, now=None, due_at=None, attachments=()):
+    return outbox.send_to_customer(
+        complaint.customer, kind=kind, template=template, subject=f"{subject} ({complaint.reference})",
+        context={"complaint": complaint, "scheme": adr_scheme_current(), **(context or {})},
+        concerning=complaint, due_at=due_at, by_post=_by_post(complaint),
+        attachments=[] if _by_post(complaint) else attachments, now=now,
+    )
+
+
+@transaction.atomic
+def complaint_open(*, customer, category, what_happened, desired_outcome="", channel=Channel.PORTAL,
+                   reply_by=None, received_at=None, recorded_by=None, acknowledged_by_hand=False, now=None):
+    """Record a complaint and, unless staff acknowledged it during the contact, queue its acknowledgement."""
+    now = now or timezone.now()
+    received_at = received_at or now
+    if received_at > now + timedelta(minutes=1):
+        raise ComplaintError("The time the complaint was received cannot be in the future.")
+    if channel != Channel.PORTAL and recorded_by is None:
+        raise ComplaintError("A complaint received by phone, email, letter or in person is recorded by staff.")
+    if reply_by is None:
+        reply_by = ReplyBy.EMAIL if customer.email and not customer.writes_by_post else ReplyBy.LETTER
+    if reply_by == ReplyBy.EMAIL and not customer.email:
+        raise ComplaintError("We have no email address for this customer: we will reply by letter.")
+    complaint = Complaint.objects.create(
+        customer=customer, category=category, what_happened=what_happened, desired_outcome=desired_outcome,
+        channel=channel, reply_by=reply_by, received_at=received_at, recorded_by=recorded_by,
+        ack_due_at=add_office_hours(received_at, policy_values.value("COMPLAINT_ACK_OFFICE_HOURS")),
+        adr_from=adr_from(received_at),
+    )
+    _event(complaint, EventKind.RECEIVED, f"Complaint received by {complaint.get_channel_display().lower()}.",
+           by=recorded_by or customer, at=received_at)
+    if acknowledged_by_hand:
+        complaint_acknowledge_by_hand(complaint=complaint, by=recorded_by, at=received_at, now=now)
+    else:
+        complaint.ack_message = _write(complaint, kind="complaint_ack", template="complaints/acknowledgement",
+                                       subject="We have received your complaint", now=now,
+                                       due_at=complaint.ack_due_at)
+        complaint.save(update_fields=["ack_message"])
+    return complaint
+
+
+def _move(complaint, to, *, by, text="", at=None, internal=False):
+    """Change status along TRANSITIONS only; the row is locked so two staff cannot race."""
+    locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    if to not in TRANSITIONS[locked.status]:
+        raise InvalidTransition(
+            f"A complaint that is {locked.get_status_display().lower()} cannot become {Status(to).label.lower()}."
+        )
+    at = at or timezone.now()
+    old = locked.get_status_display()
+    locked.status = to
+    stamps = {Status.ACKNOWLEDGED: "acknowledged_at", Status.RESOLVED: "resolved_at",
+              Status.DEADLOCKED: "deadlocked_at", Status.CLOSED: "closed_at"}
+    fields = ["status"]
+    if to in stamps:
+        setattr(locked, stamps[to], at)
+        fields.append(stamps[to])
+    locked.save(update_fields=fields)
+    _event(locked, EventKind.STATUS, text or f"{old} → {locked.get_status_display()}.", by=by, at=at,
+           internal=internal)
+    complaint.__dict__.update({f: getattr(locked, f) for f in fields})
+    return locked
+
+
+@transaction.atomic
+def complaint_acknowledged_by_message(*, message):
+    """The acknowledgement email has gone, or its letter was posted: the complaint is acknowledged.
+
+    Runs from the outbox after sending, and again from the periodic job; only the first run acts.
+    """
+    complaint = Complaint.objects.select_for_update().filter(ack_message=message, status=Status.RECEIVED).first()
+    if complaint is None:
+        return None
+    how = "by email" if message.channel == "email" else "by letter"
+    _move(complaint, Status.ACKNOWLEDGED, by=None, at=message.sent_at,
+          text=f"We acknowledged your complaint {how}.")
+    return complaint
+
+
+outbox.on_sent("complaint_ack")(lambda message: complaint_acknowledged_by_message(message=message))
+
+
+@transaction.atomic
+def complaint_acknowledge_by_hand(*, complaint, by, at=None, now=None):
+    """Staff acknowledged the complaint during the call or visit: no automatic acknowledgement follows."""
+    if by is None or not by.is_staff:
+        raise ComplaintError("Only staff record an acknowledgement given by hand.")
+    at = at or now or timezone.now()
+    if complaint.ack_message_id and not outbox.cancel(message=complaint.ack_message):
+        raise ComplaintError("The acknowledgement has already gone to the customer.")
+    Complaint.objects.filter(pk=complaint.pk).update(ack_by_hand=by)
+    complaint.ack_by_hand = by
+    _move(complaint, Status.ACKNOWLEDGED, by=by, at=at, text=f"Acknowledged in person by {by.full_name}.")
+    return complaint
+
+
+@transaction.atomic
+def complaint_set_status(*, complaint, to, by, note=""):
+    """Staff move a complaint on (investigating, resolved, closed); deadlock has its own service."""
+    if to == Status.DEADLOCKED:
+        raise InvalidTransition("Issue a deadlock letter to deadlock a complaint.")
+    if to == Status.ACKNOWLEDGED:
+        raise InvalidTransition("A complaint is acknowledged by its acknowledgement, or by hand.")
+    if to == Status.INVESTIGATING and complaint.status == Status.RESOLVED:
+        return complaint_reopen(complaint=complaint, by=by, reason=note)
+    moved = _move(complaint, to, by=by, text=note)
+    if to == Status.RESOLVED:
+        _write(moved, kind="complaint_status", template="complaints/status", subject="Your complaint is resolved",
+               context={"note": note})
+    return moved
+
+
+@transaction.atomic
+def complaint_reopen(*, complaint, by, reason="", now=None):
+    """Code-side promise: a resolved complaint may be reopened by the customer or staff within 28 days."""
+    now = now or timezone.now()
+    locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    if locked.status != Status.RESOLVED:
+        raise InvalidTransition("Only a resolved complaint can be reopened.")
+    limit = policy_values.value("COMPLAINT_REOPEN_DAYS")
+    if now > locked.resolved_at + timedelta(days=limit):
+        raise ComplaintError(f"A complaint can be reopened within {limit} days of being resolved; "
+                             "please make a new complaint.")
+    moved = _move(locked, Status.INVESTIGATING, by=by, at=now,
+                  text=f"Reopened{': ' + reason if reason else ''}.")
+    _event(moved, EventKind.REOPENED, reason, by=by, at=now)
+    complaint.status = moved.status
+    return moved
+
+
+@transaction.atomic
+def complaint_add_customer_message(*, complaint, customer, text):
+    if complaint.customer_id != customer.pk:
+        raise ComplaintError("This is not your complaint.")
+    if complaint.status == Status.CLOSED:
+        raise ComplaintError("This complaint is closed. Please make a new complaint.")
+    if not text.strip():
+        raise ComplaintError("Write your message first.")
+    return _event(complaint, EventKind.CUSTOMER_MESSAGE, text.strip(), by=customer)
+
+
+@transaction.atomic
+def complaint_reply(*, complaint, by, text):
+    """A reply the customer sees on the timeline and receives by email or letter."""
+    if not text.strip():
+        raise ComplaintError("Write the reply first.")
+    message = _write(complaint, kind="complaint_reply", template="complaints/reply",
+                     subject="A reply about your complaint", context={"reply": text.strip(), "by": by})
+    return _event(complaint, EventKind.REPLY, text.strip(), by=by, message=message)
+
+
+@transaction.atomic
+def complaint_add_note(*, complaint, by, text):
+    if not text.strip():
+        raise ComplaintError("Write the note first.")
+    return _event(complaint, EventKind.NOTE, text.strip(), by=by, internal=True)
+
+
+@transaction.atomic
+def complaint_assign(*, complaint, owner, by):
+    if owner is not None and not owner.is_staff:
+        raise ComplaintError("Only a member of staff can own a complaint.")
+    Complaint.objects.filter(pk=complaint.pk).update(owner=owner)
+    complaint.owner = owner
+    text = f"Owner: {owner.full_name}." if owner else "Owner removed."
+    return _event(complaint, EventKind.OWNER, text, by=by, internal=True)
+
+
+@transaction.atomic
+def complaint_issue_deadlock(*, complaint, by, final_position, by_email=True, by_post=False, now=None):
+    """We cannot resolve it: write the deadlock letter (PDF) naming the ADR scheme, email and/or post it."""
+    now = now or timezone.now()
+    if not final_position.strip():
+        raise ComplaintError("Write our final position: it is the heart of the deadlock letter.")
+    scheme = adr_scheme_current()
+    if scheme is None:
+        raise ComplaintError("No current ADR scheme is set up: add its details first.")
+    customer = complaint.customer
+    if by_email and not customer.email:
+        raise ComplaintError("We have no email address for this customer: post the letter instead.")
+    if not (by_email or by_post):
+        raise ComplaintError("Choose to email the letter, post it, or both.")
+    locked = _move(complaint, Status.DEADLOCKED, by=by, at=now,
+                   text="We could not resolve your complaint and sent you a deadlock letter.")
+    Complaint.objects.filter(pk=locked.pk).update(deadlock_position=final_position.strip())
+    locked.deadlock_position = complaint.deadlock_position = final_position.strip()
+    context = {"complaint": locked, "scheme": scheme, "customer": customer, "final_position": locked.deadlock_position}
+    subject = f"Our final position on your complaint ({locked.reference})"
+    messages = []
+    if by_email:
+        letter_html = outbox.render_letter("complaints/deadlock", context=context, subject=subject,
+                                           to_name=customer.full_name, address_lines=customer.postal_lines[1:],
+                                           now=now)
+        messages.append(outbox.email(
+            kind="complaint_deadlock", to_email=customer.email, to_name=customer.display_name,
+            template="complaints/deadlock", subject=subject, context=context, customer=customer,
+            concerning=locked, now=now,
+            attachments=[outbox.Attachment(filename=f"deadlock-letter-{locked.reference}.pdf", html=letter_html)],
+        ))
+    if by_post:
+        messages.append(outbox.send_to_customer(customer, kind="complaint_deadlock", template="complaints/deadlock",
+                                                subject=subject, context=context, concerning=locked, by_post=True,
+                                                now=now))
+    _event(locked, EventKind.DEADLOCK, locked.deadlock_position, by=by, at=now, message=messages[0])
+    return locked
+
+
+def complaint_raise_adr_letter(*, complaint_id, now=None):
+    """Tell the customer they may now go to the ADR scheme directly. Exactly once per complaint: the
+    guarded UPDATE below wins for one caller only, even when two runs of the job race (PostgreSQL
+    re-checks the WHERE clause after waiting for the other transaction's row lock)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        won = Complaint.objects.filter(
+            pk=complaint_id, adr_letter_at__isnull=True, status__in=OPEN_STATUSES, adr_from__lte=now
+        ).update(adr_letter_at=now)
+        if not won:
+            return None
+        complaint = Complaint.objects.select_related("customer").get(pk=complaint_id)
+        message = _write(complaint, kind="complaint_adr", template="complaints/adr",
+                         subject="You may now take your complaint to the ADR scheme", now=now)
+        _event(complaint, EventKind.ADR_LETTER,
+               "It is more than the time set out in our Code since you first complained: you may now take "
+               "your complaint to the ADR scheme directly. We sent you its details.", at=now, message=message)
+        return complaint
