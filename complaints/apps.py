@@ -1,4 +1,12 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _ensure_adr_scheme(sender, **kwargs):
+    from complaints.defaults import ensure_adr_scheme
+    from complaints.models import AdrScheme
+
+    ensure_adr_scheme(AdrScheme)
 
 
 class ComplaintsConfig(AppConfig):
@@ -6,3 +14,5 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self):
         from complaints import demo, export, services  # noqa: F401  (data export, demo data, outbox hooks)
+
+        post_migrate.connect(_ensure_adr_scheme, sender=self, dispatch_uid="complaints.ensure_adr_scheme")

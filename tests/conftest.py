@@ -1,10 +1,16 @@
 """Named personas used across the suite, each with a reason to exist."""
 
+import os
+import shutil
+
 import pytest
 
 from accounts.groups import ACCOUNTS, CUSTOMER_SERVICES, ENGINEERS
 from accounts.models import Correspondence, CustomerType
 from tests.factories import PASSWORD, CustomerFactory, StaffFactory
+from tests.worker import celery_worker, real_broker  # noqa: F401  (a real Celery worker for any test)
+
+CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 
 
 @pytest.fixture
@@ -62,3 +68,22 @@ def on_commit(django_capture_on_commit_callbacks):
     def run():
         return django_capture_on_commit_callbacks(execute=True)
     return run
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Browser tests drive Debian's Chromium (not a downloaded build) through Playwright."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium is not installed at {CHROMIUM}: `apt-get install chromium` (.ci/run does).")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"],
+    }
+
+
+@pytest.fixture
+def page(page):
+    page.set_default_timeout(15_000)
+    return page

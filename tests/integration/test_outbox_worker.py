@@ -9,7 +9,7 @@ from accounts.models import Correspondence, CustomerType, User
 from portal import outbox
 from portal.models import OutboxMessage, Status
 from portal.tasks import outbox_requeue
-from tests.integration.conftest import broker_unreachable
+from tests.worker import broker_unreachable
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
