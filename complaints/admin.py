@@ -46,7 +46,7 @@ ACTIONS = {
               lambda c, by, d: services.complaint_assign(complaint=c, owner=d["owner"], by=by)),
     "note": (NoteForm, "Add an internal note",
              lambda c, by, d: services.complaint_add_note(complaint=c, by=by, text=d["text"])),
-    "reply": (NoteForm, "Reply to the customer (they see it, and get it by email or letter)",
+    "reply": (NoteForm, "Reply to the customer",
               lambda c, by, d: services.complaint_reply(complaint=c, by=by, text=d["text"])),
     "status": (StatusForm, "Change status",
                lambda c, by, d: services.complaint_set_status(complaint=c, to=d["to"], by=by, note=d["note"])),

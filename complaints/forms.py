@@ -99,7 +99,8 @@ class RecordComplaintForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(label="Text", widget=forms.Textarea(attrs={"rows": 4}))
+    text = forms.CharField(label="Text", widget=forms.Textarea(attrs={"rows": 4}),
+                           help_text="A reply is shown to the customer and sent by email or letter; a note is for staff only.")
 
 
 class StatusForm(forms.Form):

@@ -268,6 +268,8 @@ LOGGING = {
     "loggers": {
         "weasyprint": {"level": "ERROR"},
         "axes": {"level": "WARNING"},
+        # The filesystem transport has no host name; kombu says so on every connection.
+        "kombu.connection": {"level": "ERROR" if not REDIS_URL else "WARNING"},
         "fontTools": {"level": "ERROR"},
     },
 }
