@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import services
+from accounts.dashboard import cards_for
 from accounts.data_export import export_json
 from accounts.forms import DetailsForm, LoginForm, MarketingForm, OutboxPasswordResetForm, RegistrationForm
 from accounts.models import ConsentChannel
@@ -49,6 +50,7 @@ def dashboard(request):
         return redirect("admin:index")
     return render(request, "accounts/dashboard.html", {
         "marketing": services.marketing_current(customer=request.user),
+        "cards": cards_for(request.user),
     })
 
 

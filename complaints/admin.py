@@ -2,6 +2,7 @@ import re
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -132,7 +133,9 @@ class ComplaintAdmin(admin.ModelAdmin):
 
     def action_view(self, request, pk, action):
         complaint = get_object_or_404(Complaint.objects.select_related("customer"), pk=pk)
-        if action not in ACTIONS or not self.has_change_permission(request, complaint):
+        if action not in ACTIONS:
+            raise Http404("No such action.")
+        if not self.has_change_permission(request, complaint):
             raise PermissionDenied
         form_class, title, call = ACTIONS[action]
         form = form_class(request.POST or None)

@@ -27,6 +27,7 @@ class ComplaintForm(forms.ModelForm):
     def __init__(self, *args, customer, **kwargs):
         super().__init__(*args, **kwargs)
         self.customer = customer
+        self.fields["reply_by"].choices = ReplyBy.choices  # no blank choice: email or letter
         self.fields["reply_by"].initial = ReplyBy.LETTER if customer.writes_by_post else ReplyBy.EMAIL
         self.helper = _helper("Send my complaint")
 
@@ -41,6 +42,9 @@ class ComplaintForm(forms.ModelForm):
         if value == ReplyBy.EMAIL and not self.customer.email:
             raise forms.ValidationError("We have no email address for you: choose a letter, or add an email "
                                         "address in your details.")
+        if value == ReplyBy.LETTER and not (self.customer.address.strip() and self.customer.postcode.strip()):
+            raise forms.ValidationError("We have no postal address for you: choose email, or add your address "
+                                        "in your details.")
         return value
 
 
@@ -93,6 +97,9 @@ class RecordComplaintForm(forms.Form):
         customer = data.get("customer")
         if customer and data.get("reply_by") == ReplyBy.EMAIL and not customer.email:
             self.add_error("reply_by", "This customer has no email address: reply by letter.")
+        by_letter = data.get("reply_by") == ReplyBy.LETTER or data.get("channel") == Channel.LETTER
+        if customer and (by_letter or not customer.email) and not (customer.address.strip() and customer.postcode.strip()):
+            self.add_error("reply_by", "This customer has no postal address: add it to their details first.")
         if data.get("acknowledged_by_hand") and data.get("channel") not in (Channel.PHONE, Channel.IN_PERSON):
             self.add_error("acknowledged_by_hand", "Only a phone call or a visit can be acknowledged there and then.")
         return data

@@ -23,8 +23,10 @@ class AdrScheme(models.Model):
     class Meta:
         verbose_name = "ADR scheme"
         constraints = [
-            models.UniqueConstraint(fields=["is_current"], condition=models.Q(is_current=True),
-                                    name="complaints_one_current_adr_scheme"),
+            models.UniqueConstraint(
+                fields=["is_current"], condition=models.Q(is_current=True), name="complaints_one_current_adr_scheme",
+                violation_error_message="Another scheme is already current: edit that one, or untick "
+                                        "\u201cis current\u201d on it first."),
         ]
 
     def __str__(self):

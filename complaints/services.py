@@ -30,6 +30,14 @@ from portal.office_hours import add_office_hours, london
 
 logger = logging.getLogger(__name__)
 
+# Words for refusals staff read: "A complaint that is deadlocked cannot be investigated."
+PLAIN = {Status.RECEIVED: "received but not yet acknowledged", Status.ACKNOWLEDGED: "acknowledged",
+         Status.INVESTIGATING: "being investigated", Status.RESOLVED: "resolved", Status.DEADLOCKED: "deadlocked",
+         Status.CLOSED: "closed"}
+BECOME = {Status.RECEIVED: "go back to received", Status.ACKNOWLEDGED: "be acknowledged",
+          Status.INVESTIGATING: "be investigated", Status.RESOLVED: "be resolved", Status.DEADLOCKED: "be deadlocked",
+          Status.CLOSED: "be closed"}
+
 
 class ComplaintError(Exception):
     """A request the complaint's state does not allow; the message is for the user."""
@@ -64,6 +72,10 @@ def _event(complaint, kind, text="", *, by=None, internal=False, at=None, messag
                                          at=at or timezone.now(), message=message)
 
 
+def _has_postal_address(customer):
+    return bool(customer.address.strip() and customer.postcode.strip())
+
+
 def _by_post(complaint):
     # Code: acknowledge "by letter or email"; by letter when they have no email, asked for letters,
     # or wrote to us by letter.
@@ -94,6 +106,10 @@ def complaint_open(*, customer, category, what_happened, desired_outcome="", cha
         reply_by = ReplyBy.EMAIL if customer.email and not customer.writes_by_post else ReplyBy.LETTER
     if reply_by == ReplyBy.EMAIL and not customer.email:
         raise ComplaintError("We have no email address for this customer: we will reply by letter.")
+    if (reply_by == ReplyBy.LETTER or channel == Channel.LETTER or not customer.email) \
+            and not _has_postal_address(customer):
+        raise ComplaintError("We have no postal address for this customer, so we cannot reply by letter: "
+                             "add the address first, or reply by email.")
     complaint = Complaint.objects.create(
         customer=customer, category=category, what_happened=what_happened, desired_outcome=desired_outcome,
         channel=channel, reply_by=reply_by, received_at=received_at, recorded_by=recorded_by,
@@ -116,9 +132,7 @@ def _move(complaint, to, *, by, text="", at=None, internal=False):
     """Change status along TRANSITIONS only; the row is locked so two staff cannot race."""
     locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
     if to not in TRANSITIONS[locked.status]:
-        raise InvalidTransition(
-            f"A complaint that is {locked.get_status_display().lower()} cannot become {Status(to).label.lower()}."
-        )
+        raise InvalidTransition(f"A complaint that is {PLAIN[locked.status]} cannot {BECOME[to]}.")
     at = at or timezone.now()
     old = locked.get_status_display()
     locked.status = to
@@ -181,6 +195,13 @@ def complaint_set_status(*, complaint, to, by, note=""):
         _write(moved, kind="complaint_status", template="complaints/status", subject="Your complaint is resolved",
                context={"note": note})
     return moved
+
+
+def complaint_can_reopen(complaint, *, now=None):
+    if complaint.status != Status.RESOLVED or complaint.resolved_at is None:
+        return False
+    limit = timedelta(days=policy_values.value("COMPLAINT_REOPEN_DAYS"))
+    return (now or timezone.now()) <= complaint.resolved_at + limit
 
 
 @transaction.atomic
@@ -253,6 +274,8 @@ def complaint_issue_deadlock(*, complaint, by, final_position, by_email=True, by
         raise ComplaintError("We have no email address for this customer: post the letter instead.")
     if not (by_email or by_post):
         raise ComplaintError("Choose to email the letter, post it, or both.")
+    if by_post and not _has_postal_address(customer):
+        raise ComplaintError("We have no postal address for this customer: email the letter instead.")
     locked = _move(complaint, Status.DEADLOCKED, by=by, at=now,
                    text="We could not resolve your complaint and sent you a deadlock letter.")
     Complaint.objects.filter(pk=locked.pk).update(deadlock_position=final_position.strip())
@@ -283,6 +306,10 @@ def complaint_raise_adr_letter(*, complaint_id, now=None):
     guarded UPDATE below wins for one caller only, even when two runs of the job race (PostgreSQL
     re-checks the WHERE clause after waiting for the other transaction's row lock)."""
     now = now or timezone.now()
+    if adr_scheme_current() is None:
+        # A letter naming no scheme helps nobody; it goes as soon as staff mark a scheme current.
+        logger.error("No current ADR scheme: the ADR letter for complaint %s waits", complaint_id)
+        return None
     with transaction.atomic():
         won = Complaint.objects.filter(
             pk=complaint_id, adr_letter_at__isnull=True, status__in=OPEN_STATUSES, adr_from__lte=now

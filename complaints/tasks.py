@@ -47,7 +47,7 @@ def complaints_alert_unacknowledged():
                 group="Customer services", kind="complaint_ack_alert", template="complaints/staff_alert",
                 subject=f"Complaints to acknowledge: {len(newly[sla.OVERDUE])} overdue, "
                         f"{len(newly[sla.AT_RISK])} at risk",
-                context={"overdue": newly[sla.OVERDUE], "at_risk": newly[sla.AT_RISK]}, now=now,
+                context={"overdue": newly[sla.OVERDUE], "at_risk": newly[sla.AT_RISK], "hours": hours}, now=now,
             )
     counts = {"reconciled": reconciled, "overdue": len(newly[sla.OVERDUE]), "at_risk": len(newly[sla.AT_RISK])}
     if any(counts.values()):

@@ -5,7 +5,6 @@ from django.views.decorators.http import require_POST
 
 from complaints import selectors, services
 from complaints.forms import ComplaintForm, MessageForm
-from complaints.models import Status
 from portal.office_hours import london
 
 
@@ -32,7 +31,11 @@ def complaint_list(request):
 def complaint_create(request):
     form = ComplaintForm(request.POST or None, customer=request.user)
     if request.method == "POST" and form.is_valid():
-        complaint = services.complaint_open(customer=request.user, **form.cleaned_data)
+        try:
+            complaint = services.complaint_open(customer=request.user, **form.cleaned_data)
+        except services.ComplaintError as error:
+            form.add_error(None, str(error))
+            return render(request, "complaints/new.html", {"form": form})
         due = london(complaint.ack_due_at)
         messages.success(request, f"Thank you. Your complaint {complaint.reference} is received. We will "
                                   f"acknowledge it by {due:%A %-d %B %Y at %H:%M} at the latest.")
@@ -45,7 +48,7 @@ def complaint_detail(request, pk):
     complaint = selectors.complaint_for_customer(customer=request.user, pk=pk)
     return render(request, "complaints/detail.html", {
         "complaint": complaint, "form": MessageForm(), "scheme": services.adr_scheme_current(),
-        "can_reopen": complaint.status == Status.RESOLVED,
+        "can_reopen": services.complaint_can_reopen(complaint),
     })
 
 
@@ -65,7 +68,7 @@ def complaint_message(request, pk):
             return redirect("complaints:complaint_detail", pk=complaint.pk)
     return render(request, "complaints/detail.html", {
         "complaint": complaint, "form": form, "scheme": services.adr_scheme_current(),
-        "can_reopen": complaint.status == Status.RESOLVED,
+        "can_reopen": services.complaint_can_reopen(complaint),
     }, status=400)
 
 

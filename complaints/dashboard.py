@@ -1,0 +1,11 @@
+from django.db.models import Count, Q
+
+from accounts.dashboard import dashboard_card
+from complaints.models import Complaint, Status
+
+
+@dashboard_card(position=40)
+def complaints(customer):
+    counts = Complaint.objects.filter(customer=customer).aggregate(
+        total=Count("pk"), open=Count("pk", filter=~Q(status=Status.CLOSED)))
+    return {"template": "complaints/_dashboard_card.html", **counts}
