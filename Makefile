@@ -30,7 +30,7 @@ run: venv
 # The whole suite against PostgreSQL and Redis (DATABASE_URL / REDIS_URL override the defaults).
 test: venv-test
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
-		$(PY) -m pytest $(PYTEST_ARGS)
+		CELERY_QUEUE="$${CELERY_QUEUE:-portal-test-$$$$}" $(PY) -m pytest $(PYTEST_ARGS)
 
 check: venv
 	$(PY) manage.py check

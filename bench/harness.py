@@ -51,6 +51,7 @@ class Bench:
             "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
             "EMAIL_FILE_PATH": tempfile.mkdtemp(prefix="bench-mail-"),
             "PORTAL_VAR_DIR": tempfile.mkdtemp(prefix="bench-var-"), "LOG_LEVEL": "WARNING",
+            "CELERY_QUEUE": f"{self.database}-{os.getpid()}",  # its own queue on a shared Redis
         })
         import psycopg2
 

@@ -5,7 +5,6 @@ a complaint we cannot resolve gets a "deadlock" letter naming the ADR scheme; af
 policy value) the customer may go to the ADR scheme directly, and we tell them so by letter.
 """
 
-import calendar
 import logging
 from datetime import timedelta
 from datetime import timezone as dt_timezone
@@ -24,6 +23,7 @@ from complaints.models import (
     ReplyBy,
     Status,
 )
+from portal import dates as portal_dates
 from portal import outbox
 from portal import policy as policy_values
 from portal.office_hours import add_office_hours, london
@@ -50,10 +50,8 @@ class InvalidTransition(ComplaintError):
 def add_months(moment, months):
     """The same London wall-clock time `months` later, on the last day of the month if it is shorter."""
     local = london(moment)
-    month_index = local.month - 1 + months
-    year, month = local.year + month_index // 12, month_index % 12 + 1
-    day = min(local.day, calendar.monthrange(year, month)[1])
-    return local.replace(year=year, month=month, day=day).astimezone(dt_timezone.utc)
+    day = portal_dates.add_months(local.date(), months)
+    return local.replace(year=day.year, month=day.month, day=day.day).astimezone(dt_timezone.utc)
 
 
 def adr_from(received_at):

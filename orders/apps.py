@@ -1,5 +1,26 @@
+import importlib
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _ensure_catalogue(sender, **kwargs):
+    """A database without a single product (a fresh flush) gets the Code's catalogue again, as the data
+    migration first made it; an existing catalogue is never touched."""
+    from django.apps import apps
+
+    from orders.models import Product
+
+    if not Product.objects.exists():
+        importlib.import_module("orders.migrations.0002_catalogue").add_products(apps, None)
 
 
 class OrdersConfig(AppConfig):
     name = "orders"
+    verbose_name = "Orders, services and cancellations"
+
+    def ready(self):
+        # Registries: the account overview's card, demo data, the customer's data export.
+        from orders import dashboard, demo, export  # noqa: F401
+
+        post_migrate.connect(_ensure_catalogue, sender=self, dispatch_uid="orders.ensure_catalogue")

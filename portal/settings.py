@@ -197,6 +197,9 @@ else:
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# One queue name per installation; test runs and benchmarks set their own so that two runs sharing a
+# Redis server never take each other's tasks.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "portal")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True  # a worker that dies mid-task leaves it for another; claims stop doubles
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -214,6 +217,9 @@ CELERY_BEAT_SCHEDULE = {
     "complaints-alert-unacknowledged": {"task": "complaints.tasks.complaints_alert_unacknowledged", "schedule": 300.0},
     "complaints-raise-adr-letters": {"task": "complaints.tasks.complaints_raise_adr_letters", "schedule": 900.0},
     "complaints-close-resolved": {"task": "complaints.tasks.complaints_close_resolved", "schedule": 3600.0},
+    "orders-confirmation-alerts": {"task": "orders.tasks.order_confirmation_alerts", "schedule": 300.0},
+    "orders-cease-due-services": {"task": "orders.tasks.cease_due_services", "schedule": 3600.0},
+    "faults-alert-repair-targets": {"task": "faults.tasks.faults_alert_repair_targets", "schedule": 300.0},
 }
 CELERY_TIMEZONE = "UTC"
 

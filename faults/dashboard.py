@@ -1,0 +1,15 @@
+"""The faults card on the customer's account overview (accounts/dashboard.py's registry)."""
+
+from django.db.models import Count, Q
+
+from accounts.dashboard import dashboard_card
+from faults.models import CONCLUDED_STATUSES, Fault, SlotStatus, Status
+
+
+@dashboard_card(position=30)
+def faults(customer):
+    counts = Fault.objects.filter(customer=customer).aggregate(
+        # distinct: counting visit times joins the slots, which would count a fault once per slot.
+        total=Count("pk", distinct=True), open=Count("pk", filter=~Q(status__in=CONCLUDED_STATUSES), distinct=True),
+        to_choose=Count("pk", filter=Q(status=Status.INVESTIGATING, slots__status=SlotStatus.OFFERED), distinct=True))
+    return {"template": "faults/_dashboard_card.html", **counts}

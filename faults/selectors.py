@@ -1,0 +1,49 @@
+"""The querysets views, tasks, the export and billing share. Each page costs a fixed number of queries
+however many faults, checks, visits or events there are."""
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+
+from faults.models import ChargeStatus, Fault, FaultEvent, VisitCharge, VisitSlot
+from faults.services.reports import REPORTABLE_SERVICE_STATUSES
+from orders.models import Service
+
+
+def fault_list_for_customer(*, customer):
+    return Fault.objects.filter(customer=customer).select_related("service__product").order_by("-reported_at", "-id")
+
+
+def fault_for_customer(*, customer, pk):
+    """The customer's own fault with what its page shows; another customer's id is a 404."""
+    visible = FaultEvent.objects.filter(internal=False).select_related("by").order_by("at", "id")
+    queryset = fault_list_for_customer(customer=customer).prefetch_related(
+        Prefetch("events", queryset=visible, to_attr="timeline"),
+        "checks",
+        Prefetch("slots", queryset=VisitSlot.objects.select_related("charge").order_by("start_at", "id"),
+                 to_attr="visit_slots"),
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def slot_for_customer(*, customer, fault_pk, slot_pk):
+    """An engineer visit time of the customer's own fault; any other slot (another fault's, another
+    customer's) is a 404."""
+    return get_object_or_404(VisitSlot.objects.select_related("fault__customer", "fault__service__product"),
+                             pk=slot_pk, fault_id=fault_pk, fault__customer=customer)
+
+
+def services_for_fault_report(*, customer):
+    """The services the customer can report a fault on (not withdrawn ones)."""
+    return (Service.objects.filter(customer=customer, status__in=REPORTABLE_SERVICE_STATUSES)
+            .select_related("product").order_by("product__family", "id"))
+
+
+def service_for_fault_report(*, customer, service_id):
+    return get_object_or_404(services_for_fault_report(customer=customer), pk=service_id)
+
+
+def charges_to_invoice(*, customer):
+    """Pending abortive-visit charges for billing to add to the customer's next invoice, oldest first.
+    Waived and already-invoiced charges are never here."""
+    return (VisitCharge.objects.filter(customer=customer, status=ChargeStatus.PENDING)
+            .select_related("fault", "visit").order_by("created_at", "id"))

@@ -1,0 +1,213 @@
+"""Reporting a fault, its repair target, and what staff do with it before and after any visit.
+
+Code (Fault Repair): "Faults can be reported around the clock ... However ... engineers only attend to
+faults in normal working hours (Monday - Friday 9am to 5:30pm, excluding bank holidays)." So a report
+is accepted at any hour, acknowledged at once, and out of hours the customer is told when engineers are
+next at work. "Faults can occur on our Network, or another operator's network, as well as your own
+equipment": staff record where the fault lies.
+"""
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+
+from faults import clock
+from faults.checks import TEXT, YES_NO, checks_for
+from faults.models import (
+    CONCLUDED_STATUSES,
+    TRANSITIONS,
+    Channel,
+    EventKind,
+    Fault,
+    FaultCheck,
+    Location,
+    SlotStatus,
+    Status,
+)
+from faults.services._common import FaultError, InvalidTransition, event, link, lock, move, sync, write
+from faults.slots import slot_text
+from orders.models import ServiceStatus
+from portal import policy
+from portal.office_hours import CLOSING, TZ, UTC, add_working_days, is_open, london, next_opening
+
+# A ceased service has nothing left to repair; a suspended or cancelling one is still on the line.
+REPORTABLE_SERVICE_STATUSES = {ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED, ServiceStatus.CANCELLING}
+
+PHONE_HOURS_REFUSAL = (
+    "Our phone lines are open in office hours only (Monday to Friday, 9am to 5:30pm, except bank holidays), "
+    "so a call cannot have reached us at that time. The customer can report a fault online at any hour, "
+    "or by email."
+)
+
+
+def repair_due(reported_at):
+    """The repair target: 17:30 London on the FAULT_REPAIR_WORKING_DAYS-th working day after the London
+    day of the report ("the end of the second full working day after the report")."""
+    day = add_working_days(london(reported_at).date(), policy.value("FAULT_REPAIR_WORKING_DAYS"))
+    return datetime.combine(day, CLOSING, tzinfo=TZ).astimezone(UTC)
+
+
+def engineers_next_at_work(reported_at):
+    """None when the report came in office hours; otherwise when engineers are next at work (London)."""
+    if is_open(reported_at):
+        return None
+    return london(next_opening(reported_at))
+
+
+def next_at_work_text(reported_at):
+    """'Our engineers are next at work on Monday 30 November at 09:00.', or '' in office hours."""
+    when = engineers_next_at_work(reported_at)
+    if when is None:
+        return ""
+    return f"Our engineers are next at work on {when:%A} {when.day} {when:%B} at {when:%H:%M}."
+
+
+def _check_rows(service, answers, *, required):
+    """FaultCheck rows (unsaved) from the answers given in the order of the service's checks."""
+    checks = checks_for(service)
+    if not answers and not required:
+        return []
+    if len(answers) != len(checks):
+        raise FaultError("Please answer every check before describing the fault.")
+    rows = []
+    for position, (check, answer) in enumerate(zip(checks, answers), start=1):
+        answer = (answer or "").strip()
+        if check.kind == YES_NO and answer not in ("Yes", "No"):
+            raise FaultError(f"Answer yes or no: {check.question}")
+        if check.kind == TEXT and not answer:
+            raise FaultError(f"Please answer: {check.question}")
+        rows.append(FaultCheck(position=position, key=check.key, question=check.question, answer=answer))
+    return rows
+
+
+@transaction.atomic
+def fault_report(*, customer, service, description, answers=(), channel=Channel.PORTAL, reported_at=None,
+                 recorded_by=None, now=None):
+    """Record a fault with the customer's checks and queue its acknowledgement, in one transaction.
+
+    `answers` are in the order of faults.checks for the service's kind; a portal report has them all.
+    """
+    now = now or clock.now()
+    reported_at = reported_at or now
+    description = (description or "").strip()
+    if service.customer_id != customer.pk:
+        raise FaultError("This service is not the customer's.")
+    if service.status not in REPORTABLE_SERVICE_STATUSES:
+        raise FaultError("This service has been withdrawn: there is nothing left to repair.")
+    if reported_at > now + timedelta(minutes=1):
+        raise FaultError("The time the fault was reported cannot be in the future.")
+    if channel != Channel.PORTAL and (recorded_by is None or not recorded_by.is_staff):
+        raise FaultError("A fault reported by phone or email is recorded by staff.")
+    if channel == Channel.PHONE and not is_open(reported_at):
+        raise FaultError(PHONE_HOURS_REFUSAL)
+    if not description:
+        raise FaultError("Describe the fault, so that our engineers know where to start.")
+    rows = _check_rows(service, list(answers), required=channel == Channel.PORTAL)
+
+    fault = Fault.objects.create(customer=customer, service=service, reported_at=reported_at, channel=channel,
+                                 recorded_by=recorded_by, description=description,
+                                 repair_due_at=repair_due(reported_at))
+    for row in rows:
+        row.fault = fault
+    FaultCheck.objects.bulk_create(rows)
+    how = {Channel.PORTAL: "online", Channel.PHONE: "by phone", Channel.EMAIL: "by email"}[channel]
+    reported = event(fault, EventKind.REPORTED, f"Fault reported {how} on {fault.service.label}.",
+                     by=recorded_by or customer, at=reported_at)
+    fault.ack_message = write(fault, kind="fault_ack", template="ack", subject="We have your fault report",
+                              context={"next_at_work": next_at_work_text(reported_at), "checks": rows})
+    fault.save(update_fields=["ack_message"])
+    link(reported, fault.ack_message)
+    return fault
+
+
+def _cancel_visits(fault, to, *, by, at):
+    """Leaving "visit booked" cancels the booked visit; concluding the fault withdraws the times offered.
+    Returns the cancelled visit, if any."""
+    cancelled = None
+    if fault.status == Status.VISIT_BOOKED:
+        cancelled = fault.slots.filter(status=SlotStatus.ACCEPTED, outcome="").first()
+        if cancelled:
+            cancelled.status = SlotStatus.WITHDRAWN
+            cancelled.save(update_fields=["status"])
+            event(fault, EventKind.VISIT_CANCELLED,
+                  f"The engineer visit on {slot_text(cancelled.date, cancelled.window)} is cancelled.", by=by, at=at)
+    if to in CONCLUDED_STATUSES:
+        fault.slots.filter(status=SlotStatus.OFFERED).update(status=SlotStatus.WITHDRAWN)
+    return cancelled
+
+
+@transaction.atomic
+def fault_set_status(*, fault, to, by, note="", now=None):
+    """Staff move a fault on. A visit is booked only by the customer accepting a time (visit_slot_accept)."""
+    if to == Status.VISIT_BOOKED:
+        raise InvalidTransition("A visit is booked only when the customer accepts one of the times offered.")
+    if to not in Status.values:
+        raise InvalidTransition(f"Unknown status {to!r}.")
+    now = now or clock.now()
+    locked = lock(fault)
+    if to not in TRANSITIONS[locked.status]:  # checked before anything changes (move() checks again)
+        raise InvalidTransition(f"A fault that is {locked.get_status_display().lower()} cannot become "
+                                f"{Status(to).label.lower()}.")
+    cancelled = _cancel_visits(locked, to, by=by, at=now)
+    status_event = move(locked, to, by=by, at=now, note=note)
+    link(status_event, write(locked, kind="fault_status", template="status",
+                             subject=f"Your fault is now: {locked.get_status_display().lower()}",
+                             context={"note": note.strip(), "cancelled_visit": cancelled}))
+    sync(fault, locked, "status", "resolved_at", "closed_at")
+    return locked
+
+
+@transaction.atomic
+def fault_set_location(*, fault, location, by, note="", now=None):
+    """Staff record where the fault lies (triage). Code: "If the fault is not on our network then we may
+    not be responsible for its repair."""
+    if location not in Location.values:
+        raise FaultError("Choose where the fault lies.")
+    now = now or clock.now()
+    locked = lock(fault)
+    if locked.status == Status.CLOSED:
+        raise FaultError("This fault is closed.")
+    if locked.location == location:
+        raise FaultError(f"The fault is already recorded as: {locked.get_location_display().lower()}.")
+    locked.location = location
+    locked.save(update_fields=["location"])
+    text = f"Where the fault lies: {locked.get_location_display()}." + (f"\n{note.strip()}" if note.strip() else "")
+    message = write(locked, kind="fault_location", template="location", subject="Where the fault lies",
+                    context={"note": note.strip()})
+    event(locked, EventKind.LOCATION, text, by=by, at=now, message=message)
+    sync(fault, locked, "location")
+    return locked
+
+
+@transaction.atomic
+def fault_reply(*, fault, by, text, now=None):
+    """A message from our engineers that the customer sees on the timeline and receives by email or letter."""
+    text = (text or "").strip()
+    if not text:
+        raise FaultError("Write the reply first.")
+    now = now or clock.now()
+    message = write(fault, kind="fault_reply", template="reply", subject="A message about your fault",
+                    context={"reply": text, "by": by})
+    return event(fault, EventKind.REPLY, text, by=by, at=now, message=message)
+
+
+@transaction.atomic
+def fault_add_note(*, fault, by, text, now=None):
+    """Staff only: never shown to the customer, never sent."""
+    text = (text or "").strip()
+    if not text:
+        raise FaultError("Write the note first.")
+    return event(fault, EventKind.NOTE, text, by=by, internal=True, at=now or clock.now())
+
+
+@transaction.atomic
+def fault_add_customer_message(*, fault, customer, text, now=None):
+    """The customer adds information to their fault."""
+    text = (text or "").strip()
+    if fault.customer_id != customer.pk:
+        raise FaultError("This is not your fault report.")
+    if fault.status == Status.CLOSED:
+        raise FaultError("This fault is closed. If the problem is back, please report a new fault.")
+    if not text:
+        raise FaultError("Write your message first.")
+    return event(fault, EventKind.CUSTOMER_MESSAGE, text, by=customer, at=now or clock.now())

@@ -1,0 +1,231 @@
+"""Engineer visits: times offered by staff, accepted by the customer, their outcome, and charges.
+
+Code (Fault Repair): "Should an engineer need to visit your premises we will agree this with you" (a
+visit is booked only when the customer accepts a time staff offered), "engineers only attend to faults
+in normal working hours" (faults/slots.py), and "We reserve the right to charge for any abortive work or
+visit arising from faults over which we have no control" (the customer is told the amount before
+accepting; a chargeable outcome makes one pending charge that billing puts on the next invoice).
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+
+from faults import clock, money
+from faults.models import (
+    CHARGEABLE_OUTCOMES,
+    ChargeStatus,
+    EventKind,
+    Location,
+    Outcome,
+    SlotStatus,
+    Status,
+    VisitCharge,
+    VisitSlot,
+)
+from faults.services._common import FaultError, event, link, lock, move, sync, write
+from faults.slots import SlotRefused, slot_text, validate
+
+
+def _slot_label(slot):
+    return slot_text(slot.date, slot.window)
+
+
+@transaction.atomic
+def visit_slots_offer(*, fault, slots, by, now=None):
+    """Offer the customer one or more visit times, each a (date, window) pair inside office hours."""
+    now = now or clock.now()
+    locked = lock(fault)
+    if locked.status != Status.INVESTIGATING:
+        raise FaultError(f"Visit times are offered while a fault is being investigated; this one is "
+                         f"{locked.get_status_display().lower()}.")
+    if not slots:
+        raise FaultError("Offer at least one visit time.")
+    taken = set(locked.slots.filter(status__in=[SlotStatus.OFFERED, SlotStatus.ACCEPTED])
+                .values_list("date", "window"))
+    created = []
+    for day, window in slots:
+        try:
+            start_at, end_at = validate(day, window, now=now)
+        except SlotRefused as refusal:
+            raise FaultError(str(refusal)) from None
+        if (day, window) in taken:
+            raise FaultError(f"{slot_text(day, window)} is already offered.")
+        taken.add((day, window))
+        created.append(VisitSlot.objects.create(fault=locked, date=day, window=window, start_at=start_at,
+                                                end_at=end_at, offered_by=by, offered_at=now))
+    charge = money.charge_text()
+    message = write(locked, kind="fault_slots", template="slots_offered",
+                    subject="An engineer visit: please choose a time",
+                    context={"slots": created, "charge_text": charge})
+    listed = "; ".join(_slot_label(s) for s in created)
+    event(locked, EventKind.SLOTS_OFFERED, f"We offered these times for an engineer visit: {listed}.",
+          by=by, at=now, message=message)
+    return created
+
+
+@transaction.atomic
+def visit_slot_accept(*, slot, customer, charge_understood, amount_shown=None, now=None):
+    """The customer accepts one offered time: the visit is booked and the other times are withdrawn.
+
+    They must have ticked that they understand the abortive-visit charge; `amount_shown` is the amount
+    (excluding VAT) the page showed them, and it is what any charge for this visit will be.
+    """
+    now = now or clock.now()
+    if slot.fault.customer_id != customer.pk:
+        raise FaultError("This is not your fault report.")
+    if not charge_understood:
+        raise FaultError("Please tick the box to say you understand the charge before accepting a visit.")
+    fault = lock(slot.fault)
+    slot = VisitSlot.objects.select_for_update().get(pk=slot.pk, fault=fault)
+    if slot.status != SlotStatus.OFFERED:
+        raise FaultError(f"{_slot_label(slot)} is no longer offered. Please choose another time, or send us "
+                         "a message.")
+    if fault.status != Status.INVESTIGATING:
+        raise FaultError(f"A visit can be booked while we investigate a fault; this one is "
+                         f"{fault.get_status_display().lower()}.")
+    amount = money.visit_charge_amount()
+    if amount_shown is not None:
+        try:
+            shown = Decimal(str(amount_shown))
+        except InvalidOperation:
+            shown = None
+        if shown != amount:
+            raise FaultError("The charge for an abortive visit has changed since you opened this page. "
+                             "Please read it again before accepting.")
+    try:
+        validate(slot.date, slot.window, now=now)  # still inside office hours, on a working day, ahead
+    except SlotRefused as refusal:
+        raise FaultError(f"{refusal} Please send us a message and we will offer another time.") from None
+
+    slot.status = SlotStatus.ACCEPTED
+    slot.accepted_at = now
+    slot.accepted_by = customer
+    slot.charge_warning_shown_amount = amount
+    slot.save(update_fields=["status", "accepted_at", "accepted_by", "charge_warning_shown_amount"])
+    fault.slots.filter(status=SlotStatus.OFFERED).exclude(pk=slot.pk).update(status=SlotStatus.WITHDRAWN)
+    move(fault, Status.VISIT_BOOKED, by=customer, at=now)
+    charge = money.charge_text(amount)
+    message = write(fault, kind="fault_visit_booked", template="visit_booked", subject="Your engineer visit is booked",
+                    context={"slot": slot, "charge_text": charge})
+    event(fault, EventKind.VISIT_BOOKED,
+          f"Engineer visit booked for {_slot_label(slot)}. You accepted that an abortive visit, or a visit for "
+          f"a fault not on our network, may be charged {charge}.", by=customer, at=now, message=message)
+    return slot
+
+
+def booked_visit(fault):
+    """The visit the customer accepted whose outcome is not yet recorded, or None."""
+    return fault.slots.filter(status=SlotStatus.ACCEPTED, outcome="").first()
+
+
+@transaction.atomic
+def visit_record_outcome(*, visit, outcome, by, notes="", now=None):
+    """The engineer records what the visit found; a chargeable outcome makes one pending charge.
+
+    fixed -> resolved; fault in customer equipment -> located there and not our fault; no fault found or
+    no access -> back to investigating. Recorded once: a second attempt is refused, and the charge's
+    OneToOne with the visit stops a second charge even if two requests race past that check.
+    """
+    if outcome not in Outcome.values:
+        raise FaultError("Choose what the visit found.")
+    now = now or clock.now()
+    given = visit
+    fault = lock(visit.fault)
+    visit = VisitSlot.objects.select_for_update().get(pk=visit.pk, fault=fault)
+    if visit.outcome:
+        raise FaultError(f"The outcome of this visit is already recorded: {visit.get_outcome_display().lower()}.")
+    if visit.status != SlotStatus.ACCEPTED:
+        raise FaultError("Only a booked visit (a time the customer accepted) has an outcome.")
+    if now < visit.start_at:
+        raise FaultError(f"The visit ({_slot_label(visit)}) has not started yet: record its outcome after the "
+                         "engineer has been.")
+    notes = (notes or "").strip()
+    visit.outcome, visit.outcome_notes, visit.outcome_at, visit.outcome_by = outcome, notes, now, by
+    visit.save(update_fields=["outcome", "outcome_notes", "outcome_at", "outcome_by"])
+
+    text = f"Engineer visit on {_slot_label(visit)}: {visit.get_outcome_display().lower()}."
+    outcome_event = event(fault, EventKind.OUTCOME, text + (f"\n{notes}" if notes else ""), by=by, at=now)
+    if outcome == Outcome.FIXED:
+        move(fault, Status.RESOLVED, by=by, at=now)
+    elif outcome == Outcome.CUSTOMER_EQUIPMENT:
+        fault.location = Location.CUSTOMER_EQUIPMENT
+        fault.save(update_fields=["location"])
+        event(fault, EventKind.LOCATION, f"Where the fault lies: {fault.get_location_display()} (found at the "
+              "engineer's visit).", by=by, at=now)
+        move(fault, Status.NOT_OUR_FAULT, by=by, at=now)
+    else:
+        move(fault, Status.INVESTIGATING, by=by, at=now)
+    link(outcome_event, write(fault, kind="fault_outcome", template="outcome",
+                              subject="What the engineer's visit found",
+                              context={"slot": visit, "notes": notes,
+                                       "chargeable": outcome in CHARGEABLE_OUTCOMES}))
+    charge = _charge(fault, visit, by=by, now=now) if outcome in CHARGEABLE_OUTCOMES else None
+    sync(given, visit, "outcome", "outcome_notes", "outcome_at", "outcome_by")
+    sync(given.fault, fault, "status", "location", "resolved_at")
+    return visit, charge
+
+
+def _charge(fault, visit, *, by, now):
+    """One pending one-off charge for an abortive visit, at the amount the customer saw when accepting."""
+    amount = visit.charge_warning_shown_amount
+    if amount is None:
+        amount = money.visit_charge_amount()
+    charge = VisitCharge.objects.create(
+        visit=visit, customer=fault.customer, fault=fault, amount=amount, vat_rate=money.vat_rate(),
+        description=f"Engineer visit {_slot_label(visit)} ({fault.reference}): {visit.get_outcome_display().lower()}",
+        created_at=now,
+    )
+    text = f"A charge of {money.charge_text(charge.amount, charge.vat_rate)} for the visit will be on your next invoice."
+    message = write(fault, kind="fault_charge", template="charge", subject="A charge for the engineer's visit",
+                    context={"charge": charge, "slot": visit,
+                             "charge_text": money.charge_text(charge.amount, charge.vat_rate)})
+    event(fault, EventKind.CHARGE, text, by=by, at=now, message=message)
+    return charge
+
+
+def _lock_charge(charge):
+    return VisitCharge.objects.select_for_update(of=("self",)).select_related("fault__customer", "visit").get(
+        pk=charge.pk)
+
+
+@transaction.atomic
+def visit_charge_waive(*, charge, by, reason, now=None):
+    """Staff waive a pending charge, with a reason the customer is told. It then never reaches an invoice."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise FaultError("Give the reason for waiving the charge: the customer is told it.")
+    now = now or clock.now()
+    locked = _lock_charge(charge)
+    if locked.status != ChargeStatus.PENDING:
+        raise FaultError(f"Only a pending charge can be waived; this one is {locked.get_status_display().lower()}.")
+    locked.status, locked.waived_reason, locked.waived_by, locked.waived_at = ChargeStatus.WAIVED, reason, by, now
+    locked.save(update_fields=["status", "waived_reason", "waived_by", "waived_at"])
+    fault = locked.fault
+    message = write(fault, kind="fault_charge_waived", template="charge_waived", subject="We have waived the charge",
+                    context={"charge": locked, "charge_text": money.charge_text(locked.amount, locked.vat_rate)})
+    event(fault, EventKind.CHARGE_WAIVED, f"We waived the charge of {money.gbp(locked.amount)} + VAT for the "
+          f"visit: {reason}", by=by, at=now, message=message)
+    sync(charge, locked, "status", "waived_reason", "waived_by", "waived_at")
+    return locked
+
+
+@transaction.atomic
+def visit_charge_mark_invoiced(*, charge, invoice_reference, now=None):
+    """Billing has put a pending charge on an invoice. A waived charge never reaches an invoice, and a
+    charge goes on one invoice only: both are refused."""
+    invoice_reference = (invoice_reference or "").strip()
+    if not invoice_reference:
+        raise FaultError("Give the invoice the charge is on.")
+    now = now or clock.now()
+    locked = _lock_charge(charge)
+    if locked.status == ChargeStatus.WAIVED:
+        raise FaultError("This charge was waived: it never goes on an invoice.")
+    if locked.status == ChargeStatus.INVOICED:
+        raise FaultError(f"This charge is already on invoice {locked.invoice_reference}.")
+    locked.status, locked.invoice_reference, locked.invoiced_at = ChargeStatus.INVOICED, invoice_reference, now
+    locked.save(update_fields=["status", "invoice_reference", "invoiced_at"])
+    event(locked.fault, EventKind.CHARGE_INVOICED,
+          f"The charge of {money.gbp(locked.amount)} + VAT for the visit is on invoice {invoice_reference}.", at=now)
+    sync(charge, locked, "status", "invoice_reference", "invoiced_at")
+    return locked

@@ -1,0 +1,168 @@
+"""The customer's fault pages: report (checks first), list, detail with timeline, message, accept a visit.
+
+Every URL with an id goes through a selector filtered by the logged-in customer: another customer's id
+is a 404. Staff work on faults in the admin.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from faults import clock, money, selectors, services
+from faults.checks import ANSWERS, YES_NO, checks_for
+from faults.forms import AcceptSlotForm, DescribeForm, MessageForm, TextCheckForm
+from faults.models import SlotStatus, Status
+from faults.slots import slot_text
+from portal.office_hours import london
+
+
+def customer_only(view):
+    """Fault pages are the customer's own; staff work on faults in the admin."""
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if request.user.is_staff:
+            return redirect("admin:faults_fault_changelist")
+        return view(request, *args, **kwargs)
+    wrapped.__name__ = view.__name__
+    return wrapped
+
+
+def _when(moment):
+    local = london(moment)
+    return f"{local:%A} {local.day} {local:%B} at {local:%H:%M}"
+
+
+@customer_only
+def fault_list(request):
+    return render(request, "faults/list.html", {
+        "faults": selectors.fault_list_for_customer(customer=request.user),
+        "services": selectors.services_for_fault_report(customer=request.user),
+    })
+
+
+# --- Reporting: one check per step, then the description -------------------------------------------
+
+
+def _session_key(service):
+    return f"faults.report.{service.pk}"
+
+
+@customer_only
+def fault_report(request, service_id):
+    """GET shows the current step; POST answers it. The answers so far live in the session, per service."""
+    service = selectors.service_for_fault_report(customer=request.user, service_id=service_id)
+    checks, key = checks_for(service), _session_key(service)
+    if "restart" in request.GET:
+        request.session.pop(key, None)
+        return redirect("faults:fault_report", service_id=service.pk)
+    answers = list(request.session.get(key, {}).get("answers", []))[:len(checks)]
+    step = len(answers)
+    check = checks[step] if step < len(checks) else None
+    form, error = None, ""
+    if request.method == "POST" and request.POST.get("step") != str(step):
+        # A form sent twice or from another tab: show the step they are really on.
+        return redirect("faults:fault_report", service_id=service.pk)
+    if request.method == "POST" and check is not None:
+        if check.kind == YES_NO and "fixed" in request.POST:
+            # Code: the simple checks "help us establish the cause": this one solved it, so nothing is raised.
+            request.session.pop(key, None)
+            return render(request, "faults/report_fixed.html", {"service": service, "check": check})
+        if check.kind == YES_NO:
+            answer = ANSWERS.get(request.POST.get("answer", ""))
+            error = "" if answer else "Choose yes or no."
+        else:
+            form = TextCheckForm(request.POST, check=check)
+            answer = form.cleaned_data["answer"] if form.is_valid() else None
+        if answer:
+            request.session[key] = {"answers": answers + [answer]}
+            return redirect("faults:fault_report", service_id=service.pk)
+    elif request.method == "POST":
+        form = DescribeForm(request.POST)
+        if form.is_valid():
+            try:
+                fault = services.fault_report(customer=request.user, service=service, answers=answers,
+                                              description=form.cleaned_data["description"], now=clock.now())
+            except services.FaultError as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                request.session.pop(key, None)
+                messages.success(request, _reported_text(fault))
+                return redirect("faults:fault_detail", pk=fault.pk)
+    if check is not None and check.kind != YES_NO and form is None:
+        form = TextCheckForm(check=check)
+    if check is None and form is None:
+        form = DescribeForm()
+    asked = [(c, a) for c, a in zip(checks, answers)]
+    return render(request, "faults/report.html", {
+        "service": service, "check": check, "step": step, "total": len(checks), "asked": asked, "form": form,
+        "error": error, "yes_no": check is not None and check.kind == YES_NO,
+    }, status=400 if request.method == "POST" else 200)
+
+
+def _reported_text(fault):
+    how = "emailed you" if fault.ack_message and fault.ack_message.channel == "email" else "are writing to you with"
+    parts = [f"Thank you. Your fault {fault.reference} is reported, and we have {how} an acknowledgement."]
+    if services.next_at_work_text(fault.reported_at):
+        parts.append(services.next_at_work_text(fault.reported_at))
+    parts.append(f"We aim to repair it by {_when(fault.repair_due_at)}.")
+    return " ".join(parts)
+
+
+# --- Following a fault -----------------------------------------------------------------------------
+
+
+def _detail(request, fault, *, form=None, status=200):
+    now = clock.now()
+    next_at_work = services.engineers_next_at_work(fault.reported_at)
+    offered = [s for s in fault.visit_slots if s.status == SlotStatus.OFFERED]
+    return render(request, "faults/detail.html", {
+        "fault": fault, "form": form or MessageForm(fault=fault),
+        # Out of hours, say when engineers are next at work, until they are.
+        "next_at_work": services.next_at_work_text(fault.reported_at)
+        if next_at_work and now < next_at_work and fault.status == Status.REPORTED else "",
+        "offered": offered if fault.status == Status.INVESTIGATING else [],
+        "visits": [s for s in fault.visit_slots if s.status == SlotStatus.ACCEPTED],
+        "charge_amount": money.visit_charge_amount(), "charge_text": money.charge_text(),
+        "repair_due": _when(fault.repair_due_at),
+    }, status=status)
+
+
+@customer_only
+def fault_detail(request, pk):
+    return _detail(request, selectors.fault_for_customer(customer=request.user, pk=pk))
+
+
+@customer_only
+@require_POST
+def fault_message(request, pk):
+    fault = selectors.fault_for_customer(customer=request.user, pk=pk)
+    form = MessageForm(request.POST, fault=fault)
+    if form.is_valid():
+        try:
+            services.fault_add_customer_message(fault=fault, customer=request.user, text=form.cleaned_data["text"],
+                                                now=clock.now())
+        except services.FaultError as refusal:
+            messages.error(request, str(refusal))  # shown even where the form is not (a closed fault)
+        else:
+            messages.success(request, "Thank you: your information is added to the fault.")
+            return redirect("faults:fault_detail", pk=fault.pk)
+    return _detail(request, fault, form=form, status=400)
+
+
+@customer_only
+@require_POST
+def slot_accept(request, pk, slot_id):
+    slot = selectors.slot_for_customer(customer=request.user, fault_pk=pk, slot_pk=slot_id)
+    form = AcceptSlotForm(request.POST)
+    form.is_valid()  # both fields are optional: the service says what is missing
+    data = form.cleaned_data
+    try:
+        booked = services.visit_slot_accept(slot=slot, customer=request.user, now=clock.now(),
+                                            charge_understood=data.get("charge_understood", False),
+                                            amount_shown=data.get("amount_shown"))
+    except services.FaultError as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, f"Your engineer visit is booked: {slot_text(booked.date, booked.window)}.")
+    return redirect("faults:fault_detail", pk=slot.fault_id)

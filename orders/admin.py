@@ -1,0 +1,357 @@
+"""Staff's side: the catalogue, orders with their confirmation deadline, services, cancellations, quotes.
+
+Statuses are read-only here: every move goes through orders/services (admin actions and the add forms
+call them), so each one is checked against the transition mappings and leaves an event and a message.
+"""
+
+import re
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from orders import services
+from orders.admin_forms import CancellationAddForm, OrderAddForm, ReasonForm
+from orders.models import (
+    Cancellation,
+    Order,
+    OrderEvent,
+    PriceListRequest,
+    Product,
+    QuoteRequest,
+    Service,
+    ServiceEvent,
+)
+from orders.services import Refused
+from portal import policy, sla
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["name", "family", "monthly_price", "setup_fee", "price_on_request", "minimum_term_months",
+                    "setup_working_days", "cancellation_needs_industry_process", "cancellation_lead_working_days",
+                    "is_active"]
+    list_editable = ["monthly_price", "setup_fee", "is_active"]
+    list_filter = ["family", "is_active", "price_on_request"]
+    search_fields = ["name", "code"]
+    fieldsets = [
+        (None, {"fields": ["name", "code", "family", "description", "position", "is_active"]}),
+        ("Prices, excluding VAT", {"fields": ["price_on_request", "monthly_price", "setup_fee"]}),
+        ("Contract", {"fields": ["minimum_term_months", "setup_working_days", "cancellation_needs_industry_process",
+                                 "cancellation_lead_working_days"]}),
+    ]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # orders and services keep pointing at it: take it off sale instead
+
+
+class _Timeline(admin.TabularInline):
+    fields = ["at", "text", "by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["at", "id"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("by")
+
+
+class OrderEventInline(_Timeline):
+    model = OrderEvent
+    verbose_name_plural = "timeline"
+
+
+class ServiceEventInline(_Timeline):
+    model = ServiceEvent
+    verbose_name_plural = "timeline"
+
+
+# A change page with nothing to edit by hand: no Save buttons (statuses move through the actions).
+READ_ONLY_PAGE = {"show_save": False, "show_save_and_continue": False, "show_save_and_add_another": False}
+
+
+def _at_risk_hours():
+    return policy.value("ORDER_AT_RISK_OFFICE_HOURS")
+
+
+def _when(value):
+    return date_format(timezone.localtime(value), "j M Y H:i") if value else "-"
+
+
+def _apply(model_admin, request, queryset, action, **kwargs):
+    """Run a service on each selected row in its own transaction; report what was done and refused."""
+    done, refused = [], []
+    for obj in queryset:
+        try:
+            action(by=request.user, **{model_admin.service_arg: obj}, **kwargs)
+        except Refused as error:
+            refused.append(error.message)
+        else:
+            done.append(obj.reference)
+    if done:
+        model_admin.message_user(request, f"Done: {', '.join(done)}.", messages.SUCCESS)
+    for message in refused:
+        model_admin.message_user(request, message, messages.ERROR)
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    service_arg = "order"
+    list_display = ["reference", "customer", "product", "status", "received_at", "confirmation_due_at", "confirmation"]
+    list_filter = [
+        sla.admin_filter(title="confirmation email", parameter_name="confirmation", due_field="confirmation_due_at",
+                         done_field="confirmation_message__sent_at", at_risk_office_hours=_at_risk_hours),
+        "status", "channel", "product",
+    ]
+    list_select_related = ["customer", "product", "confirmation_message"]
+    search_fields = ["customer__username", "customer__full_name", "customer__company_name", "postcode"]
+    autocomplete_fields = ["customer"]
+    inlines = [OrderEventInline]
+    actions = ["confirm", "start_work", "complete", "cancel", "reject"]
+    readonly_fields = ["reference", "customer", "product", "channel", "status", "received_at",
+                       "confirmation_due_at", "confirmation", "confirmed_at", "completed_at", "closed_reason",
+                       "address", "postcode", "preferred_start_date", "contact_name", "contact_phone",
+                       "contact_email", "notes", "monthly_price", "setup_fee", "minimum_term_months", "entered_by",
+                       "alerted_at", "service_link"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = OrderAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return OrderAddForm.Meta.fields if obj is None else self.readonly_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj else []
+
+    def get_changeform_initial_data(self, request):
+        return {"received_at": timezone.now(), **super().get_changeform_initial_data(request)}
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **READ_ONLY_PAGE})
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_search_results(self, request, queryset, search_term):
+        match = re.fullmatch(r"\s*(?:ORD-?)?0*(\d+)\s*", search_term, re.IGNORECASE)
+        if match:
+            return queryset.filter(pk=int(match.group(1))), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return  # nothing on an order is edited by hand: statuses move through the actions
+        data = form.cleaned_data
+        order = services.order_place(
+            customer=data["customer"], product=data["product"], channel=data["channel"],
+            received_at=data["received_at"], address=data["address"], postcode=data["postcode"],
+            preferred_start_date=data.get("preferred_start_date"), contact_name=data["contact_name"],
+            contact_phone=data["contact_phone"], contact_email=data["contact_email"], notes=data["notes"],
+            monthly_price=data.get("monthly_price"), setup_fee=data.get("setup_fee"), entered_by=request.user,
+        )
+        obj.pk = order.pk
+        obj.refresh_from_db()
+
+    def save_related(self, request, form, formsets, change):
+        pass  # no inline is edited by hand
+
+    @admin.display(description="Order", ordering="pk")
+    def reference(self, obj):
+        return obj.reference
+
+    @admin.display(description="Confirmation")
+    def confirmation(self, obj):
+        label = sla.LABELS[services.confirmation_state(obj)]
+        message = obj.confirmation_message
+        if message and message.sent_at:
+            return f"{label}: sent {_when(message.sent_at)}"
+        return label
+
+    @admin.display(description="Service")
+    def service_link(self, obj):
+        service = getattr(obj, "service", None)
+        return service.reference if service else "-"
+
+    @admin.action(description="Confirm: accept the selected orders", permissions=["change"])
+    def confirm(self, request, queryset):
+        _apply(self, request, queryset, services.order_confirm)
+
+    @admin.action(description="Start work on the selected orders", permissions=["change"])
+    def start_work(self, request, queryset):
+        _apply(self, request, queryset, services.order_start)
+
+    @admin.action(description="Complete the selected orders (the service starts today)", permissions=["change"])
+    def complete(self, request, queryset):
+        _apply(self, request, queryset, services.order_complete)
+
+    @admin.action(description="Cancel the selected orders (give a reason)", permissions=["change"])
+    def cancel(self, request, queryset):
+        return self._with_reason(request, queryset, services.order_cancel, "Cancel these orders")
+
+    @admin.action(description="Reject the selected orders (give a reason)", permissions=["change"])
+    def reject(self, request, queryset):
+        return self._with_reason(request, queryset, services.order_reject, "Reject these orders")
+
+    def _with_reason(self, request, queryset, action, title):
+        """An intermediate page asks for the reason; its "apply" POST comes back to the same action."""
+        form = ReasonForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            _apply(self, request, queryset, action, reason=form.cleaned_data["reason"])
+            return None
+        return TemplateResponse(request, "orders/admin/reason.html", {
+            **self.admin_site.each_context(request), "title": title, "opts": self.model._meta, "form": form,
+            "queryset": queryset.select_related("customer", "product"), "action": request.POST.get("action"),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        })
+
+
+class CancellationInline(admin.TabularInline):
+    model = Cancellation
+    fields = ["reference", "channel", "received_at", "quoted_username", "withdrawal_date", "status", "recorded_by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Cancellation")
+    def reference(self, obj):
+        return obj.reference
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin):
+    list_display = ["reference", "customer", "product", "nickname", "status", "start_date", "minimum_term_end",
+                    "ceased_on"]
+    list_filter = ["status", "product"]
+    list_select_related = ["customer", "product"]
+    search_fields = ["customer__username", "customer__full_name", "customer__company_name", "postcode", "nickname"]
+    inlines = [CancellationInline, ServiceEventInline]
+    readonly_fields = ["reference", "customer", "product", "order", "status", "address", "postcode", "start_date",
+                       "minimum_term_end", "monthly_price", "ceased_on", "nickname", "fault_contact_name",
+                       "fault_contact_phone", "alert_email", "created_at"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False  # a service starts when its order is completed
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **READ_ONLY_PAGE})
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        pass  # read-only: the customer's control panel and the services make every change
+
+    def save_related(self, request, form, formsets, change):
+        pass
+
+    @admin.display(description="Service", ordering="pk")
+    def reference(self, obj):
+        return obj.reference
+
+
+@admin.register(Cancellation)
+class CancellationAdmin(admin.ModelAdmin):
+    """Staff record cancellations that came by email or letter; the portal records its own."""
+
+    service_arg = "cancellation"
+    list_display = ["reference", "service", "customer", "channel", "received_at", "quoted_username",
+                    "withdrawal_date", "status"]
+    list_filter = ["status", "channel"]
+    list_select_related = ["service__customer", "service__product"]
+    search_fields = ["service__customer__username", "service__customer__full_name", "quoted_username"]
+    autocomplete_fields = ["service"]
+    actions = ["withdraw"]
+    readonly_fields = ["reference", "service", "channel", "received_at", "quoted_username", "requested_date",
+                       "withdrawal_date", "withdrawal_reason", "status", "service_status_before", "recorded_by",
+                       "withdrawn_at", "completed_at"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = CancellationAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return CancellationAddForm.Meta.fields if obj is None else self.readonly_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def get_changeform_initial_data(self, request):
+        return {"received_at": timezone.now(), **super().get_changeform_initial_data(request)}
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **READ_ONLY_PAGE})
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        data = form.cleaned_data
+        cancellation = services.cancellation_request(
+            service=data["service"], channel=data["channel"], received_at=data["received_at"],
+            quoted_username=data["quoted_username"], requested_date=data.get("requested_date"),
+            recorded_by=request.user,
+        )
+        obj.pk = cancellation.pk
+        obj.refresh_from_db()
+        self.message_user(request, f"The customer is being told: the service will be withdrawn on "
+                                   f"{date_format(obj.withdrawal_date, 'l j F Y')}.", messages.INFO)
+
+    @admin.display(description="Cancellation", ordering="pk")
+    def reference(self, obj):
+        return obj.reference
+
+    @admin.display(description="Customer", ordering="service__customer__username")
+    def customer(self, obj):
+        return obj.service.customer
+
+    @admin.action(description="Withdraw the selected requests (the customer asked to keep the service)",
+                  permissions=["change"])
+    def withdraw(self, request, queryset):
+        _apply(self, request, queryset, services.cancellation_withdraw)
+
+
+@admin.register(QuoteRequest)
+class QuoteRequestAdmin(admin.ModelAdmin):
+    list_display = ["received_at", "customer", "product", "postcode", "answered_at"]
+    list_filter = [("answered_at", admin.EmptyFieldListFilter), "product"]
+    list_select_related = ["customer", "product"]
+    search_fields = ["customer__username", "customer__full_name", "postcode"]
+    readonly_fields = ["customer", "product", "address", "postcode", "requirements", "contact_phone", "received_at",
+                       "answered_at", "answered_by"]
+    actions = ["mark_answered"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Mark the selected requests as answered (quote sent)", permissions=["change"])
+    def mark_answered(self, request, queryset):
+        done = sum(services.quote_request_mark_answered(quote=q, by=request.user) for q in queryset)
+        self.message_user(request, f"{done} request(s) marked as answered.", messages.SUCCESS)
+
+
+@admin.register(PriceListRequest)
+class PriceListRequestAdmin(admin.ModelAdmin):
+    list_display = ["received_at", "name", "email", "customer"]
+    list_select_related = ["customer"]
+    search_fields = ["name", "email"]
+    readonly_fields = ["name", "email", "customer", "received_at"]
+
+    def has_add_permission(self, request):
+        return False

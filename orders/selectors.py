@@ -1,0 +1,74 @@
+"""The querysets that views, tasks, exports and the admin share. Each fetches, in a fixed number of
+queries, what its page shows: lists never cost a query per row."""
+
+from django.db.models import Case, IntegerField, OuterRef, Prefetch, Subquery, Value, When
+
+from orders.models import (
+    Cancellation,
+    CancellationStatus,
+    Order,
+    OrderEvent,
+    Product,
+    Service,
+    ServiceEvent,
+    ServiceStatus,
+)
+from portal.office_hours import add_office_hours, london
+
+
+def price_list_products():
+    """What is on sale, by family then position: the price list and the catalogue page."""
+    return Product.objects.filter(is_active=True).order_by("family", "position", "name")
+
+
+def order_list_for_customer(*, customer):
+    return (Order.objects.filter(customer=customer).select_related("product", "confirmation_message")
+            .order_by("-received_at", "-id"))
+
+
+def order_detail_for_customer(*, customer):
+    """One of the customer's orders with its timeline and the service it became (filter by pk)."""
+    return order_list_for_customer(customer=customer).select_related("service").prefetch_related(
+        Prefetch("events", queryset=OrderEvent.objects.select_related("by").order_by("at", "id")))
+
+
+def _active_cancellation(field):
+    active = Cancellation.objects.filter(service=OuterRef("pk"), status=CancellationStatus.ACTIVE)
+    return Subquery(active.values(field)[:1])
+
+
+def service_list_for_customer(*, customer):
+    """The customer's services, each with the withdrawal date of its cancellation in progress, if any;
+    withdrawn services last."""
+    return (Service.objects.filter(customer=customer).select_related("product")
+            .annotate(pending_withdrawal_date=_active_cancellation("withdrawal_date"))
+            .order_by(Case(When(status=ServiceStatus.CEASED, then=Value(1)), default=Value(0),
+                           output_field=IntegerField()), "-start_date", "-id"))
+
+
+def service_detail_for_customer(*, customer):
+    return service_list_for_customer(customer=customer).select_related("order").prefetch_related(
+        Prefetch("events", queryset=ServiceEvent.objects.select_related("by").order_by("at", "id")),
+        Prefetch("cancellations", queryset=Cancellation.objects.order_by("-received_at", "-id")),
+    )
+
+
+def cancellations_for_customer(*, customer):
+    return Cancellation.objects.filter(service__customer=customer).select_related("service__product",
+                                                                                  "service__customer")
+
+
+def orders_to_alert(*, now, at_risk_office_hours):
+    """Orders whose confirmation has not been sent and whose due time is within `at_risk_office_hours`
+    office hours of `now`, or past, and whose staff have not been alerted yet."""
+    edge = add_office_hours(now, at_risk_office_hours)
+    return (Order.objects.filter(alerted_at__isnull=True, confirmation_message__sent_at__isnull=True,
+                                 confirmation_due_at__lte=edge)
+            .order_by("confirmation_due_at", "id"))
+
+
+def cancellations_due(*, now):
+    """Active cancellations whose withdrawal date (a London date) is today or past, on a cancelling service."""
+    return (Cancellation.objects.filter(status=CancellationStatus.ACTIVE, withdrawal_date__lte=london(now).date(),
+                                        service__status=ServiceStatus.CANCELLING)
+            .order_by("withdrawal_date", "id"))

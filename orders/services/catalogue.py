@@ -1,0 +1,52 @@
+"""Prices on request: the emailed price list and quotes for products priced per site.
+
+Code (Pricing): "Up-to-date prices for our products and services are always available via email request".
+"""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from orders import messages
+from orders.models import PriceListRequest, QuoteRequest
+from orders.services._common import Refused
+
+# The price list form is public and sends an email to the address typed in: one per address per hour,
+# so it cannot be used to flood somebody's inbox.
+PRICE_LIST_RESEND_AFTER = timedelta(hours=1)
+
+
+@transaction.atomic
+def price_list_request(*, name, email, customer=None, now=None):
+    from orders.selectors import price_list_products
+
+    now = now or timezone.now()
+    email = email.strip()
+    if PriceListRequest.objects.filter(email__iexact=email, received_at__gt=now - PRICE_LIST_RESEND_AFTER).exists():
+        raise Refused("We sent our price list to that address less than an hour ago: please look in your inbox "
+                      "(and your junk mail folder).", field="email")
+    request = PriceListRequest.objects.create(name=name.strip(), email=email, customer=customer, received_at=now)
+    messages.price_list(request, products=list(price_list_products()), now=now)
+    return request
+
+
+@transaction.atomic
+def quote_request_create(*, customer, product, address, postcode, requirements, contact_phone="", now=None):
+    """A customer asks for a price for a product priced on request; customer services are told at once."""
+    now = now or timezone.now()
+    if not product.price_on_request:
+        raise Refused(f"{product.name} has a listed price: you can order it directly.", field="product")
+    quote = QuoteRequest.objects.create(customer=customer, product=product, address=address, postcode=postcode,
+                                        requirements=requirements, contact_phone=contact_phone, received_at=now)
+    messages.staff_quote_request(quote, now=now)
+    messages.quote_received(quote, now=now)
+    return quote
+
+
+@transaction.atomic
+def quote_request_mark_answered(*, quote, by, now=None):
+    """Staff have sent the quote. Returns False if it was already marked."""
+    now = now or timezone.now()
+    return QuoteRequest.objects.filter(pk=quote.pk, answered_at__isnull=True).update(
+        answered_at=now, answered_by=by) == 1

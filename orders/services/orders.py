@@ -1,0 +1,198 @@
+"""Orders: placed (the receipt, with its confirmation message), then staff move them along.
+
+Code (Order processing): "We will aim to confirm all new orders by email within 4 hours during normal
+office hours". The confirmation message is written in the same transaction as the order, so exactly one
+exists per order; a worker sends it within seconds, and the outbox's claim makes a repeated task send
+nothing twice. Its due time is the order's confirmation_due_at; it is met when the message is sent.
+"""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from orders import messages
+from portal.dates import add_months
+from orders.models import (
+    ORDER_TRANSITIONS,
+    Order,
+    OrderChannel,
+    OrderEvent,
+    OrderStatus,
+    Service,
+    ServiceEvent,
+)
+from orders.services._common import Refused, check_move, day_text
+from portal import policy, sla
+from portal.office_hours import add_office_hours, london
+
+
+def confirmation_due(received_at):
+    """Code: confirmed "within 4 hours during normal office hours" of receipt (portal/office_hours.py)."""
+    return add_office_hours(received_at, policy.value("ORDER_CONFIRMATION_OFFICE_HOURS"))
+
+
+def validate_order(*, customer, product, channel, received_at, preferred_start_date=None, monthly_price=None,
+                   setup_fee=None, now=None):
+    """Refuse an order the rules do not allow; returns the (monthly price, set-up fee) it is taken at.
+    The admin's order form calls this too, so staff see the same refusal on the field it concerns."""
+    now = now or timezone.now()
+    if customer.is_staff:
+        raise Refused("Orders are for customers' accounts, not staff.", field="customer")
+    if received_at > now:
+        raise Refused("The time the order was received cannot be in the future.", field="received_at")
+    if preferred_start_date and preferred_start_date < london(received_at).date():
+        raise Refused("The preferred start date cannot be before the order was received.",
+                      field="preferred_start_date")
+    if channel == OrderChannel.PORTAL:
+        if not product.is_active:
+            raise Refused(f"{product.name} is no longer on sale.", field="product")
+        if product.price_on_request:
+            raise Refused(f"{product.name} is priced on request: ask us for a quote.", field="product")
+    monthly_price = product.monthly_price if monthly_price is None else monthly_price
+    setup_fee = product.setup_fee if setup_fee is None else setup_fee
+    if monthly_price is None or setup_fee is None:
+        raise Refused(f"{product.name} is priced on request: enter the quoted monthly price and set-up fee.",
+                      field="monthly_price")
+    return monthly_price, setup_fee
+
+
+@transaction.atomic
+def order_place(*, customer, product, address, postcode, contact_name, contact_phone="", contact_email="",
+                preferred_start_date=None, notes="", channel=OrderChannel.PORTAL, received_at=None,
+                entered_by=None, monthly_price=None, setup_fee=None, request_key=None, now=None):
+    """Save an order and its confirmation message together. Staff give `received_at`, the real time they
+    took a phoned or emailed order; the portal's orders are received now.
+
+    With `request_key` (the portal form's), a repeated submission returns the order already placed.
+    """
+    now = now or timezone.now()
+    received_at = received_at or now
+    if request_key is not None:
+        earlier = Order.objects.filter(customer=customer, request_key=request_key).first()
+        if earlier is not None:
+            return earlier
+    monthly_price, setup_fee = validate_order(
+        customer=customer, product=product, channel=channel, received_at=received_at,
+        preferred_start_date=preferred_start_date, monthly_price=monthly_price, setup_fee=setup_fee, now=now)
+
+    order = Order(
+        customer=customer, product=product, channel=channel, address=address, postcode=postcode,
+        preferred_start_date=preferred_start_date, contact_name=contact_name, contact_phone=contact_phone,
+        contact_email=contact_email, notes=notes, monthly_price=monthly_price, setup_fee=setup_fee,
+        minimum_term_months=product.minimum_term_months, received_at=received_at,
+        confirmation_due_at=confirmation_due(received_at), entered_by=entered_by, request_key=request_key,
+    )
+    try:
+        with transaction.atomic():
+            order.save()
+    except IntegrityError:
+        # Two identical submissions at the same instant: the other one won, and its order stands.
+        if request_key is None:
+            raise
+        return Order.objects.get(customer=customer, request_key=request_key)
+    how = "in the portal" if channel == OrderChannel.PORTAL else f"by {OrderChannel(channel).label.lower()}"
+    OrderEvent.objects.create(order=order, kind=OrderStatus.PLACED, text=f"Order received {how}.",
+                              by=entered_by or customer, at=received_at)
+    order.confirmation_message = messages.order_received(order, now=now)
+    order.save(update_fields=["confirmation_message"])
+    return order
+
+
+def _move(*, order, to, by, text, now, service=None, **fields):
+    """Move an order along ORDER_TRANSITIONS, with its event and the customer's email, or refuse."""
+    locked = Order.objects.select_for_update().select_related("customer", "product").get(pk=order.pk)
+    check_move(ORDER_TRANSITIONS, OrderStatus, locked.status, to, what=f"Order {locked.reference}")
+    locked.status = to
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.save(update_fields=["status", *fields])
+    OrderEvent.objects.create(order=locked, kind=to, text=text, by=by, at=now)
+    messages.order_status(locked, text=text, service=service, now=now)
+    return locked
+
+
+@transaction.atomic
+def order_confirm(*, order, by, now=None):
+    """Staff have checked the order and accept it."""
+    now = now or timezone.now()
+    days = order.product.setup_working_days
+    return _move(order=order, to=OrderStatus.CONFIRMED, by=by, now=now, confirmed_at=now,
+                 text=f"Order accepted. Set-up usually takes {days} working day{'s' if days != 1 else ''}.")
+
+
+@transaction.atomic
+def order_start(*, order, by, now=None):
+    now = now or timezone.now()
+    return _move(order=order, to=OrderStatus.IN_PROGRESS, by=by, now=now, text="Work on your order has started.")
+
+
+@transaction.atomic
+def order_complete(*, order, by, start_date=None, now=None):
+    """The order is done: the customer now holds the service, from `start_date` (default: today)."""
+    now = now or timezone.now()
+    locked = Order.objects.select_for_update().get(pk=order.pk)
+    check_move(ORDER_TRANSITIONS, OrderStatus, locked.status, OrderStatus.COMPLETED, what=f"Order {locked.reference}")
+    start = start_date or london(now).date()
+    term_end = add_months(start, locked.minimum_term_months)
+    service = Service.objects.create(
+        customer=locked.customer, product=locked.product, order=locked, address=locked.address,
+        postcode=locked.postcode, start_date=start, minimum_term_end=term_end, monthly_price=locked.monthly_price,
+        fault_contact_name=locked.contact_name, fault_contact_phone=locked.contact_phone,
+        alert_email=(locked.contact_email or locked.customer.email) if locked.product.is_hosting else "",
+        created_at=now,
+    )
+    term = (f"Its minimum contract period ends on {day_text(term_end)}." if term_end > start
+            else "It has no minimum contract period.")
+    ServiceEvent.objects.create(service=service, kind="started", by=by, at=now,
+                                text=f"Service started on {day_text(start)}. {term}")
+    return _move(order=locked, to=OrderStatus.COMPLETED, by=by, now=now, completed_at=now, service=service,
+                 text=f"Order completed: your {locked.product.name} service started on {day_text(start)}. {term}")
+
+
+def _reason(reason):
+    reason = (reason or "").strip()
+    if not reason:
+        raise Refused("Give the reason: the customer is told it.", field="reason")
+    return reason
+
+
+@transaction.atomic
+def order_cancel(*, order, by, reason, now=None):
+    """Cancelled before completion, for instance at the customer's request."""
+    now = now or timezone.now()
+    reason = _reason(reason)
+    return _move(order=order, to=OrderStatus.CANCELLED, by=by, now=now, closed_reason=reason,
+                 text=f"Order cancelled: {reason}")
+
+
+@transaction.atomic
+def order_reject(*, order, by, reason, now=None):
+    """We cannot provide what was ordered (for instance, no FTTC at that address)."""
+    now = now or timezone.now()
+    reason = _reason(reason)
+    return _move(order=order, to=OrderStatus.REJECTED, by=by, now=now, closed_reason=reason,
+                 text=f"We cannot go ahead with this order: {reason}")
+
+
+def confirmation_state(order, *, now=None):
+    """Due, at risk, overdue, done in time or done late (portal/sla.py), from the message's sent time."""
+    message = order.confirmation_message
+    return sla.state(due_at=order.confirmation_due_at, done_at=message.sent_at if message else None, now=now,
+                     at_risk_office_hours=policy.value("ORDER_AT_RISK_OFFICE_HOURS"))
+
+
+@transaction.atomic
+def order_alert_staff(*, order_id, now=None):
+    """Warn customer services once that an order's confirmation is at risk or overdue. The guarded update
+    claims the order, so two runs of the periodic job (or two workers) alert once. Returns True if sent."""
+    now = now or timezone.now()
+    claimed = Order.objects.filter(pk=order_id, alerted_at__isnull=True).update(alerted_at=now)
+    if not claimed:
+        return False
+    order = Order.objects.select_related("customer", "product", "confirmation_message").get(pk=order_id)
+    state = confirmation_state(order, now=now)
+    if state not in (sla.AT_RISK, sla.OVERDUE):
+        # Sent in the meantime, or not yet at risk: nothing to say. Undo the claim for a later run.
+        Order.objects.filter(pk=order_id).update(alerted_at=None)
+        return False
+    messages.staff_confirmation_alert(order, state=state, now=now)
+    return True

@@ -1,0 +1,39 @@
+"""Periodic jobs of the orders app: thin, safe to repeat, and each states its selection rule."""
+
+import logging
+
+from celery import shared_task
+from django.utils import timezone
+
+from orders import selectors, services
+from portal import policy
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(ignore_result=True)
+def order_confirmation_alerts():
+    """Selection: orders whose confirmation message has not been sent (emailed, or posted for customers
+    who take letters only) and whose confirmation due time is within ORDER_AT_RISK_OFFICE_HOURS office
+    hours or past, and whose staff have not been alerted yet. Customer services get one email per order.
+    """
+    now = timezone.now()
+    ids = list(selectors.orders_to_alert(now=now, at_risk_office_hours=policy.value("ORDER_AT_RISK_OFFICE_HOURS"))
+               .values_list("pk", flat=True))
+    alerted = sum(services.order_alert_staff(order_id=order_id, now=now) for order_id in ids)
+    if ids:
+        logger.info("Order confirmations: %s selected, %s alerts sent to customer services", len(ids), alerted)
+    return {"selected": len(ids), "alerted": alerted}
+
+
+@shared_task(ignore_result=True)
+def cease_due_services():
+    """Selection: cancellations still awaiting withdrawal whose withdrawal date (London) is today or
+    earlier, on a service that is cancelling. Each service becomes ceased, with an event and a message."""
+    now = timezone.now()
+    ids = list(selectors.cancellations_due(now=now).values_list("pk", flat=True))
+    ceased = sum(services.service_cease(cancellation_id=cancellation_id, now=now) for cancellation_id in ids)
+    if ids:
+        logger.info("Cancellations: %s due, %s services ceased", len(ids), ceased)
+    return {"selected": len(ids), "ceased": ceased}
+

@@ -1,0 +1,90 @@
+"""Lists cost the same number of queries with 1 row as with 50: no query per row.
+
+The counts measured are printed with `-s` for the closing notes of the issue."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from orders.models import Cancellation, CancellationStatus, Order, Service, ServiceEvent, ServiceStatus
+from portal.models import OutboxMessage, Status
+
+
+def queries_for_get(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    return len(captured.captured_queries)
+
+
+def add_orders(customer, product, n):
+    now = timezone.now()
+    messages = OutboxMessage.objects.bulk_create(
+        OutboxMessage(channel="email", kind="order_received", customer=customer, to_name="A", to_email="a@example.org",
+                      subject="Order", status=Status.SENT, sent_at=now, due_at=now + timedelta(hours=4))
+        for _ in range(n))
+    Order.objects.bulk_create(
+        Order(customer=customer, product=product, address="1 Road\nMaidstone", postcode="ME14 1AA", contact_name="A",
+              monthly_price=product.monthly_price, setup_fee=product.setup_fee, received_at=now - timedelta(minutes=i),
+              confirmation_due_at=now + timedelta(hours=4), confirmation_message=message)
+        for i, message in enumerate(messages))
+
+
+def add_services(customer, product, n, *, by):
+    """n services, every other one cancelling with a withdrawal date, each with a timeline."""
+    held = Service.objects.bulk_create(
+        Service(customer=customer, product=product, address="1 Road\nMaidstone", postcode="ME14 1AA",
+                start_date=date(2026, 1, 1), minimum_term_end=date(2027, 1, 1), monthly_price=product.monthly_price,
+                status=ServiceStatus.CANCELLING if i % 2 else ServiceStatus.ACTIVE)
+        for i in range(n))
+    Cancellation.objects.bulk_create(
+        Cancellation(service=s, channel="portal", received_at=timezone.now(), quoted_username=customer.username,
+                     withdrawal_date=date(2027, 1, 1), withdrawal_reason="minimum_term",
+                     service_status_before=ServiceStatus.ACTIVE, status=CancellationStatus.ACTIVE, recorded_by=customer)
+        for s in held if s.status == ServiceStatus.CANCELLING)
+    ServiceEvent.objects.bulk_create(ServiceEvent(service=s, kind="started", text="Started.", by=by) for s in held)
+    return held
+
+
+def compare(client, url, add, user):
+    client.force_login(user)
+    add(1)
+    one = queries_for_get(client, url)
+    add(49)
+    fifty = queries_for_get(client, url)
+    print(f"\n{url}: {one} queries with 1 row, {fifty} with 50")
+    return one, fifty
+
+
+@pytest.mark.parametrize("url", [reverse("orders:service_list"), reverse("admin:orders_service_changelist"),
+                                 reverse("admin:orders_cancellation_changelist")])
+def test_the_services_pages_cost_the_same_with_1_and_50_services(client, alice, sam, fttc, url):
+    user = sam if url.startswith("/admin/") else alice
+    one, fifty = compare(client, url, lambda n: add_services(alice, fttc, n, by=sam), user)
+
+    assert one == fifty
+
+
+@pytest.mark.parametrize("url", [reverse("orders:order_list"), reverse("admin:orders_order_changelist")])
+def test_the_orders_pages_cost_the_same_with_1_and_50_orders(client, alice, sam, fttc, url):
+    user = sam if url.startswith("/admin/") else alice
+    one, fifty = compare(client, url, lambda n: add_orders(alice, fttc, n), user)
+
+    assert one == fifty
+
+
+def test_a_service_page_costs_the_same_with_1_and_50_timeline_events(client, alice, sam, alices_fttc):
+    client.force_login(alice)
+    url = reverse("orders:service_detail", args=[alices_fttc.pk])
+    one = queries_for_get(client, url)
+    ServiceEvent.objects.bulk_create(ServiceEvent(service=alices_fttc, kind="settings", text=f"Change {i}", by=alice)
+                                     for i in range(49))
+
+    fifty = queries_for_get(client, url)
+
+    print(f"\n{url}: {one} queries with 1 event, {fifty} with 50")
+    assert one == fifty
