@@ -16,7 +16,7 @@ GROUP_PERMISSIONS = {
         "portal.view_printqueueletter", "portal.change_printqueueletter",
         "portal.view_codecopyrequest",
         "complaints.*", "orders.*",
-        "faults.view_*",
+        "faults.view_*", "faults.add_fault",  # they answer the phone line faults are reported on
         "billing.view_*",
     ],
     ACCOUNTS: [

@@ -69,6 +69,8 @@ class Fault(models.Model):
     ack_message = models.ForeignKey("portal.OutboxMessage", null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+", help_text="The acknowledgement sent at once.")
     alert_level = models.CharField(max_length=8, blank=True, help_text="The last repair-target alert to engineers.")
+    # One key per trip through the report form: a form sent twice (a double click) makes one fault.
+    request_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-reported_at", "-id"]

@@ -5,6 +5,7 @@ import logging
 from celery import shared_task
 from django.db import transaction
 
+from accounts.groups import ENGINEERS
 from faults import clock
 from faults.models import CONCLUDED_STATUSES, EventKind, Fault, FaultEvent
 from portal import outbox
@@ -40,7 +41,7 @@ def faults_alert_repair_targets():
                 newly[level].append(fault)
         if newly[sla.AT_RISK] or newly[sla.OVERDUE]:
             outbox.email_staff(
-                group="Engineers", kind="fault_repair_alert", template="faults/staff_alert",
+                group=ENGINEERS, kind="fault_repair_alert", template="faults/staff_alert",
                 subject=f"Fault repair targets: {len(newly[sla.OVERDUE])} overdue, {len(newly[sla.AT_RISK])} at risk",
                 context={"overdue": newly[sla.OVERDUE], "at_risk": newly[sla.AT_RISK], "hours": hours},
             )

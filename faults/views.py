@@ -4,6 +4,8 @@ Every URL with an id goes through a selector filtered by the logged-in customer:
 is a 404. Staff work on faults in the admin.
 """
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -75,14 +77,17 @@ def fault_report(request, service_id):
             form = TextCheckForm(request.POST, check=check)
             answer = form.cleaned_data["answer"] if form.is_valid() else None
         if answer:
-            request.session[key] = {"answers": answers + [answer]}
+            trip = request.session.get(key) or {"request_key": str(uuid.uuid4())}
+            request.session[key] = {**trip, "answers": answers + [answer]}
             return redirect("faults:fault_report", service_id=service.pk)
     elif request.method == "POST":
         form = DescribeForm(request.POST)
         if form.is_valid():
+            trip = request.session.get(key, {})
             try:
                 fault = services.fault_report(customer=request.user, service=service, answers=answers,
-                                              description=form.cleaned_data["description"], now=clock.now())
+                                              description=form.cleaned_data["description"], now=clock.now(),
+                                              request_key=trip.get("request_key"))
             except services.FaultError as refusal:
                 form.add_error(None, str(refusal))
             else:

@@ -4,7 +4,7 @@ Working days come from portal/office_hours.py, the only module that knows the bu
 """
 
 from orders.models import WithdrawalReason
-from portal.office_hours import add_working_days, london, next_opening
+from portal.office_hours import add_working_days, london
 
 
 def withdrawal_date(*, received_at, minimum_term_end, lead_working_days=0, requested_date=None):
@@ -22,11 +22,10 @@ def withdrawal_date(*, received_at, minimum_term_end, lead_working_days=0, reque
     candidates = [(london(received_at).date(), WithdrawalReason.RECEIVED),
                   (minimum_term_end, WithdrawalReason.MINIMUM_TERM)]
     if lead_working_days:
-        # Staff start the industry process in office hours, so a request that arrives in the evening, at a
-        # weekend or on a bank holiday counts from the next opening (DESIGN: "A clock that starts outside
-        # office hours starts at the next opening").
-        starts = london(next_opening(received_at)).date()
-        candidates.append((add_working_days(starts, lead_working_days), WithdrawalReason.INDUSTRY_PROCESS))
+        # "N working days after the request was received": counted from the London date it arrived, so a
+        # request sent in the evening costs the customer no extra day (bank holidays and weekends skipped).
+        received = london(received_at).date()
+        candidates.append((add_working_days(received, lead_working_days), WithdrawalReason.INDUSTRY_PROCESS))
     if requested_date:
         candidates.append((requested_date, WithdrawalReason.REQUESTED))
     latest = max(day for day, _ in candidates)

@@ -328,10 +328,14 @@ ORDER_TRANSITIONS = {
 SERVICE_TRANSITIONS = {
     ServiceStatus.ACTIVE: {ServiceStatus.SUSPENDED, ServiceStatus.CANCELLING},
     ServiceStatus.SUSPENDED: {ServiceStatus.ACTIVE, ServiceStatus.CANCELLING},
-    # Back to what it was when the customer withdraws the request; ceased on the withdrawal date.
-    ServiceStatus.CANCELLING: {ServiceStatus.CEASED, ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED},
+    # Ceased on the withdrawal date. Nothing else moves a cancelling service (not a suspension, not a
+    # resumption), or it would never be ceased and billing would go on charging it; only withdrawing the
+    # request puts it back as it was (WITHDRAWAL_RESTORES).
+    ServiceStatus.CANCELLING: {ServiceStatus.CEASED},
     ServiceStatus.CEASED: set(),
 }
+
+WITHDRAWAL_RESTORES = {ServiceStatus.CANCELLING: {ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED}}
 
 CANCELLATION_TRANSITIONS = {
     CancellationStatus.ACTIVE: {CancellationStatus.WITHDRAWN, CancellationStatus.COMPLETED},

@@ -18,6 +18,7 @@ from orders.models import CancellationChannel, CancellationStatus, Product, Serv
 from orders.services import Refused
 from orders.services.cancellations import CANCELLABLE
 from orders.services._common import day_text
+from portal import throttle
 from portal.office_hours import add_working_days, london
 
 
@@ -49,6 +50,12 @@ def price_list(request):
     initial = {"name": customer.full_name, "email": customer.email} if customer else {}
     form = PriceListForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        try:
+            if customer is None:
+                throttle.record_public_form_use(form="price_list", request=request)
+        except throttle.Throttled as error:
+            form.add_error(None, str(error))
+            return render(request, "orders/price_list.html", {"form": form}, status=429)
         try:
             services.price_list_request(customer=customer, **form.cleaned_data)
         except Refused as refused:

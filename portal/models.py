@@ -121,3 +121,15 @@ class CodeCopyRequest(models.Model):
 
     def __str__(self):
         return f"Copy of the Code for {self.name} ({self.get_method_display().lower()})"
+
+
+class PublicFormUse(models.Model):
+    """One use of a public form that sends an email or letter to an address the visitor types, so that the
+    forms cannot be used to send our mail to strangers in bulk (portal/throttle.py)."""
+
+    form = models.CharField(max_length=30)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["form", "ip", "at"]), models.Index(fields=["form", "at"])]

@@ -250,6 +250,11 @@ PORTAL_POLICY = {
 # it again, and how many failed attempts before it is flagged for staff.
 OUTBOX_REQUEUE_AFTER_SECONDS = env_int("OUTBOX_REQUEUE_AFTER_SECONDS", 120, minimum=0)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8, minimum=1)
+# Public forms that send mail to a typed address (the Code's copy, the price list).
+PUBLIC_FORM_LIMITS = {
+    "per_address_per_hour": env_int("PUBLIC_FORM_PER_ADDRESS_PER_HOUR", 5, minimum=1),
+    "overall_per_hour": env_int("PUBLIC_FORM_OVERALL_PER_HOUR", 200, minimum=1),
+}
 OUTBOX_STUCK_AFTER_SECONDS = env_int("OUTBOX_STUCK_AFTER_SECONDS", 900, minimum=60)
 
 # Production hardening: `manage.py check --deploy` prints no warning with DEBUG off.

@@ -4,7 +4,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import redirect, render
 
 from portal import policy as policy_values
-from portal import services
+from portal import services, throttle
 from portal.company import OFCOM, OTELO
 from portal.forms import CodeCopyForm
 
@@ -47,6 +47,12 @@ def code_copy(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         customer = request.user if request.user.is_authenticated and not request.user.is_staff else None
+        try:
+            if customer is None:
+                throttle.record_public_form_use(form="code_copy", request=request)
+        except throttle.Throttled as error:
+            form.add_error(None, str(error))
+            return render(request, "portal/code_copy.html", {"form": form}, status=429)
         services.code_copy_request(customer=customer, **data)
         if data["method"] == "email":
             messages.success(request, f"Thank you. We are emailing the Code of Practice to {data['email']}.")

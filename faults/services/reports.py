@@ -26,9 +26,9 @@ from faults.models import (
 )
 from faults.services._common import FaultError, InvalidTransition, event, link, lock, move, sync, write
 from faults.slots import slot_text
-from orders.models import ServiceStatus
+from orders.models import Service, ServiceStatus
 from portal import policy
-from portal.office_hours import CLOSING, TZ, UTC, add_working_days, is_open, london, next_opening
+from portal.office_hours import CLOSING, OPENING, TZ, UTC, add_working_days, is_open, london, next_opening
 
 # A ceased service has nothing left to repair; a suspended or cancelling one is still on the line.
 REPORTABLE_SERVICE_STATUSES = {ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED, ServiceStatus.CANCELLING}
@@ -41,9 +41,12 @@ PHONE_HOURS_REFUSAL = (
 
 
 def repair_due(reported_at):
-    """The repair target: 17:30 London on the FAULT_REPAIR_WORKING_DAYS-th working day after the London
-    day of the report ("the end of the second full working day after the report")."""
-    day = add_working_days(london(reported_at).date(), policy.value("FAULT_REPAIR_WORKING_DAYS"))
+    """The repair target: 17:30 London at the end of the FAULT_REPAIR_WORKING_DAYS-th full working day
+    after the report. A report made before opening time leaves that whole day ahead, so that day counts:
+    Monday 08:00 -> Tuesday 17:30; Monday 12:00 or 20:00 -> Wednesday 17:30."""
+    local = london(reported_at)
+    counted_from = local.date() - timedelta(days=1) if local.time() < OPENING else local.date()
+    day = add_working_days(counted_from, policy.value("FAULT_REPAIR_WORKING_DAYS"))
     return datetime.combine(day, CLOSING, tzinfo=TZ).astimezone(UTC)
 
 
@@ -82,11 +85,28 @@ def _check_rows(service, answers, *, required):
 
 @transaction.atomic
 def fault_report(*, customer, service, description, answers=(), channel=Channel.PORTAL, reported_at=None,
-                 recorded_by=None, now=None):
+                 recorded_by=None, request_key=None, now=None):
     """Record a fault with the customer's checks and queue its acknowledgement, in one transaction.
 
     `answers` are in the order of faults.checks for the service's kind; a portal report has them all.
+    A `request_key` already used returns the fault it made: the same form sent twice reports one fault.
     """
+    if request_key is not None:
+        # Wait for a twin request that is saving the same key, then hand back what it made.
+        with transaction.atomic():
+            Service.objects.select_for_update().filter(pk=service.pk).first()
+            existing = Fault.objects.filter(request_key=request_key, customer=customer).first()
+            if existing is not None:
+                return existing
+            return _fault_report(customer=customer, service=service, description=description, answers=answers,
+                                 channel=channel, reported_at=reported_at, recorded_by=recorded_by,
+                                 request_key=request_key, now=now)
+    return _fault_report(customer=customer, service=service, description=description, answers=answers,
+                         channel=channel, reported_at=reported_at, recorded_by=recorded_by, now=now)
+
+
+def _fault_report(*, customer, service, description, answers, channel, reported_at, recorded_by, now,
+                  request_key=None):
     now = now or clock.now()
     reported_at = reported_at or now
     description = (description or "").strip()
@@ -105,7 +125,7 @@ def fault_report(*, customer, service, description, answers=(), channel=Channel.
     rows = _check_rows(service, list(answers), required=channel == Channel.PORTAL)
 
     fault = Fault.objects.create(customer=customer, service=service, reported_at=reported_at, channel=channel,
-                                 recorded_by=recorded_by, description=description,
+                                 recorded_by=recorded_by, description=description, request_key=request_key,
                                  repair_due_at=repair_due(reported_at))
     for row in rows:
         row.fault = fault

@@ -15,6 +15,7 @@ from orders import messages
 from orders.dates import withdrawal_date
 from orders.models import (
     CANCELLATION_TRANSITIONS,
+    WITHDRAWAL_RESTORES,
     Cancellation,
     CancellationChannel,
     CancellationStatus,
@@ -58,6 +59,8 @@ def validate_cancellation(*, service, channel, received_at, quoted_username, now
     if service.status not in CANCELLABLE:
         raise Refused(f"Service {service.reference} is {service.get_status_display().lower()}: "
                       "it cannot be cancelled now.", field="service")
+    if service.cancellations.filter(status=CancellationStatus.ACTIVE).exists():
+        raise Refused(f"Service {service.reference} already has a cancellation request in hand.", field="service")
 
 
 @transaction.atomic
@@ -105,7 +108,7 @@ def cancellation_withdraw(*, cancellation, by, now=None):
     cancellation.withdrawn_at = now
     cancellation.save(update_fields=["status", "withdrawn_at"])
     move_service(service=service, to=cancellation.service_status_before, by=by, kind="cancellation_withdrawn",
-                 now=now, text="Cancellation withdrawn: the service continues.")
+                 now=now, text="Cancellation withdrawn: the service continues.", transitions=WITHDRAWAL_RESTORES)
     cancellation.service = service
     messages.cancellation_withdrawn(cancellation, now=now)
     return cancellation

@@ -20,9 +20,9 @@ CONTROL_PANEL_FIELDS = {
 }
 
 
-def move_service(*, service, to, by, kind, text, now, **fields):
-    """Move a (locked) service along SERVICE_TRANSITIONS with its event, or refuse."""
-    check_move(SERVICE_TRANSITIONS, ServiceStatus, service.status, to, what=f"Service {service.reference}")
+def move_service(*, service, to, by, kind, text, now, transitions=SERVICE_TRANSITIONS, **fields):
+    """Move a (locked) service along SERVICE_TRANSITIONS (or the given rules) with its event, or refuse."""
+    check_move(transitions, ServiceStatus, service.status, to, what=f"Service {service.reference}")
     service.status = to
     for name, value in fields.items():
         setattr(service, name, value)

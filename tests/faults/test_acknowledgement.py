@@ -13,6 +13,7 @@ from faults import services
 from faults.models import EventKind, Fault
 from portal.models import Channel as MessageChannel
 from portal.models import OutboxMessage
+from portal.office_hours import london
 from tests.faults.helpers import emails_to, ldn, make_service, report, visible_text
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +120,13 @@ def test_a_customer_who_takes_letters_only_gets_the_acknowledgement_by_post(caro
     assert fault.reference in message.body_html
     assert "Our engineers are next at work on Monday 30 November at 09:00." in message.body_html
     assert not mail.outbox
+
+
+def test_a_report_made_before_opening_time_leaves_that_whole_day_for_the_repair():
+    from faults.services.reports import repair_due
+
+    early = repair_due(ldn(2026, 11, 23, 8, 0))  # Monday before 09:00: Monday is a full working day
+    noon = repair_due(ldn(2026, 11, 23, 12, 0))
+
+    assert london(early).strftime("%a %d %b %H:%M") == "Tue 24 Nov 17:30"
+    assert london(noon).strftime("%a %d %b %H:%M") == "Wed 25 Nov 17:30"

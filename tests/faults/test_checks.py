@@ -175,3 +175,31 @@ def test_the_list_offers_a_report_link_for_each_service_she_holds(as_alice, alic
 
     assert report_url(fttc) in html
     assert report_url(ceased) not in html
+
+
+def test_the_description_sent_twice_reports_one_fault_and_sends_one_acknowledgement(client, alice, on_commit):
+    """A double click on the last step: the second request, sent with the same session before the first
+    answer came back, finds the fault the first one made."""
+    from faults.checks import checks_for
+    from portal.models import OutboxMessage
+
+    service = make_service(alice, "fttc")
+    client.force_login(alice)
+    url = reverse("faults:fault_report", args=[service.pk])
+    for step, _ in enumerate(checks_for(service)):
+        client.post(url, {"step": step, "answer": "yes"})
+    last = len(checks_for(service))
+    key = f"faults.report.{service.pk}"
+    trip = dict(client.session[key])
+
+    with on_commit():
+        first = client.post(url, {"step": last, "description": DESCRIPTION})
+    session = client.session
+    session[key] = trip  # the twin request still carries the session as it was
+    session.save()
+    with on_commit():
+        second = client.post(url, {"step": last, "description": DESCRIPTION})
+
+    assert Fault.objects.count() == 1
+    assert OutboxMessage.objects.filter(kind="fault_ack").count() == 1
+    assert first["Location"] == second["Location"]

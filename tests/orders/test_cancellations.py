@@ -5,7 +5,7 @@ username"; "we aim to advise you of the time period from us receiving your cance
 time at which the service is withdrawn. During this period, you remain liable for the costs".
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from datetime import timezone as dt_timezone
 
 import pytest
@@ -16,7 +16,7 @@ from django.utils import timezone
 from orders import services
 from orders.models import Cancellation, CancellationChannel, CancellationStatus, ServiceStatus, WithdrawalReason
 from orders.services import Refused
-from orders.services._common import day_text
+from orders.services._common import InvalidTransition, day_text
 from orders.tasks import cease_due_services
 from portal.models import Channel
 from tests.orders.helpers import hold, london, shows, today
@@ -61,13 +61,22 @@ def test_adsl_needs_its_industry_process_lead_time_in_working_days_across_christ
     assert cancellation.withdrawal_reason == WithdrawalReason.INDUSTRY_PROCESS
 
 
-def test_an_adsl_request_received_at_the_weekend_counts_from_the_next_opening(alice, products, sam):
+def test_an_adsl_request_received_at_the_weekend_counts_working_days_after_that_day(alice, products, sam):
     service = hold(alice, products["adsl"], start=date(2026, 1, 5), by=sam)
 
     cancellation = cancel(service, received_at=london(2026, 11, 28, 10), by=sam)  # Saturday
 
-    # From Monday 30 November: ten working days later is Monday 14 December.
-    assert cancellation.withdrawal_date == date(2026, 12, 14)
+    # Ten working days after Saturday 28 November: Monday 30 November is the first, Friday 11 December the tenth.
+    assert cancellation.withdrawal_date == date(2026, 12, 11)
+
+
+def test_an_adsl_request_sent_in_the_evening_costs_the_customer_no_extra_day(alice, products, sam):
+    service = hold(alice, products["adsl"], start=date(2026, 1, 5), by=sam)
+
+    evening = cancel(service, received_at=london(2026, 11, 23, 18), by=sam)  # Monday, after closing
+
+    # Ten working days after Monday 23 November, as for a request at noon that day.
+    assert evening.withdrawal_date == date(2026, 12, 7)
 
 
 def test_a_later_date_the_customer_asks_for_is_the_withdrawal_date(june_fttc, sam):
@@ -281,3 +290,21 @@ def test_ceasing_waits_for_the_withdrawal_date_in_london(june_fttc, sam):
 
 def utc(*args):
     return datetime(*args, tzinfo=dt_timezone.utc)
+
+
+def test_a_cancelling_service_cannot_be_suspended_or_resumed_so_it_is_still_withdrawn_on_its_date(alices_fttc, sam):
+    from orders.services.cancellations import service_cease
+    from orders.services.held import service_resume, service_suspend
+
+    cancellation = cancel(alices_fttc, received_at=london(2026, 11, 24, 11), by=sam)
+
+    for move in (service_suspend, service_resume):
+        with pytest.raises(InvalidTransition, match="cancelling; it cannot move to"):
+            move(service=alices_fttc, by=sam, reason="unpaid invoice")
+    alices_fttc.refresh_from_db()
+    assert alices_fttc.status == ServiceStatus.CANCELLING
+
+    day_after = timezone.make_aware(datetime.combine(cancellation.withdrawal_date, time(12)))
+    assert service_cease(cancellation_id=cancellation.pk, now=day_after)
+    alices_fttc.refresh_from_db()
+    assert alices_fttc.status == ServiceStatus.CEASED

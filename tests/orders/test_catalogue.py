@@ -121,3 +121,18 @@ def test_a_listed_product_is_ordered_not_quoted(client, alice, products, code):
 
     assert client.get(reverse("orders:quote_request", args=[product.pk]))["Location"] == reverse(
         "orders:order_create", args=[product.pk])
+
+
+def test_the_public_price_list_form_is_limited_per_visitor(client, products, settings):
+    from orders.models import PriceListRequest
+
+    settings.PUBLIC_FORM_LIMITS = {"per_address_per_hour": 2, "overall_per_hour": 100}
+    url = reverse("orders:price_list")
+    for n in range(2):
+        client.post(url, {"name": "Someone", "email": f"p{n}@example.com"})
+
+    response = client.post(url, {"name": "Someone", "email": "victim@example.com"})
+
+    assert response.status_code == 429
+    assert "many requests from here" in response.content.decode()
+    assert PriceListRequest.objects.count() == 2

@@ -300,3 +300,18 @@ def test_every_page_has_one_main_heading_and_a_skip_link(client, alice, sam, nam
     assert len(outline.texts("h1")) == 1
     assert outline.links[0] == ("#main", "Skip to main content")  # the first thing a keyboard reaches
     assert "main" in outline.ids
+
+
+def test_a_stranger_cannot_use_the_copy_form_to_send_our_mail_in_bulk(client, db, settings):
+    from portal.models import CodeCopyRequest
+
+    settings.PUBLIC_FORM_LIMITS = {"per_address_per_hour": 3, "overall_per_hour": 100}
+    url = reverse("portal:code_copy")
+    for n in range(3):
+        assert client.post(url, {"name": "Someone", "method": "email", "email": f"x{n}@example.com"}).status_code == 302
+
+    response = client.post(url, {"name": "Someone", "method": "email", "email": "victim@example.com"})
+
+    assert response.status_code == 429
+    assert "many requests from here" in response.content.decode()
+    assert CodeCopyRequest.objects.count() == 3

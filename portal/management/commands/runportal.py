@@ -60,7 +60,7 @@ class Command(BaseCommand):
         finally:
             for child in children.values():
                 if child.poll() is None:
-                    os.killpg(child.pid, signal.SIGTERM)
+                    child.terminate()  # the worker's main process shuts its pool down warmly itself
             deadline = time.monotonic() + 15
             for child in children.values():
                 try:

@@ -1,0 +1,34 @@
+"""Limits on the public forms that send mail to an address the visitor types (the Code's copy, the
+price list). The counts live in the database, so every web process shares them."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from portal.models import PublicFormUse
+
+WINDOW = timedelta(hours=1)
+
+
+class Throttled(Exception):
+    pass
+
+
+def client_ip(request):
+    # Behind a TLS proxy the address is the proxy's; REMOTE_ADDR is still the right key for one host.
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record_public_form_use(*, form, request, now=None):
+    """Refuse when this address, or everybody together, used the form too often in the last hour."""
+    now = now or timezone.now()
+    ip = client_ip(request)
+    recent = PublicFormUse.objects.filter(form=form, at__gt=now - WINDOW)
+    per_address = settings.PUBLIC_FORM_LIMITS["per_address_per_hour"]
+    overall = settings.PUBLIC_FORM_LIMITS["overall_per_hour"]
+    if (ip and recent.filter(ip=ip).count() >= per_address) or recent.count() >= overall:
+        raise Throttled("We have had many requests from here in the last hour. Please try again later, or "
+                        "call us on 01622 474730.")
+    PublicFormUse.objects.create(form=form, ip=ip, at=now)
+    PublicFormUse.objects.filter(form=form, at__lt=now - WINDOW * 24).delete()
