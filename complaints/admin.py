@@ -69,7 +69,7 @@ class ComplaintAdmin(admin.ModelAdmin):
     inlines = [EventInline]
     change_form_template = "admin/complaints/complaint/change_form.html"
     change_list_template = "admin/complaints/complaint/change_list.html"
-    fields = ["customer", "category", "channel", "reply_by", "received_at", "recorded_by", "status", "owner",
+    fields = ["customer", "category", "service", "channel", "reply_by", "received_at", "recorded_by", "status", "owner",
               "what_happened", "desired_outcome", "ack_due_at", "acknowledged_at", "ack_by_hand", "ack_message",
               "deadlock_position", "deadlocked_at", "adr_from", "adr_letter_at", "resolved_at", "closed_at"]
     readonly_fields = fields
@@ -120,7 +120,7 @@ class ComplaintAdmin(admin.ModelAdmin):
                 complaint = services.complaint_open(
                     customer=data["customer"], category=data["category"], what_happened=data["what_happened"],
                     desired_outcome=data["desired_outcome"], channel=data["channel"], reply_by=data["reply_by"],
-                    received_at=data["received_at"], recorded_by=request.user,
+                    received_at=data["received_at"], recorded_by=request.user, service=data["service"],
                     acknowledged_by_hand=data["acknowledged_by_hand"])
             except services.ComplaintError as error:
                 form.add_error(None, str(error))

@@ -6,11 +6,12 @@ from complaints.models import Complaint
 
 @exporter("complaints")
 def complaints(customer):
-    rows = Complaint.objects.filter(customer=customer).prefetch_related("events__by").order_by("received_at")
+    rows = Complaint.objects.filter(customer=customer).select_related("service").prefetch_related("events__by").order_by("received_at")
     return [
         {
             "reference": c.reference,
             "category": c.get_category_display(),
+            "service": c.service.reference if c.service else None,
             "what_happened": c.what_happened,
             "what_you_want": c.desired_outcome,
             "received_by": c.get_channel_display(),

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from complaints.models import Category, Channel, Complaint, ReplyBy, Status
+from orders.models import Service
 
 
 def _helper(label):
@@ -18,8 +19,9 @@ class ComplaintForm(forms.ModelForm):
 
     class Meta:
         model = Complaint
-        fields = ["category", "what_happened", "desired_outcome", "reply_by"]
-        labels = {"category": "What is your complaint about?", "what_happened": "What happened?",
+        fields = ["category", "service", "what_happened", "desired_outcome", "reply_by"]
+        labels = {"category": "What is your complaint about?", "service": "Which service is it about? (optional)",
+                  "what_happened": "What happened?",
                   "desired_outcome": "What would you like us to do?", "reply_by": "How should we reply?"}
         widgets = {"what_happened": forms.Textarea(attrs={"rows": 6}),
                    "desired_outcome": forms.Textarea(attrs={"rows": 3}), "reply_by": forms.RadioSelect}
@@ -27,6 +29,10 @@ class ComplaintForm(forms.ModelForm):
     def __init__(self, *args, customer, **kwargs):
         super().__init__(*args, **kwargs)
         self.customer = customer
+        # Only the customer's own services can be chosen; anything else is "not a valid choice".
+        self.fields["service"].queryset = Service.objects.filter(customer=customer).select_related("product")
+        self.fields["service"].label_from_instance = lambda s: f"{s.label}, {s.reference}"
+        self.fields["service"].empty_label = "Not about one service"
         self.fields["reply_by"].choices = ReplyBy.choices  # no blank choice: email or letter
         self.fields["reply_by"].initial = ReplyBy.LETTER if customer.writes_by_post else ReplyBy.EMAIL
         self.helper = _helper("Send my complaint")
@@ -76,6 +82,8 @@ class RecordComplaintForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
     )
     category = forms.ChoiceField(choices=Category.choices)
+    service = forms.ModelChoiceField(queryset=Service.objects.select_related("customer", "product"), required=False,
+                                     help_text="Optional: the customer's service it concerns.")
     what_happened = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}))
     desired_outcome = forms.CharField(label="What the customer wants", required=False,
                                       widget=forms.Textarea(attrs={"rows": 2}))
@@ -86,6 +94,11 @@ class RecordComplaintForm(forms.Form):
                   "then no automatic acknowledgement is sent.",
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].label_from_instance = (
+            lambda s: f"{s.reference} {s.label}: {s.customer.full_name} ({s.customer.username})")
+
     def clean_received_at(self):
         value = self.cleaned_data["received_at"]
         if value > timezone.now():
@@ -95,6 +108,8 @@ class RecordComplaintForm(forms.Form):
     def clean(self):
         data = super().clean()
         customer = data.get("customer")
+        if customer and data.get("service") and data["service"].customer_id != customer.pk:
+            self.add_error("service", "That service is on another customer's account.")
         if customer and data.get("reply_by") == ReplyBy.EMAIL and not customer.email:
             self.add_error("reply_by", "This customer has no email address: reply by letter.")
         by_letter = data.get("reply_by") == ReplyBy.LETTER or data.get("channel") == Channel.LETTER

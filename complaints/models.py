@@ -90,6 +90,8 @@ OPEN_STATUSES = {Status.RECEIVED, Status.ACKNOWLEDGED, Status.INVESTIGATING}  # 
 class Complaint(models.Model):
     customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="complaints")
     category = models.CharField(max_length=20, choices=Category.choices)
+    service = models.ForeignKey("orders.Service", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="complaints", help_text="The service it concerns, if any.")
     what_happened = models.TextField()
     desired_outcome = models.TextField("what the customer wants", blank=True)
     channel = models.CharField("received by", max_length=10, choices=Channel.choices)

@@ -11,7 +11,7 @@ def complaint_list_for_customer(*, customer):
 def complaint_for_customer(*, customer, pk):
     """The customer's own complaint with the timeline they may see; another customer's id is a 404."""
     visible = ComplaintEvent.objects.filter(internal=False).select_related("by").order_by("at", "id")
-    queryset = Complaint.objects.filter(customer=customer).select_related("ack_message", "ack_by_hand").prefetch_related(
+    queryset = Complaint.objects.filter(customer=customer).select_related("ack_message", "ack_by_hand", "service__product").prefetch_related(
         Prefetch("events", queryset=visible, to_attr="timeline")
     )
     return get_object_or_404(queryset, pk=pk)

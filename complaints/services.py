@@ -92,9 +92,12 @@ def _write(complaint, *, kind, template, subject, context=None, now=None, due_at
 
 @transaction.atomic
 def complaint_open(*, customer, category, what_happened, desired_outcome="", channel=Channel.PORTAL,
-                   reply_by=None, received_at=None, recorded_by=None, acknowledged_by_hand=False, now=None):
+                   reply_by=None, received_at=None, recorded_by=None, acknowledged_by_hand=False, service=None,
+                   now=None):
     """Record a complaint and, unless staff acknowledged it during the contact, queue its acknowledgement."""
     now = now or timezone.now()
+    if service is not None and service.customer_id != customer.pk:
+        raise ComplaintError("That service is not on this customer's account.")
     received_at = received_at or now
     if received_at > now + timedelta(minutes=1):
         raise ComplaintError("The time the complaint was received cannot be in the future.")
@@ -109,7 +112,8 @@ def complaint_open(*, customer, category, what_happened, desired_outcome="", cha
         raise ComplaintError("We have no postal address for this customer, so we cannot reply by letter: "
                              "add the address first, or reply by email.")
     complaint = Complaint.objects.create(
-        customer=customer, category=category, what_happened=what_happened, desired_outcome=desired_outcome,
+        customer=customer, service=service, category=category, what_happened=what_happened,
+        desired_outcome=desired_outcome,
         channel=channel, reply_by=reply_by, received_at=received_at, recorded_by=recorded_by,
         ack_due_at=add_office_hours(received_at, policy_values.value("COMPLAINT_ACK_OFFICE_HOURS")),
         adr_from=adr_from(received_at),

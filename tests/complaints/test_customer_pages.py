@@ -313,3 +313,42 @@ def test_a_visitor_cannot_see_or_add_to_a_complaint(client, alice):
     assert WHAT_HAPPENED not in page.content.decode()
     assert not ComplaintEvent.objects.filter(kind=EventKind.CUSTOMER_MESSAGE).exists()
     assert reload(complaint).status == Status.RECEIVED
+
+
+# --- The service a complaint concerns ----------------------------------------------------------
+
+
+@pytest.fixture
+def services_held(alice, bob, sam):
+    from datetime import date
+
+    from orders.models import Product
+    from tests.orders.helpers import hold
+
+    fttc = Product.objects.get(code="fttc")
+    return hold(alice, fttc, start=date(2026, 6, 15), by=sam), hold(bob, fttc, start=date(2026, 6, 15), by=sam)
+
+
+def test_a_customer_names_one_of_her_services_and_sees_it_on_the_complaint(client, alice, services_held, on_commit):
+    alices, _ = services_held
+    client.force_login(alice)
+
+    with on_commit():
+        response = client.post(NEW, form(service=alices.pk), follow=True)
+
+    complaint = Complaint.objects.get()
+    assert complaint.service == alices
+    assert f"FTTC fibre broadband ({alices.reference})" in visible_text(response)
+
+
+def test_a_customer_cannot_name_another_customers_service(client, alice, services_held):
+    _, bobs = services_held
+    client.force_login(alice)
+
+    page = client.get(NEW).content.decode()
+    response = client.post(NEW, form(service=bobs.pk))
+
+    assert bobs.reference not in page
+    assert "Select a valid choice" in visible_text(response)
+    assert not Complaint.objects.exists()
+    assert not OutboxMessage.objects.filter(kind="complaint_ack").exists()
