@@ -23,9 +23,11 @@ from complaints.models import (
     ReplyBy,
     Status,
 )
+from accounts.groups import CUSTOMER_SERVICES
 from portal import dates as portal_dates
 from portal import outbox
 from portal import policy as policy_values
+from portal import sla
 from portal.office_hours import add_office_hours, london
 
 logger = logging.getLogger(__name__)
@@ -325,3 +327,28 @@ def complaint_raise_adr_letter(*, complaint_id, now=None):
                "It is more than the time set out in our Code since you first complained: you may now take "
                "your complaint to the ADR scheme directly. We sent you its details.", at=now, message=message)
         return complaint
+
+
+@transaction.atomic
+def complaints_alert_unacknowledged(*, now=None):
+    """Alert customer services about complaints not yet acknowledged whose acknowledgement is newly at
+    risk (due within COMPLAINT_AT_RISK_OFFICE_HOURS office hours) or overdue: one email to the group
+    listing them and an internal event on each, once per complaint and level."""
+    now = now or timezone.now()
+    hours = policy_values.value("COMPLAINT_AT_RISK_OFFICE_HOURS")
+    newly = sla.claim_alerts(
+        Complaint.objects.filter(status=Status.RECEIVED).select_related("customer"),
+        due_field="ack_due_at", done_field="acknowledged_at", level_field="ack_alert_level",
+        at_risk_office_hours=hours, now=now,
+        record=lambda complaint, level: _event(
+            complaint, EventKind.ALERT, f"Customer services alerted: acknowledgement {sla.LABELS[level].lower()}.",
+            internal=True, at=now),
+    )
+    if newly[sla.AT_RISK] or newly[sla.OVERDUE]:
+        outbox.email_staff(
+            group=CUSTOMER_SERVICES, kind="complaint_ack_alert", template="complaints/staff_alert",
+            subject=f"Complaints to acknowledge: {len(newly[sla.OVERDUE])} overdue, "
+                    f"{len(newly[sla.AT_RISK])} at risk",
+            context={"overdue": newly[sla.OVERDUE], "at_risk": newly[sla.AT_RISK], "hours": hours}, now=now,
+        )
+    return newly

@@ -1,12 +1,10 @@
 import logging
 
 from celery import shared_task
-from django.db import transaction
 from django.utils import timezone
 
 from complaints import services
-from complaints.models import OPEN_STATUSES, Complaint, ComplaintEvent, EventKind, Status
-from portal import outbox
+from complaints.models import OPEN_STATUSES, Complaint, Status
 from portal import policy as policy_values
 from portal import sla
 from portal.models import Status as MessageStatus
@@ -28,27 +26,7 @@ def complaints_alert_unacknowledged():
     ).select_related("ack_message"):
         reconciled += services.complaint_acknowledged_by_message(message=complaint.ack_message) is not None
 
-    hours = policy_values.value("COMPLAINT_AT_RISK_OFFICE_HOURS")
-    newly = {sla.AT_RISK: [], sla.OVERDUE: []}
-    with transaction.atomic():
-        for level in (sla.OVERDUE, sla.AT_RISK):
-            rows = (Complaint.objects.select_for_update(skip_locked=True, of=("self",))
-                    .filter(sla.open_q(due_field="ack_due_at", done_field="acknowledged_at", which=level,
-                                       at_risk_office_hours=hours, now=now), status=Status.RECEIVED)
-                    .exclude(ack_alert_level__in=[level, sla.OVERDUE]).select_related("customer"))
-            for complaint in rows:
-                complaint.ack_alert_level = level
-                complaint.save(update_fields=["ack_alert_level"])
-                ComplaintEvent.objects.create(complaint=complaint, kind=EventKind.ALERT, internal=True, at=now,
-                                              text=f"Customer services alerted: acknowledgement {sla.LABELS[level].lower()}.")
-                newly[level].append(complaint)
-        if newly[sla.AT_RISK] or newly[sla.OVERDUE]:
-            outbox.email_staff(
-                group="Customer services", kind="complaint_ack_alert", template="complaints/staff_alert",
-                subject=f"Complaints to acknowledge: {len(newly[sla.OVERDUE])} overdue, "
-                        f"{len(newly[sla.AT_RISK])} at risk",
-                context={"overdue": newly[sla.OVERDUE], "at_risk": newly[sla.AT_RISK], "hours": hours}, now=now,
-            )
+    newly = services.complaints_alert_unacknowledged(now=now)
     counts = {"reconciled": reconciled, "overdue": len(newly[sla.OVERDUE]), "at_risk": len(newly[sla.AT_RISK])}
     if any(counts.values()):
         logger.info("Complaint acknowledgements: %s", counts)

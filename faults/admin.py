@@ -22,6 +22,7 @@ from faults.admin_forms import (
     OfferSlotsForm,
     OutcomeForm,
     RecordFaultForm,
+    RepairTargetForm,
     StatusForm,
     WaiveForm,
 )
@@ -111,6 +112,9 @@ ACTIONS = {
     "offer": (OfferSlotsForm, "Offer visit times",
               lambda f, by, d: services.visit_slots_offer(fault=f, slots=d["slots"], by=by, now=clock.now())),
     "outcome": (OutcomeForm, "Record the visit outcome", _outcome),
+    "target": (RepairTargetForm, "Change the repair target",
+               lambda f, by, d: services.fault_set_repair_target(fault=f, due_at=d["due_at"], reason=d["reason"],
+                                                                 by=by, now=clock.now())),
     "reply": (NoteForm, "Reply to the customer (they see it, and get it by email or letter)",
               lambda f, by, d: services.fault_reply(fault=f, by=by, text=d["text"], now=clock.now())),
     "note": (NoteForm, "Add an internal note",

@@ -60,6 +60,14 @@ class NoteForm(FaultActionForm):
     text = forms.CharField(label="Text", widget=forms.Textarea(attrs={"rows": 4}))
 
 
+class RepairTargetForm(FaultActionForm):
+    due_at = forms.DateTimeField(
+        label="New repair target (London time)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    reason = forms.CharField(label="Why (the customer is told)", widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class LocationForm(FaultActionForm):
     location = forms.ChoiceField(label="Where the fault lies", choices=Location.choices)
     note = forms.CharField(label="Note for the customer", required=False, widget=forms.Textarea(attrs={"rows": 2}))

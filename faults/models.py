@@ -121,6 +121,7 @@ class EventKind(models.TextChoices):
     VISIT_BOOKED = "visit_booked", "Engineer visit booked"
     VISIT_CANCELLED = "visit_cancelled", "Engineer visit cancelled"
     OUTCOME = "outcome", "Engineer visit outcome"
+    REPAIR_TARGET = "repair_target", "Repair target changed"
     CHARGE = "charge", "Charge for the visit"
     CHARGE_WAIVED = "charge_waived", "Charge waived"
     CHARGE_INVOICED = "charge_invoiced", "Charge invoiced"

@@ -62,3 +62,25 @@ def admin_filter(*, title, parameter_name, due_field, done_field, at_risk_office
     DeadlineFilter.title = title
     DeadlineFilter.parameter_name = parameter_name
     return DeadlineFilter
+
+
+def claim_alerts(queryset, *, due_field, done_field, level_field, at_risk_office_hours, now, record):
+    """Mark the rows of `queryset` that newly reached "at risk" or "overdue", once per level, and call
+    record(row, level) for each (an event on its timeline). Returns {AT_RISK: [...], OVERDUE: [...]}.
+
+    Run inside a transaction. Rows are locked with skip_locked, so two overlapping runs of an alert job
+    share the rows between them instead of both alerting for the same one.
+    """
+    newly = {AT_RISK: [], OVERDUE: []}
+    for level in (OVERDUE, AT_RISK):
+        rows = (queryset.select_for_update(skip_locked=True, of=("self",))
+                .filter(open_q(due_field=due_field, done_field=done_field, which=level,
+                               at_risk_office_hours=at_risk_office_hours, now=now))
+                .exclude(**{f"{level_field}__in": [level, OVERDUE]})
+                .order_by(due_field, "pk"))
+        for row in rows:
+            setattr(row, level_field, level)
+            row.save(update_fields=[level_field])
+            record(row, level)
+            newly[level].append(row)
+    return newly

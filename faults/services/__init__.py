@@ -9,6 +9,8 @@ from faults.services.reports import (
     fault_add_customer_message,
     fault_add_note,
     fault_reply,
+    fault_set_repair_target,
+    faults_alert_repair_targets,
     fault_report,
     fault_set_location,
     fault_set_status,
@@ -27,6 +29,6 @@ from faults.services.visits import (
 __all__ = [
     "PHONE_HOURS_REFUSAL", "REPORTABLE_SERVICE_STATUSES", "FaultError", "InvalidTransition", "booked_visit",
     "engineers_next_at_work", "fault_add_customer_message", "fault_add_note", "fault_reply", "fault_report",
-    "fault_set_location", "fault_set_status", "next_at_work_text", "repair_due", "visit_charge_mark_invoiced",
+    "fault_set_location", "fault_set_repair_target", "fault_set_status", "faults_alert_repair_targets", "next_at_work_text", "repair_due", "visit_charge_mark_invoiced",
     "visit_charge_waive", "visit_record_outcome", "visit_slot_accept", "visit_slots_offer",
 ]

@@ -27,7 +27,8 @@ from faults.models import (
 from faults.services._common import FaultError, InvalidTransition, event, link, lock, move, sync, write
 from faults.slots import slot_text
 from orders.models import Service, ServiceStatus
-from portal import policy
+from accounts.groups import ENGINEERS
+from portal import outbox, policy, sla
 from portal.office_hours import CLOSING, OPENING, TZ, UTC, add_working_days, is_open, london, next_opening
 
 # A ceased service has nothing left to repair; a suspended or cancelling one is still on the line.
@@ -212,6 +213,33 @@ def fault_reply(*, fault, by, text, now=None):
 
 
 @transaction.atomic
+def fault_set_repair_target(*, fault, due_at, by, reason, now=None):
+    """Staff set this fault's own repair target (the default comes from policy: the end of the second
+    full working day). The customer is told why; engineers are alerted afresh against the new target."""
+    now = now or clock.now()
+    reason = (reason or "").strip()
+    fault = lock(fault)
+    if fault.status in CONCLUDED_STATUSES:
+        raise FaultError("This fault is finished: its repair target no longer applies.")
+    if not reason:
+        raise FaultError("Say why the repair target changes: the customer is told.")
+    if due_at <= now:
+        raise FaultError("A new repair target must be in the future.")
+    old = fault.repair_due_at
+    fault.repair_due_at, fault.alert_level = due_at, ""
+    fault.save(update_fields=["repair_due_at", "alert_level"])
+    text = f"Repair target changed from {_when(old)} to {_when(due_at)}: {reason}"
+    message = write(fault, kind="fault_reply", template="reply", subject="Your fault's repair target",
+                    context={"reply": text, "by": by})
+    return event(fault, EventKind.REPAIR_TARGET, text, by=by, at=now, message=message)
+
+
+def _when(moment):
+    local = london(moment)
+    return f"{local:%A} {local.day} {local:%B} at {local:%H:%M}"
+
+
+@transaction.atomic
 def fault_add_note(*, fault, by, text, now=None):
     """Staff only: never shown to the customer, never sent."""
     text = (text or "").strip()
@@ -231,3 +259,26 @@ def fault_add_customer_message(*, fault, customer, text, now=None):
     if not text:
         raise FaultError("Write your message first.")
     return event(fault, EventKind.CUSTOMER_MESSAGE, text, by=customer, at=now or clock.now())
+
+
+@transaction.atomic
+def faults_alert_repair_targets(*, now=None):
+    """Alert the Engineers group about faults whose repair target is newly at risk (within
+    FAULT_AT_RISK_OFFICE_HOURS office hours) or overdue: one email listing them, an internal event on
+    each, once per fault and level. Returns {sla.AT_RISK: [...], sla.OVERDUE: [...]}."""
+    now = now or clock.now()
+    hours = policy.value("FAULT_AT_RISK_OFFICE_HOURS")
+    newly = sla.claim_alerts(
+        Fault.objects.exclude(status__in=CONCLUDED_STATUSES).select_related("customer", "service__product"),
+        due_field="repair_due_at", done_field="resolved_at", level_field="alert_level",
+        at_risk_office_hours=hours, now=now,
+        record=lambda fault, level: event(fault, EventKind.ALERT, internal=True, at=now,
+                                          text=f"Engineers alerted: repair target {sla.LABELS[level].lower()}."),
+    )
+    if newly[sla.AT_RISK] or newly[sla.OVERDUE]:
+        outbox.email_staff(
+            group=ENGINEERS, kind="fault_repair_alert", template="faults/staff_alert",
+            subject=f"Fault repair targets: {len(newly[sla.OVERDUE])} overdue, {len(newly[sla.AT_RISK])} at risk",
+            context={"overdue": newly[sla.OVERDUE], "at_risk": newly[sla.AT_RISK], "hours": hours},
+        )
+    return newly

@@ -183,3 +183,40 @@ def test_staff_find_a_fault_by_its_reference_and_see_which_are_overdue(client, e
     assert list(found) == [mine]
     assert list(overdue) == [mine]
     assert later not in overdue
+
+
+def test_an_engineer_sets_a_faults_own_repair_target_and_the_customer_is_told_why(as_eric, alice, eric, on_commit):
+    from django.core import mail
+
+    from faults import services
+    from faults.models import EventKind
+
+    fault = report(alice, at=ldn(2026, 11, 23, 10, 0))  # default target: Wednesday 25 November 17:30
+    fault.alert_level = "at_risk"
+    fault.save(update_fields=["alert_level"])
+
+    with on_commit():
+        response = as_eric.post(action(fault, "target"), {"due_at": "2026-11-27T13:00",
+                                                          "reason": "We need another operator's engineer."})
+
+    fault.refresh_from_db()
+    assert response.status_code == 302
+    assert services.repair_due(fault.reported_at) != fault.repair_due_at
+    assert fault.repair_due_at == ldn(2026, 11, 27, 13, 0)
+    assert fault.alert_level == ""  # engineers are alerted afresh against the new target
+    assert fault.events.filter(kind=EventKind.REPAIR_TARGET, by=eric).exists()
+    [email] = [m for m in mail.outbox if "repair target" in m.subject]
+    assert "Friday 27 November at 13:00: We need another operator's engineer." in email.body
+
+
+def test_a_repair_target_in_the_past_or_without_a_reason_is_refused(as_eric, alice):
+    fault = report(alice, at=ldn(2026, 11, 23, 10, 0))
+    before = fault.repair_due_at
+
+    past = as_eric.post(action(fault, "target"), {"due_at": "2026-11-20T13:00", "reason": "Late."})
+    no_reason = as_eric.post(action(fault, "target"), {"due_at": "2026-11-27T13:00", "reason": ""})
+
+    assert "must be in the future" in visible_text(past)
+    assert "This field is required" in visible_text(no_reason)
+    fault.refresh_from_db()
+    assert fault.repair_due_at == before

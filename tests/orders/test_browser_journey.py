@@ -8,7 +8,6 @@ from playwright.sync_api import expect
 
 from orders.models import Order, OrderStatus, Service
 from orders.services._common import day_text
-from tests.browser.conftest import browser_type_launch_args, page  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

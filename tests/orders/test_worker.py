@@ -6,7 +6,6 @@ import pytest
 from orders.models import Order
 from portal import outbox
 from portal.models import Status
-from tests.worker import celery_worker, real_broker  # noqa: F401
 from tests.orders.helpers import place
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
