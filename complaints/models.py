@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from portal.models import TimelineEvent
+
 
 class AdrScheme(models.Model):
     """The alternative dispute resolution scheme we belong to; staff keep its details up to date.
@@ -161,21 +163,9 @@ class EventKind(models.TextChoices):
     ALERT = "alert", "Staff alerted"
 
 
-class ComplaintEvent(models.Model):
-    """One thing that happened to a complaint: the timeline customers and staff both read."""
-
+class ComplaintEvent(TimelineEvent):
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16, choices=EventKind.choices)
-    text = models.TextField(blank=True)
-    internal = models.BooleanField(default=False, help_text="Staff only: never shown to the customer.")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
-    message = models.ForeignKey("portal.OutboxMessage", null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="+", help_text="The email or letter this event sent.")
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TimelineEvent.Meta):
         indexes = [models.Index(fields=["complaint", "at"])]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"

@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from portal.models import TimelineEvent
+
 
 class Channel(models.TextChoices):
     # Code (Fault Repair): "Faults can be reported around the clock via email ... please call ... during
@@ -131,24 +133,12 @@ class EventKind(models.TextChoices):
     ALERT = "alert", "Engineers alerted"
 
 
-class FaultEvent(models.Model):
-    """One thing that happened to a fault: the timeline customers and staff both read."""
-
+class FaultEvent(TimelineEvent):
     fault = models.ForeignKey(Fault, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16, choices=EventKind.choices)
-    text = models.TextField(blank=True)
-    internal = models.BooleanField(default=False, help_text="Staff only: never shown to the customer.")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
-    message = models.ForeignKey("portal.OutboxMessage", null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="+", help_text="The email or letter this event sent.")
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TimelineEvent.Meta):
         indexes = [models.Index(fields=["fault", "at"])]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
 
 
 class Window(models.TextChoices):

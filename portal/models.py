@@ -5,6 +5,25 @@ from django.db import models
 from django.utils import timezone
 
 
+class TimelineEvent(models.Model):
+    """One thing that happened to a complaint or a fault: the timeline customers and staff both read.
+    Each app adds the object it belongs to and its own kinds."""
+
+    text = models.TextField(blank=True)
+    internal = models.BooleanField(default=False, help_text="Staff only: never shown to the customer.")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    message = models.ForeignKey("portal.OutboxMessage", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+", help_text="The email or letter this event sent.")
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
 class Channel(models.TextChoices):
     EMAIL = "email", "Email"
     LETTER = "letter", "Letter"
