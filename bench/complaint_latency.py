@@ -7,9 +7,8 @@ wait until sent) and as a burst. Own database (bench_complaints), the Redis of R
 """
 
 import argparse
-import time
 
-from harness import Bench, summary
+from harness import Bench
 
 
 def main():
@@ -29,30 +28,9 @@ def main():
             return services.complaint_open(customer=customers[n % len(customers)], category="billing",
                                            what_happened=f"Bench complaint number {n}: charged twice.")
 
-        for n in range(5):
-            complain(n)
-        bench.wait_all_sent()
-        bench.clear_outbox()
-
-        for n in range(args.count):
-            complain(n)
-            bench.wait_all_sent()
-        one_at_a_time = bench.latencies(kind="complaint_ack")
-        bench.clear_outbox()
-
-        started = time.monotonic()
-        for n in range(args.count):
-            complain(n)
-        bench.wait_all_sent()
-        burst_seconds = time.monotonic() - started
-        burst = bench.latencies(kind="complaint_ack")
-
-        print("Complaints: complaint saved -> acknowledgement email handed to the mail backend by a real worker "
-              "(Celery on Redis, PostgreSQL, 2 worker processes)")
-        summary("  one at a time", one_at_a_time)
-        summary(f"  burst of {args.count}", burst)
-        print(f"  burst throughput: {args.count / burst_seconds:.0f} complaints acknowledged/s end to end")
-
+        bench.measure(complain, kind="complaint_ack", count=args.count, unit="complaints acknowledged",
+                      what="Complaints: complaint saved -> acknowledgement email handed to the mail backend by a "
+                           "real worker")
 
 if __name__ == "__main__":
     main()

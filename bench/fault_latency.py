@@ -8,9 +8,8 @@ as a burst. Own database (bench_faults), the Redis of REDIS_URL.
 """
 
 import argparse
-import time
 
-from harness import Bench, summary
+from harness import Bench
 
 
 def main():
@@ -42,30 +41,9 @@ def main():
             return services.fault_report(customer=service.customer, service=service, answers=answers,
                                          description=f"Bench fault number {n}: no service since this morning.")
 
-        for n in range(5):
-            report(n)
-        bench.wait_all_sent()
-        bench.clear_outbox()
-
-        for n in range(args.count):
-            report(n)
-            bench.wait_all_sent()
-        one_at_a_time = bench.latencies(kind="fault_ack")
-        bench.clear_outbox()
-
-        started = time.monotonic()
-        for n in range(args.count):
-            report(n)
-        bench.wait_all_sent()
-        burst_seconds = time.monotonic() - started
-        burst = bench.latencies(kind="fault_ack")
-
-        print("Faults: fault reported (with its checks) -> acknowledgement email handed to the mail backend by a "
-              "real worker (Celery on Redis, PostgreSQL, 2 worker processes)")
-        summary("  one at a time", one_at_a_time)
-        summary(f"  burst of {args.count}", burst)
-        print(f"  burst throughput: {args.count / burst_seconds:.0f} faults acknowledged/s end to end")
-
+        bench.measure(report, kind="fault_ack", count=args.count, unit="faults acknowledged",
+                      what="Faults: fault reported (with its checks) -> acknowledgement email handed to the mail "
+                           "backend by a real worker")
 
 if __name__ == "__main__":
     main()

@@ -113,3 +113,27 @@ class Bench:
         from portal.models import OutboxMessage
 
         OutboxMessage.objects.all().delete()
+
+    def measure(self, create, *, kind, count, what, unit):
+        """Call create(n) one at a time (waiting for each message to go), then `count` times in a burst,
+        and print the latency of the outbox messages of `kind` both ways, and the burst's throughput."""
+        for n in range(5):  # warm the worker's processes
+            create(n)
+        self.wait_all_sent()
+        self.clear_outbox()
+        for n in range(count):
+            create(n)
+            self.wait_all_sent()
+        one_at_a_time = self.latencies(kind=kind)
+        self.clear_outbox()
+        started = time.monotonic()
+        for n in range(count, 2 * count):
+            create(n)
+        self.wait_all_sent()
+        burst_seconds = time.monotonic() - started
+        burst = self.latencies(kind=kind)
+        print(f"{what} (Celery on Redis, PostgreSQL, {self.concurrency} worker processes)")
+        summary("  one at a time", one_at_a_time)
+        summary(f"  burst of {count}", burst)
+        print(f"  burst throughput: {count / burst_seconds:.0f} {unit}/s end to end")
+        return one_at_a_time, burst

@@ -10,9 +10,8 @@ database, bench_orders, on the PostgreSQL of DATABASE_URL, and the Redis of REDI
 """
 
 import argparse
-import time
 
-from harness import Bench, summary
+from harness import Bench
 
 KIND = "order_received"
 
@@ -40,38 +39,11 @@ def main():
                                         postcode=customer.postcode, contact_name=customer.full_name,
                                         contact_phone="01622 000000")
 
-        for n in range(5):  # warm the worker's processes
-            place(n)
-        bench.wait_all_sent()
-        bench.clear_outbox()
-
-        started = time.monotonic()
-        for n in range(args.count):
-            place(n)
-            bench.wait_all_sent()
-        one_at_a_time_seconds = time.monotonic() - started
-        one_at_a_time = bench.latencies(kind=KIND)
-        bench.clear_outbox()
-
-        started = time.monotonic()
-        for n in range(args.count):
-            place(n)
-        placed_seconds = time.monotonic() - started
-        bench.wait_all_sent()
-        burst_seconds = time.monotonic() - started
-        burst = bench.latencies(kind=KIND)
-
+        bench.measure(place, kind=KIND, count=args.count, unit="orders confirmed",
+                      what="Orders: order placed -> confirmation email handed to the mail backend by a real worker")
         late = Order.objects.filter(confirmation_message__sent_at__gt=F("confirmation_due_at")).count()
-        print("Orders: order placed -> confirmation email handed to the mail backend by a real worker "
-              "(Celery on Redis, PostgreSQL, 2 worker processes)")
-        summary("  one at a time", one_at_a_time)
-        print(f"  one at a time: {args.count / one_at_a_time_seconds:.0f} orders/s placed and confirmed, serially")
-        summary(f"  burst of {args.count}", burst)
-        print(f"  burst: {args.count / placed_seconds:.0f} orders/s placed (one process); all {args.count} "
-              f"confirmed {burst_seconds:.2f} s after the first was placed")
         print(f"  confirmations later than their due time (4 office hours): {late} of "
               f"{Order.objects.filter(confirmation_message__sent_at__isnull=False).count()}")
-
 
 if __name__ == "__main__":
     main()

@@ -10,7 +10,7 @@ import argparse
 import statistics
 import time
 
-from harness import Bench, summary
+from harness import Bench
 
 
 def main():
@@ -29,29 +29,8 @@ def main():
                 correspondence="email", marketing_opt_in=False,
             )
 
-        for n in range(5):  # warm the worker's processes
-            register(f"warm{n}")
-        bench.wait_all_sent()
-        bench.clear_outbox()
-
-        for n in range(args.count):
-            register(n)
-            bench.wait_all_sent()
-        one_at_a_time = bench.latencies(kind="welcome")
-        bench.clear_outbox()
-
-        started = time.monotonic()
-        for n in range(args.count, 2 * args.count):
-            register(n)
-        bench.wait_all_sent()
-        burst_seconds = time.monotonic() - started
-        burst = bench.latencies(kind="welcome")
-
-        print("Outbox: registration saved -> welcome email handed to the mail backend by a real worker "
-              "(Celery on Redis, PostgreSQL, 2 worker processes)")
-        summary("  one at a time", one_at_a_time)
-        summary(f"  burst of {args.count}", burst)
-        print(f"  burst throughput: {args.count / burst_seconds:.0f} registrations+emails/s end to end")
+        bench.measure(register, kind="welcome", count=args.count, unit="registrations+emails",
+                      what="Outbox: registration saved -> welcome email handed to the mail backend by a real worker")
 
         context = {"subject": "Bench letter", "to_name": "Bench Customer",
                    "address_lines": ["1 Bench Road", "Maidstone", "ME14 1AA"], "customer": {"username": "bench"}}
