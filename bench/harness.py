@@ -117,7 +117,7 @@ class Bench:
     def measure(self, create, *, kind, count, what, unit):
         """Call create(n) one at a time (waiting for each message to go), then `count` times in a burst,
         and print the latency of the outbox messages of `kind` both ways, and the burst's throughput."""
-        for n in range(5):  # warm the worker's processes
+        for n in range(-5, 0):  # warm the worker's processes (numbers of their own)
             create(n)
         self.wait_all_sent()
         self.clear_outbox()
