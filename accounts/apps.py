@@ -15,7 +15,8 @@ class AccountsConfig(AppConfig):
     verbose_name = "Customers and staff"
 
     def ready(self):
-        from accounts import export  # noqa: F401  (registers the account sections of the data export)
+        # The account sections of the data export; the password reset link made at send time.
+        from accounts import export, forms  # noqa: F401
 
         # After every migrate, so groups gain the permissions of models added since.
         post_migrate.connect(_sync_groups, dispatch_uid="accounts.sync_groups")

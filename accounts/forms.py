@@ -4,6 +4,10 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth.tokens import default_token_generator
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import Correspondence, CustomerType, User, normalise_postcode
 from portal import outbox
@@ -69,7 +73,8 @@ class RegistrationForm(_CrispyForm, DetailsFields):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["email"].required = True
+        # Optional: a customer who takes letters only gives a postal address instead (DetailsFields.clean).
+        self.fields["email"].help_text = "Needed to hear from us by email and to reset your password online."
         self.fields["username"].help_text = (
             "3 to 40 lower-case letters or digits. Quote it when you write to us, for instance to cancel."
         )
@@ -131,8 +136,16 @@ class MarketingForm(forms.Form):
         self.helper.add_input(Submit("submit", "Save my choice"))
 
 
+RESET_PATH = "[[reset-path]]"
+
+
 class OutboxPasswordResetForm(PasswordResetForm):
-    """Password reset emails go through the outbox like every other message."""
+    """Password reset emails go through the outbox like every other message, but the link itself is
+    made by the worker as it sends (reset_link_at_send below): staff reading the outbox never see a
+    working link. Staff accounts are reset by an administrator, not from the public form."""
+
+    def get_users(self, email):
+        return (user for user in super().get_users(email) if not user.is_staff)
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
                   html_email_template_name=None):
@@ -143,10 +156,19 @@ class OutboxPasswordResetForm(PasswordResetForm):
             to_name=user.display_name,
             template="accounts/password_reset",
             subject="Reset your 121 Communications password",
-            context=context,
-            customer=user if not user.is_staff else None,
+            context={"user": user, "reset_link": f"{context['protocol']}://{context['domain']}{RESET_PATH}"},
+            customer=user,
             concerning=user,
         )
+
+
+@outbox.fill_at_send("password_reset")
+def reset_link_at_send(message):
+    user = message.concerning
+    path = reverse("accounts:password_reset_confirm",
+                   kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                           "token": default_token_generator.make_token(user)})
+    return {RESET_PATH: path}
 
 
 class StaffLoginForm(AdminAuthenticationForm):

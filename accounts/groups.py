@@ -2,6 +2,8 @@
 
 "app.*" grants every permission of an app, so a group keeps up as apps gain models: the sync runs
 after every migrate (accounts/apps.py) as well as in the data migration that first creates the groups.
+This file owns the three groups' permissions: a change made to them in the admin is undone by the next
+migrate, so change them here (and give one person extra rights through their own user permissions).
 """
 
 CUSTOMER_SERVICES = "Customer services"

@@ -8,7 +8,7 @@ from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from complaints.models import Complaint, ComplaintEvent, EventKind, Status
+from complaints.models import OPEN_STATUSES, Complaint, ComplaintEvent, EventKind, Status
 from portal.office_hours import london, office_hours_between
 
 AGE_BUCKETS = [(timedelta(days=7), "Under a week"), (timedelta(days=28), "1 to 4 weeks"),
@@ -40,7 +40,7 @@ def build(*, now=None):
     letters = Counter(ComplaintEvent.objects.filter(kind__in=[EventKind.DEADLOCK, EventKind.ADR_LETTER])
                       .values_list("kind", flat=True))
     ages = Counter()
-    for received in Complaint.objects.exclude(status__in=[Status.CLOSED]).values_list("received_at", flat=True):
+    for received in Complaint.objects.filter(status__in=OPEN_STATUSES).values_list("received_at", flat=True):
         age = now - received
         for limit, label in AGE_BUCKETS:
             if limit is None or age < limit:

@@ -59,7 +59,9 @@ def add_months(moment, months):
 def adr_from(received_at):
     weeks = policy_values.value("ADR_AFTER_WEEKS")
     if weeks:
-        return received_at + timedelta(weeks=weeks)
+        # Wall-clock weeks in London (aware datetime arithmetic keeps the zone), so a clock change in
+        # between moves neither the day nor the hour.
+        return (london(received_at) + timedelta(weeks=weeks)).astimezone(dt_timezone.utc)
     return add_months(received_at, policy_values.value("ADR_AFTER_MONTHS"))
 
 
@@ -84,6 +86,14 @@ def _by_post(complaint):
 
 
 def _write(complaint, *, kind, template, subject, context=None, now=None, due_at=None, attachments=()):
+    try:
+        return _send(complaint, kind=kind, template=template, subject=subject, context=context, now=now,
+                     due_at=due_at, attachments=attachments)
+    except ValueError as error:  # neither an email nor a postal address: staff must find one first
+        raise ComplaintError(f"We cannot write to this customer: {error} Add their email or postal address.")
+
+
+def _send(complaint, *, kind, template, subject, context, now, due_at, attachments):
     return outbox.send_to_customer(
         complaint.customer, kind=kind, template=template, subject=f"{subject} ({complaint.reference})",
         context={"complaint": complaint, "scheme": adr_scheme_current(), **(context or {})},
@@ -137,6 +147,10 @@ def _move(complaint, to, *, by, text="", at=None, internal=False):
     locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
     if to not in TRANSITIONS[locked.status]:
         raise InvalidTransition(f"A complaint that is {PLAIN[locked.status]} cannot {BECOME[to]}.")
+    if locked.status == Status.RESOLVED and to == Status.INVESTIGATING and not complaint_can_reopen(locked, now=at):
+        limit = policy_values.value("COMPLAINT_REOPEN_DAYS")
+        raise ComplaintError(f"A complaint can be reopened within {limit} days of being resolved; "
+                             "please make a new complaint.")
     at = at or timezone.now()
     old = locked.get_status_display()
     locked.status = to

@@ -39,8 +39,13 @@ def complaints_raise_adr_letters():
     has passed and that have had no ADR letter. Each gets exactly one, even if two runs race."""
     now = timezone.now()
     due = Complaint.objects.filter(status__in=OPEN_STATUSES, adr_from__lte=now, adr_letter_at__isnull=True)
-    raised = sum(services.complaint_raise_adr_letter(complaint_id=pk, now=now) is not None
-                 for pk in due.values_list("pk", flat=True))
+    raised = 0
+    for pk in due.values_list("pk", flat=True):
+        try:
+            raised += services.complaint_raise_adr_letter(complaint_id=pk, now=now) is not None
+        except services.ComplaintError:
+            # One complaint we cannot write about must not hold up the others; it is tried again next run.
+            logger.exception("ADR letter for complaint %s could not be written", pk)
     if raised:
         logger.info("ADR letters raised: %s", raised)
     return raised

@@ -51,8 +51,7 @@ def price_list(request):
     form = PriceListForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            if customer is None:
-                throttle.record_public_form_use(form="price_list", request=request)
+            throttle.record_public_form_use(form="price_list", request=request)
         except throttle.Throttled as error:
             form.add_error(None, str(error))
             return render(request, "orders/price_list.html", {"form": form}, status=429)

@@ -10,7 +10,10 @@ class TimelineEvent(models.Model):
     Each app adds the object it belongs to and its own kinds."""
 
     text = models.TextField(blank=True)
-    internal = models.BooleanField(default=False, help_text="Staff only: never shown to the customer.")
+    # Internal notes stay off the customer's pages, but they are personal data held about the customer,
+    # so the data export (a subject access request) includes them, marked as staff notes.
+    internal = models.BooleanField(default=False, help_text="Staff only: not shown on the customer's pages "
+                                                            "(their data export includes it, as the law requires).")
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(default=timezone.now)
     message = models.ForeignKey("portal.OutboxMessage", null=True, blank=True, on_delete=models.SET_NULL,

@@ -47,6 +47,25 @@ def on_sent(kind):
     return register
 
 
+# Secrets a message must carry but the outbox must not keep (a password reset link): the stored body
+# holds a placeholder, and the worker fills it in only in the copy it hands to the mail server.
+_fillers = {}
+
+
+def fill_at_send(kind):
+    """Register func(message) -> {placeholder: value} for messages of `kind`."""
+    def register(func):
+        _fillers[kind] = func
+        return func
+    return register
+
+
+def _filled(message, text):
+    for placeholder, value in (_fillers[message.kind](message) if message.kind in _fillers else {}).items():
+        text = text.replace(placeholder, value)
+    return text
+
+
 def _run_sent_hooks(message_id):
     message = OutboxMessage.objects.get(pk=message_id)
     for hook in _sent_hooks.get(message.kind, []):
@@ -155,8 +174,16 @@ def letter(*, kind, to_name, address_lines, template, subject, context, customer
 
 def send_to_customer(customer, *, kind, template, subject, context, concerning=None, due_at=None,
                      attachments=(), by_post=None, now=None):
-    """Email the customer, or write to them when they take letters only or asked for post."""
+    """Email the customer, or write to them when they take letters only or asked for post.
+
+    When the chosen way is impossible (a letter, but the address was removed since; an email, but no
+    address) the other is used, so that the customer still hears from us; with neither, ValueError."""
     by_post = customer.writes_by_post if by_post is None else by_post
+    has_address = bool(customer.address.strip() and customer.postcode.strip())
+    if by_post and not has_address and customer.email:
+        by_post = False
+    elif not by_post and not customer.email and has_address:
+        by_post = True
     context = {**context, "customer": customer}
     if by_post:
         # The envelope: the person's name, then the company (first of the address lines), then the address.
@@ -233,14 +260,14 @@ def _rendered_attachments(message):
 def _send_email(message):
     mail = EmailMultiAlternatives(
         subject=message.subject,
-        body=message.body_text,
+        body=_filled(message, message.body_text),
         from_email=settings.DEFAULT_FROM_EMAIL,
         # Quoted properly: a business name such as "Dev Patel, Patel Plumbing Ltd" has a comma.
         to=[formataddr((message.to_name, message.to_email))],
         headers={"X-Portal-Message": str(message.pk)},
     )
     if message.body_html:
-        mail.attach_alternative(message.body_html, "text/html")
+        mail.attach_alternative(_filled(message, message.body_html), "text/html")
     for attachment in _rendered_attachments(message):
         mail.attach(attachment.filename, bytes(attachment.content), attachment.mimetype)
     mail.send(fail_silently=False)

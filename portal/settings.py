@@ -10,6 +10,7 @@ never by editing this file.
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from portal.env import (
     env_bool,
@@ -31,11 +32,17 @@ PRODUCTION = not DEBUG
 SECRET_KEY = env_secret("SECRET_KEY", required=PRODUCTION) or (
     "embedded-default-development-key-not-for-production-use-0123456789"
 )
+if PRODUCTION and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
+    raise ImproperlyConfigured("SECRET_KEY must be at least 50 random characters in production.")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]"])
-if PRODUCTION and not ALLOWED_HOSTS:
-    from django.core.exceptions import ImproperlyConfigured
-
-    raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off (production).")
+if PRODUCTION:
+    # Production never falls back to the embedded default: emails written to files would be marked sent
+    # and never reach a customer.
+    _missing = [name for name in ("ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL") if not env_str(name)]
+    if not (env_str("EMAIL_HOST") or env_str("EMAIL_BACKEND")):
+        _missing.append("EMAIL_HOST")
+    if _missing:
+        raise ImproperlyConfigured(f"{', '.join(_missing)} must be set when DEBUG is off (production).")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -120,6 +127,10 @@ LOGIN_REDIRECT_URL = "accounts:dashboard"
 LOGOUT_REDIRECT_URL = "portal:home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a day: long enough for a customer who reads email once a day
 
+# Behind a proxy that terminates HTTPS, the visitor's address is the last one the proxy appended to
+# X-Forwarded-For (portal/throttle.py client_ip); without one it is REMOTE_ADDR.
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+
 # Repeated failed logins: locked for a while, with a page that says so (django-axes).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
@@ -129,6 +140,7 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "accounts.backends.axes_username"  # every spelling of one account counts together
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "portal.throttle.client_ip"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"  # display only: every stored time is aware UTC
@@ -162,6 +174,9 @@ if EMAIL_HOST:
     EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+    if EMAIL_USE_TLS and EMAIL_USE_SSL:
+        raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be true: choose one (SSL for "
+                                   "port 465, TLS for 587).")
     EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
 else:
     EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
@@ -265,7 +280,7 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    if env_bool("BEHIND_TLS_PROXY", False):
+    if BEHIND_TLS_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -16,7 +16,13 @@ class Throttled(Exception):
 
 
 def client_ip(request):
-    # Behind a TLS proxy the address is the proxy's; REMOTE_ADDR is still the right key for one host.
+    """The visitor's address. Behind our TLS proxy (BEHIND_TLS_PROXY) REMOTE_ADDR is the proxy's own, and
+    the visitor's is the last entry of X-Forwarded-For: the one our proxy appended (entries before it
+    are whatever the visitor sent, so they are never trusted)."""
+    if settings.BEHIND_TLS_PROXY:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if forwarded:
+            return forwarded[-1]
     return request.META.get("REMOTE_ADDR") or None
 
 

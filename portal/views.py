@@ -48,8 +48,7 @@ def code_copy(request):
         data = form.cleaned_data
         customer = request.user if request.user.is_authenticated and not request.user.is_staff else None
         try:
-            if customer is None:
-                throttle.record_public_form_use(form="code_copy", request=request)
+            throttle.record_public_form_use(form="code_copy", request=request)
         except throttle.Throttled as error:
             form.add_error(None, str(error))
             return render(request, "portal/code_copy.html", {"form": form}, status=429)

@@ -100,3 +100,25 @@ def test_carol_who_has_no_email_address_gets_no_reset_email(client, carol, on_co
     assert not OutboxMessage.objects.filter(customer=carol).exists()
     assert not OutboxMessage.objects.exists()
     assert shows(response, "please call us")
+
+
+def test_staff_reading_the_outbox_never_see_a_working_reset_link(client, alice, sam, on_commit):
+    from portal.models import OutboxMessage
+
+    with on_commit():
+        client.post(reverse("accounts:password_reset"), {"email": "alice@example.co.uk"})
+
+    stored = OutboxMessage.objects.get(kind="password_reset")
+    [email] = mail.outbox
+    assert "/account/password/reset/" in email.body  # the customer's copy has the link
+    assert "/account/password/reset/" not in stored.body_text + stored.body_html
+    client.force_login(sam)
+    page = client.get(reverse("admin:portal_outboxmessage_change", args=[stored.pk])).content.decode()
+    assert "[[reset-path]]" in page and "/account/password/reset/" not in page
+
+
+def test_a_staff_account_cannot_be_reset_from_the_public_form(client, sam, on_commit):
+    with on_commit():
+        client.post(reverse("accounts:password_reset"), {"email": sam.email})
+
+    assert mail.outbox == []

@@ -109,11 +109,11 @@ def test_the_welcome_email_reaches_the_newcomer_with_their_account_username(clie
         ({"username": "Nadia N"}, "username", "Use 3 to 40 lower-case letters"),
         ({"username": "nadia!"}, "username", "Use 3 to 40 lower-case letters"),
         ({"username": "na"}, "username", "Use 3 to 40 lower-case letters"),
-        ({"email": ""}, "email", "This field is required."),
+        ({"email": ""}, "email", "Give an email address, or choose to hear from us by post."),
     ],
     ids=["passwords differ", "common password", "short password", "half a postcode", "not a postcode",
          "business without company", "username with a space", "username with capitals and a space",
-         "username with a symbol", "username too short", "no email"],
+         "username with a symbol", "username too short", "no email but hearing by email"],
 )
 def test_bad_input_is_explained_on_the_form_and_creates_nothing(client, overrides, field, message):
     users_before = User.objects.count()
@@ -162,3 +162,20 @@ def test_a_logged_in_customer_visiting_register_goes_to_their_dashboard(client, 
     assert response.redirect_chain == [(reverse("accounts:dashboard"), 302)]
     assert "Your account username is <strong>alice</strong>" in response.content.decode()
     assert "Create your account" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_customer_who_takes_letters_only_registers_without_email_and_is_welcomed_by_letter(client, on_commit):
+    from portal.models import Channel, Status
+
+    with on_commit():
+        response = client.post(reverse("accounts:register"), {
+            "username": "olive", "full_name": "Olive Oak", "email": "", "phone": "01622 000999",
+            "customer_type": "residential", "company_name": "", "address": "2 Mill Lane\nMaidstone",
+            "postcode": "ME15 6AA", "correspondence": "post", "password1": "plum-velvet-harbour-42",
+            "password2": "plum-velvet-harbour-42"}, follow=True)
+
+    assert "Your account username is olive" in response.content.decode()
+    welcome = OutboxMessage.objects.get(kind="welcome")
+    assert (welcome.channel, welcome.status) == (Channel.LETTER, Status.TO_PRINT)
+    assert welcome.postal_address.splitlines()[-1] == "ME15 6AA"

@@ -481,15 +481,18 @@ def test_the_report_counts_deadlock_and_adr_letters(client, alice, bob, sam):
     assert "ADR letters raised (ADR time reached) 2" in text
 
 
-def test_the_report_counts_open_complaints_by_age(client, alice, sam):
+def test_the_report_counts_unresolved_complaints_by_age(client, alice, sam):
     now = timezone.now()
     for days in [2, 10, 20, 40, 100]:
         open_complaint(alice, received_at=now - timedelta(days=days))
     advance(open_complaint(alice, received_at=now - timedelta(days=3)), Status.CLOSED, by=sam)
+    advance(open_complaint(alice, received_at=now - timedelta(days=4)), Status.RESOLVED, by=sam)
+    advance(open_complaint(alice, received_at=now - timedelta(days=5)), Status.DEADLOCKED, by=sam)
 
     text = report_text(client, sam)
 
-    assert "Open complaints by age Under a week 1 1 to 4 weeks 2 4 to 8 weeks 1 Over 8 weeks 1" in text
+    assert ("Unresolved complaints by age (received, acknowledged or being investigated) "
+            "Under a week 1 1 to 4 weeks 2 4 to 8 weeks 1 Over 8 weeks 1") in text
 
 
 def test_the_report_counts_complaints_by_london_month_and_status(client, alice, sam):

@@ -454,3 +454,30 @@ def test_a_second_current_scheme_is_refused_with_a_message_staff_understand(clie
     assert "Please correct the error below." in text
     assert "complaints_one_current_adr_scheme" not in text  # a database name means nothing to staff
     assert AdrScheme.objects.count() == 1
+
+
+def test_the_adr_job_carries_on_past_a_customer_we_cannot_write_to(alice, carol, on_commit):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from complaints.tasks import complaints_raise_adr_letters
+    from portal.models import OutboxMessage
+
+    received = timezone.now() - timedelta(days=100)
+    with on_commit():
+        unreachable = services.complaint_open(customer=alice, category="service", received_at=received, now=received,
+                                              what_happened="The line drops every evening.")
+        reachable = services.complaint_open(customer=carol, category="service", received_at=received, now=received,
+                                            what_happened="The line drops every morning.")
+    alice.email, alice.address, alice.postcode = "", "", ""
+    alice.save()
+
+    with on_commit():
+        assert complaints_raise_adr_letters() == 1
+
+    unreachable.refresh_from_db()
+    reachable.refresh_from_db()
+    assert unreachable.adr_letter_at is None  # tried again on the next run, once staff have an address
+    assert reachable.adr_letter_at is not None
+    assert OutboxMessage.objects.filter(kind="complaint_adr", customer=carol).count() == 1

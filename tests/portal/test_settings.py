@@ -156,6 +156,7 @@ def production(**overrides):
         "ALLOWED_HOSTS": "portal.example.co.uk",
         "DATABASE_URL": "postgres://portal@db.example.co.uk:5432/portal",
         "REDIS_URL": "redis://redis.example.co.uk:6379/0",
+        "EMAIL_HOST": "smtp.example.co.uk",
         **overrides,
     }
 
@@ -205,6 +206,28 @@ def test_production_without_allowed_hosts_refuses_to_start(tmp_path):
 
     assert result.returncode != 0
     assert "ALLOWED_HOSTS must be set when DEBUG is off" in result.stderr
+
+
+@pytest.mark.parametrize("missing", ["DATABASE_URL", "REDIS_URL", "EMAIL_HOST"])
+def test_production_never_falls_back_to_the_embedded_default(tmp_path, missing):
+    variables = production()
+    del variables[missing]
+
+    result = manage(tmp_path, "check", **variables)
+
+    assert result.returncode != 0
+    assert f"{missing} must be set when DEBUG is off" in result.stderr
+
+
+@pytest.mark.parametrize("variables, message", [
+    ({"SECRET_KEY": "short"}, "SECRET_KEY must be at least 50 random characters"),
+    ({"EMAIL_USE_TLS": "true", "EMAIL_USE_SSL": "true"}, "cannot both be true"),
+])
+def test_production_refuses_settings_that_could_never_work(tmp_path, variables, message):
+    result = manage(tmp_path, "check", **production(**variables))
+
+    assert result.returncode != 0
+    assert message in result.stderr
 
 
 def test_a_debug_value_that_is_neither_true_nor_false_stops_start_up(tmp_path):
