@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 
 from portal.models import TimelineEvent
 
@@ -141,12 +140,6 @@ class Complaint(models.Model):
     @property
     def is_open(self):
         return self.status != Status.CLOSED
-
-    @property
-    def adr_open_since(self):
-        """From when the customer may take the complaint to the ADR scheme, or None if not yet."""
-        candidates = [t for t in (self.deadlocked_at, self.adr_from if self.adr_from <= timezone.now() else None) if t]
-        return min(candidates) if candidates else None
 
 
 class EventKind(models.TextChoices):

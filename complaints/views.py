@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from complaints import selectors, services
@@ -49,6 +50,7 @@ def complaint_detail(request, pk):
     return render(request, "complaints/detail.html", {
         "complaint": complaint, "form": MessageForm(), "scheme": services.adr_scheme_current(),
         "can_reopen": services.complaint_can_reopen(complaint),
+        "adr_time_reached": complaint.adr_from <= timezone.now(),
     })
 
 
@@ -69,6 +71,7 @@ def complaint_message(request, pk):
     return render(request, "complaints/detail.html", {
         "complaint": complaint, "form": form, "scheme": services.adr_scheme_current(),
         "can_reopen": services.complaint_can_reopen(complaint),
+        "adr_time_reached": complaint.adr_from <= timezone.now(),
     }, status=400)
 
 
