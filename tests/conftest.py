@@ -87,3 +87,10 @@ def browser_type_launch_args(browser_type_launch_args):
 def page(page):
     page.set_default_timeout(15_000)
     return page
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """A desktop screen wide enough for the full navigation bar (narrower screens get the menu button,
+    which test_the_portal_is_usable_on_a_phone_sized_screen covers)."""
+    return {**browser_context_args, "viewport": {"width": 1440, "height": 900}}
