@@ -18,6 +18,7 @@ from complaints.tasks import complaints_raise_adr_letters
 from portal.models import Channel as MessageChannel
 from portal.models import OutboxMessage
 from portal.models import Status as MessageStatus
+from portal.office_hours import london
 from tests.complaints.helpers import (
     advance,
     emails_to,
@@ -340,7 +341,8 @@ def test_with_ofcoms_eight_weeks_the_adr_time_is_eight_weeks(client, alice, bob,
     assert adr_messages().get().customer == alice
     assert reload(due).adr_letter_at is not None
     assert reload(not_yet).adr_letter_at is None
-    assert fresh.adr_from == fresh.received_at + timedelta(weeks=8)
+    # Eight weeks on the London clock: the same wall-clock time, whatever clock change falls in between.
+    assert london(fresh.adr_from).replace(tzinfo=None) == london(fresh.received_at).replace(tzinfo=None) + timedelta(weeks=8)
     client.force_login(alice)
     text = visible_text(client.get(reverse("complaints:complaint_detail", args=[fresh.pk])))
     assert f"You may also go to them directly from {long_date(fresh.adr_from)}" in text
