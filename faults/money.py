@@ -3,27 +3,12 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from portal import policy
-
-PENNY = Decimal("0.01")
+from portal.money import PENNY, gbp, vat_rate, with_vat  # noqa: F401  (vat_rate, gbp used via this module)
 
 
 def visit_charge_amount():
     """Code: "We reserve the right to charge for any abortive work or visit"; excluding VAT (a policy value)."""
     return Decimal(policy.value("ABORTIVE_VISIT_CHARGE")).quantize(PENNY, rounding=ROUND_HALF_UP)
-
-
-def vat_rate():
-    return Decimal(policy.value("VAT_RATE"))
-
-
-def with_vat(amount, rate=None):
-    """One item's price with VAT, rounded half-up to the penny (display only: invoices round per invoice)."""
-    rate = vat_rate() if rate is None else Decimal(rate)
-    return (Decimal(amount) * (1 + rate)).quantize(PENNY, rounding=ROUND_HALF_UP)
-
-
-def gbp(amount):
-    return f"£{Decimal(amount).quantize(PENNY, rounding=ROUND_HALF_UP):,.2f}"
 
 
 def charge_text(amount=None, rate=None):

@@ -1,25 +1,8 @@
-"""Prices as customers read them: stored excluding VAT, shown with VAT added.
+"""Prices on the catalogue and orders, as customers read them (portal/money.py does the arithmetic)."""
 
-VAT here is for display only: the price of one item with VAT, rounded half-up to the penny. Invoices
-apply their own VAT rule per invoice (billing).
-"""
+from portal.money import gbp, with_vat
 
-from decimal import ROUND_HALF_UP, Decimal
-
-from portal import policy
-
-PENNY = Decimal("0.01")
-
-
-def vat_inclusive(amount, *, rate=None):
-    """`amount` (excluding VAT) with VAT added at PORTAL_POLICY["VAT_RATE"], rounded half-up to the penny."""
-    rate = Decimal(policy.value("VAT_RATE") if rate is None else rate)
-    return (Decimal(amount) * (1 + rate)).quantize(PENNY, rounding=ROUND_HALF_UP)
-
-
-def gbp(amount):
-    """£1,234.50"""
-    return f"£{Decimal(amount).quantize(PENNY, rounding=ROUND_HALF_UP):,.2f}"
+vat_inclusive = with_vat
 
 
 def price_text(amount, per=""):
