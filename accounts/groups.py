@@ -28,11 +28,15 @@ GROUP_PERMISSIONS = {
         "billing.*",
         "orders.view_*",
     ],
+    # Engineers do not open customers' records: the fault's page shows what a visit needs (name, service
+    # address, contact for visits, phone; faults/admin.py). Of orders they see the services faults are
+    # on, and the orders and cancellations behind them; not quote or price-list requests (sales work,
+    # with strangers' email addresses).
     ENGINEERS: [
-        "accounts.view_user",
         "portal.view_outboxmessage",
         "faults.*",
-        "orders.view_*",
+        "orders.view_service", "orders.view_serviceevent", "orders.view_order", "orders.view_orderevent",
+        "orders.view_cancellation", "orders.view_product",
     ],
 }
 

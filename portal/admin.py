@@ -5,6 +5,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from portal import outbox
+from portal.admin_links import LinksOnlyWhereAllowed
 from portal.models import Channel, CodeCopyRequest, OutboxAttachment, OutboxMessage, PrintQueueLetter, Status
 
 
@@ -49,7 +50,7 @@ class NeedsStaffFilter(admin.SimpleListFilter):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(LinksOnlyWhereAllowed, admin.ModelAdmin):
     list_display = ["created_at", "channel", "kind", "to_name", "subject", "status", "attempts", "due_at", "sent_at"]
     list_filter = [NeedsStaffFilter, "status", "channel", "kind"]
     search_fields = ["to_name", "to_email", "subject", "customer__username"]
@@ -91,7 +92,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(PrintQueueLetter)
-class PrintQueueAdmin(admin.ModelAdmin):
+class PrintQueueAdmin(LinksOnlyWhereAllowed, admin.ModelAdmin):
     """Letters whose PDF is ready: download, print, post, then mark posted."""
 
     list_display = ["created_at", "kind", "to_name", "short_address", "subject", "due_at", "pdf"]
@@ -143,7 +144,7 @@ class PrintQueueAdmin(admin.ModelAdmin):
 
 
 @admin.register(CodeCopyRequest)
-class CodeCopyRequestAdmin(admin.ModelAdmin):
+class CodeCopyRequestAdmin(LinksOnlyWhereAllowed, admin.ModelAdmin):
     list_display = ["received_at", "name", "method", "email", "postcode"]
     list_filter = ["method"]
     search_fields = ["name", "email", "postcode"]
