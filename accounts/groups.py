@@ -1,6 +1,7 @@
 """The three staff groups and what each may do in the admin.
 
-"app.*" grants every permission of an app, so a group keeps up as apps gain models: the sync runs
+"app.*" grants every permission of an app, so a group keeps up as apps gain models ("-app.codename"
+takes one back out of what the group's other lines grant): the sync runs
 after every migrate (accounts/apps.py) as well as in the data migration that first creates the groups.
 This file owns the three groups' permissions: a change made to them in the admin is undone by the next
 migrate, so change them here (and give one person extra rights through their own user permissions).
@@ -18,6 +19,7 @@ GROUP_PERMISSIONS = {
         "portal.view_printqueueletter", "portal.change_printqueueletter",
         "portal.view_codecopyrequest",
         "complaints.*", "orders.*",
+        "-complaints.delete_adrscheme",  # a scheme is replaced, never deleted (complaints/admin.py)
         "faults.view_*", "faults.add_fault",  # they answer the phone line faults are reported on
         "billing.view_*",
     ],
@@ -55,7 +57,8 @@ def sync_groups(Group, Permission):
     """Create the groups and give each exactly its permissions (those that exist so far)."""
     for name, specs in GROUP_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=name)
-        wanted = set()
+        wanted, unwanted = set(), set()
         for spec in specs:
-            wanted.update(_matching(Permission, spec).values_list("pk", flat=True))
-        group.permissions.set(wanted)
+            into, spec = (unwanted, spec[1:]) if spec.startswith("-") else (wanted, spec)
+            into.update(_matching(Permission, spec).values_list("pk", flat=True))
+        group.permissions.set(wanted - unwanted)
