@@ -11,11 +11,17 @@ CUSTOMER_SERVICES = "Customer services"
 ACCOUNTS = "Accounts"
 ENGINEERS = "Engineers"
 
+# Which messages in the outbox each group reads, body and attachments alike ("portal.read_<topic>_messages",
+# portal/message_access.py): the group that handles what a message concerns. Customer services handle
+# complaints, orders and customers' accounts and answer the fault line; Engineers handle faults; Accounts
+# handle billing. Alerts go to one group and are that group's to read.
 GROUP_PERMISSIONS = {
     CUSTOMER_SERVICES: [
         "accounts.view_user", "accounts.add_user", "accounts.change_user",
         "accounts.view_marketingconsent", "accounts.add_marketingconsent",
         "portal.view_outboxmessage", "portal.change_outboxmessage",
+        "portal.read_complaint_messages", "portal.read_fault_messages", "portal.read_order_messages",
+        "portal.read_account_messages", "portal.read_customer_services_alert_messages",
         "portal.view_printqueueletter", "portal.change_printqueueletter",
         "portal.view_codecopyrequest",
         "complaints.*", "orders.*",
@@ -26,6 +32,7 @@ GROUP_PERMISSIONS = {
     ACCOUNTS: [
         "accounts.view_user", "accounts.change_user", "accounts.view_marketingconsent",
         "portal.view_outboxmessage", "portal.change_outboxmessage",
+        "portal.read_billing_messages", "portal.read_accounts_alert_messages",
         "portal.view_printqueueletter", "portal.change_printqueueletter",
         "billing.*",
         "orders.view_*",
@@ -35,7 +42,7 @@ GROUP_PERMISSIONS = {
     # on, and the orders and cancellations behind them; not quote or price-list requests (sales work,
     # with strangers' email addresses).
     ENGINEERS: [
-        "portal.view_outboxmessage",
+        "portal.view_outboxmessage", "portal.read_fault_messages", "portal.read_engineers_alert_messages",
         "faults.*",
         "orders.view_service", "orders.view_serviceevent", "orders.view_order", "orders.view_orderevent",
         "orders.view_cancellation", "orders.view_product",
