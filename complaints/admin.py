@@ -43,7 +43,7 @@ class AdrSchemeAdmin(admin.ModelAdmin):
     def response_add(self, request, obj, post_url_continue=None):
         self.message_user(request, f"{obj.name} is added, not yet current: letters name it once you press "
                                    "\u201cMake this the current scheme\u201d.", messages.INFO)
-        return redirect("admin:complaints_adrscheme_change", obj.pk)
+        return super().response_add(request, obj, post_url_continue)
 
     def get_urls(self):
         return [
