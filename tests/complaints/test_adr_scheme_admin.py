@@ -80,11 +80,12 @@ def test_a_new_scheme_is_added_not_current_and_letters_keep_naming_the_current_o
 
     response = client.post(ADD, {**OMBUDSMAN, "is_current": "on"}, follow=True)
 
-    text = visible_text(response)
-    assert "Communications Ombudsman is added, not yet current" in text
-    assert "Make this the current scheme" in text
+    assert "Communications Ombudsman is added, not yet current" in visible_text(response)
     assert current_names() == [otelo.name]
     assert AdrScheme.objects.count() == 2
+    added = AdrScheme.objects.get(name="Communications Ombudsman")
+    assert "Not the current scheme: letters do not name it. Make this the current scheme" in visible_text(
+        client.get(change_url(added)))
 
 
 def test_making_a_scheme_current_swaps_it_with_the_old_one_at_once(client, sam, otelo, ombudsman, alice):
