@@ -1,10 +1,16 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserCreationForm
+from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path
+from django.utils.crypto import get_random_string
 
 from accounts import services
-from accounts.models import ConsentChannel, MarketingConsent, User
+from accounts.models import AccountEvent, ConsentChannel, MarketingConsent, User
 
 
 class MarketingConsentInline(admin.TabularInline):
@@ -44,9 +50,50 @@ class StaffOrCustomerFilter(admin.SimpleListFilter):
 
 
 class CustomerCreationForm(UserCreationForm):
+    """An administrator adding an account may set its first password."""
+
     class Meta(UserCreationForm.Meta):
         model = User
         fields = ["username", "full_name", "email"]
+
+
+class StaffAddsCustomerForm(forms.ModelForm):
+    """Other staff add a customer without choosing a password for them: the account gets a long random
+    password nobody is shown, and the customer chooses their own through a reset link (the button on
+    their page, or the public "forgot your password" form, which works for them as for anyone)."""
+
+    class Meta:
+        model = User
+        fields = ["username", "full_name", "email"]
+
+    def save(self, commit=True):
+        customer = super().save(commit=False)
+        customer.set_password(get_random_string(64))
+        if commit:
+            customer.save()
+        return customer
+
+
+class AccountEventInline(admin.TabularInline):
+    """What staff did to the account that the customer is told of (and sees in their data export)."""
+
+    model = AccountEvent
+    fk_name = "customer"
+    fields = ["at", "kind", "text", "by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["-at", "-id"]
+    verbose_name_plural = "changes by our staff"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("accounts.view_user")  # part of the customer's record
 
 
 @admin.register(User)
@@ -68,7 +115,8 @@ class UserAdmin(BaseUserAdmin):
         (None, {"classes": ["wide"], "fields": ["username", "full_name", "email", "password1", "password2"]}),
     ]
     readonly_fields = ["last_login", "date_joined"]
-    inlines = [MarketingConsentInline]
+    inlines = [MarketingConsentInline, AccountEventInline]
+    actions = ["send_password_reset"]
 
     def get_queryset(self, request):
         latest = MarketingConsent.objects.filter(customer=OuterRef("pk")).order_by("-at", "-id")
@@ -94,6 +142,77 @@ class UserAdmin(BaseUserAdmin):
 
     def get_inlines(self, request, obj):
         return [] if obj is None or obj.is_staff else self.inlines
+
+    # Only an administrator sets a password: anyone else who could set a customer's password could log in
+    # as that customer. Other staff send the customer a reset link (below), which goes to the customer's
+    # own email address; a change of that address is recorded and the old address told (save_model).
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None and not request.user.is_superuser:
+            kwargs["form"] = StaffAddsCustomerForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        if obj is None:
+            return [(None, {"classes": ["wide"], "fields": ["username", "full_name", "email"]})]
+        return [(name, {**options, "fields": [f for f in options["fields"] if f != "password"]})
+                for name, options in fieldsets]
+
+    def user_change_password(self, request, id, form_url=""):
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
+    def save_model(self, request, obj, form, change):
+        old_email = form.initial.get("email", "") if change else None
+        super().save_model(request, obj, form, change)  # in the admin's transaction, with what follows
+        if change and "email" in form.changed_data:
+            services.customer_email_changed_by_staff(customer=obj, old_email=old_email or "", by=request.user)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if not request.user.is_superuser and not obj.is_staff:
+            self.message_user(request, "They choose their own password: send them a link with \u201cSend a "
+                                       "password reset link\u201d.", messages.INFO)
+        return super().response_add(request, obj, post_url_continue)
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/send-reset-link/", self.admin_site.admin_view(self.send_reset_view),
+                 name="accounts_user_send_reset"),
+        ] + super().get_urls()
+
+    def _send_reset(self, request, customer):
+        try:
+            services.customer_send_password_reset(customer=customer, by=request.user,
+                                                  site_url=f"{request.scheme}://{request.get_host()}")
+        except services.AccountRefused as refusal:
+            self.message_user(request, str(refusal), messages.ERROR)
+            return False
+        self.message_user(request, f"A link to choose a new password is on its way to {customer.email} "
+                                   f"({customer.username}).", messages.SUCCESS)
+        return True
+
+    def send_reset_view(self, request, pk):
+        customer = get_object_or_404(User, pk=pk)
+        if request.method != "POST" or not self.has_change_permission(request, customer):
+            raise PermissionDenied
+        self._send_reset(request, customer)
+        return redirect("admin:accounts_user_change", customer.pk)
+
+    @admin.action(description="Send the selected customers a password reset link", permissions=["change"])
+    def send_password_reset(self, request, queryset):
+        for customer in queryset:
+            self._send_reset(request, customer)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        customer = self.get_object(request, unquote(object_id))
+        can_send = (customer is not None and not customer.is_staff and customer.is_active
+                    and self.has_change_permission(request, customer))
+        extra_context = {**(extra_context or {}), "can_send_reset": can_send}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not MarketingConsent:

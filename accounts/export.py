@@ -26,3 +26,11 @@ def marketing_consent(customer):
         {"opted_in": c.opted_in, "at": c.at, "channel": c.get_channel_display(), "note": c.note}
         for c in customer.marketing_consents.order_by("at", "id")
     ]
+
+
+@exporter("account_changes_by_staff")
+def account_changes_by_staff(customer):
+    return [
+        {"at": e.at, "what": e.get_kind_display(), "details": e.text}
+        for e in customer.account_events.order_by("at", "id")
+    ]

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from accounts import messages
+from accounts.messages import RESET_PATH
 from accounts.models import Correspondence, CustomerType, User, normalise_postcode
 from portal import outbox
 
@@ -136,9 +138,6 @@ class MarketingForm(forms.Form):
         self.helper.add_input(Submit("submit", "Save my choice"))
 
 
-RESET_PATH = "[[reset-path]]"
-
-
 class OutboxPasswordResetForm(PasswordResetForm):
     """Password reset emails go through the outbox like every other message, but the link itself is
     made by the worker as it sends (reset_link_at_send below): staff reading the outbox never see a
@@ -149,17 +148,7 @@ class OutboxPasswordResetForm(PasswordResetForm):
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
                   html_email_template_name=None):
-        user = context["user"]
-        outbox.email(
-            kind="password_reset",
-            to_email=to_email,
-            to_name=user.display_name,
-            template="accounts/password_reset",
-            subject="Reset your 121 Communications password",
-            context={"user": user, "reset_link": f"{context['protocol']}://{context['domain']}{RESET_PATH}"},
-            customer=user,
-            concerning=user,
-        )
+        messages.password_reset(context["user"], site_url=f"{context['protocol']}://{context['domain']}")
 
 
 @outbox.fill_at_send("password_reset")

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from portal.models import TimelineEvent
+
 # A UK postcode, spaced or not, any case ("ME17 4NN", "me174nn"); stored upper-case and spaced.
 UK_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
 
@@ -148,3 +150,19 @@ class MarketingConsent(models.Model):
 
     def __str__(self):
         return f"{'Opted in' if self.opted_in else 'Opted out'} by {self.get_channel_display()}"
+
+
+class AccountEventKind(models.TextChoices):
+    EMAIL_CHANGED = "email_changed", "Email address changed by our staff"
+    RESET_LINK_SENT = "reset_link_sent", "Password reset link sent by our staff"
+
+
+class AccountEvent(TimelineEvent):
+    """Something our staff did to a customer's account that the customer must be able to see: it is in
+    their data export, and on their page in the admin. The message is the email or letter telling them."""
+
+    customer = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_events")
+    kind = models.CharField(max_length=16, choices=AccountEventKind.choices)
+
+    class Meta(TimelineEvent.Meta):
+        indexes = [models.Index(fields=["customer", "at"])]

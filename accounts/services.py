@@ -3,8 +3,13 @@
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import ConsentChannel, MarketingConsent, User
+from accounts import messages
+from accounts.models import AccountEvent, AccountEventKind, ConsentChannel, MarketingConsent, User
 from portal import outbox
+
+
+class AccountRefused(Exception):
+    """What staff asked for cannot be done to this account; the message is for them."""
 
 
 @transaction.atomic
@@ -78,3 +83,47 @@ def marketing_consent_record(*, customer, opted_in, channel, recorded_by=None, n
         note=note,
         at=now or timezone.now(),
     )
+
+
+@transaction.atomic
+def customer_send_password_reset(*, customer, by, site_url, now=None):
+    """Staff send a customer, at their request, the same link the public "forgot your password" form sends.
+
+    Only an administrator sets a password (accounts/admin.py); everyone else sends this link, which goes
+    to the address on the account and nowhere else. Staff accounts are not reset this way either.
+    """
+    now = now or timezone.now()
+    if customer.is_staff:
+        raise AccountRefused(f"{customer.full_name} ({customer.username}) is a member of staff: only an administrator "
+                             "sets their password.")
+    if not customer.is_active:
+        raise AccountRefused(f"The account {customer.username} is closed: nobody can log in to it.")
+    if not customer.email:
+        raise AccountRefused(f"{customer.display_name} ({customer.username}) has no email address, so no reset link "
+                             "can be sent. Add their address first if they gave you one.")
+    message = messages.password_reset(customer, site_url=site_url, by_staff=True, now=now)
+    return AccountEvent.objects.create(
+        customer=customer, kind=AccountEventKind.RESET_LINK_SENT, by=by, at=now, message=message,
+        text=f"A link to choose a new password was emailed to {customer.email}.")
+
+
+@transaction.atomic
+def customer_email_changed_by_staff(*, customer, old_email, by, now=None):
+    """Record that staff changed a customer's email address (the record is already saved) and tell both
+    the old address and the new one, so a change the customer did not ask for cannot pass unnoticed:
+    otherwise an insider could move an account to an address of theirs and reset its password.
+
+    A customer who had no email address is told by post instead, if we have their postal address. A
+    change of letter case only is no change. Returns the event, or None when there was nothing to record.
+    """
+    now = now or timezone.now()
+    new_email = customer.email
+    if customer.is_staff or old_email.strip().lower() == new_email.strip().lower():
+        return None
+    notice = messages.email_changed_old(customer, old_email=old_email, new_email=new_email, now=now)
+    confirmation = messages.email_changed_new(customer, old_email=old_email, new_email=new_email, now=now) \
+        if new_email else None
+    before, after = old_email or "no email address", new_email or "no email address (letters by post)"
+    return AccountEvent.objects.create(
+        customer=customer, kind=AccountEventKind.EMAIL_CHANGED, by=by, at=now, message=notice or confirmation,
+        text=f"Email address changed from {before} to {after}.")

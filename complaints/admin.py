@@ -23,7 +23,57 @@ AckFilter = sla.admin_filter(
 
 @admin.register(AdrScheme)
 class AdrSchemeAdmin(admin.ModelAdmin):
+    """The scheme deadlock and ADR letters name. There is always exactly one current scheme: a scheme is
+    replaced (add the new one, then make it current) or has its details edited, never deleted or
+    switched off, because without one deadlocks are refused and ADR letters wait."""
+
     list_display = ["name", "phones", "email", "website", "is_current", "updated_at"]
+    readonly_fields = ["is_current", "updated_at"]
+    change_form_template = "admin/complaints/adrscheme/change_form.html"
+    actions = ["make_current"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # not even for an administrator: retire a scheme by making another one current
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.is_current = False  # a new scheme takes over only through make_current, in one swap
+        super().save_model(request, obj, form, change)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self.message_user(request, f"{obj.name} is added, not yet current: letters name it once you press "
+                                   "\u201cMake this the current scheme\u201d.", messages.INFO)
+        return super().response_add(request, obj, post_url_continue)
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/make-current/", self.admin_site.admin_view(self.make_current_view),
+                 name="complaints_adrscheme_make_current"),
+        ] + super().get_urls()
+
+    def _make_current(self, request, scheme):
+        services.adr_scheme_make_current(scheme=scheme)
+        self.message_user(request, f"{scheme.name} is now the current scheme: deadlock and ADR letters name it.",
+                          messages.SUCCESS)
+
+    def make_current_view(self, request, pk):
+        scheme = get_object_or_404(AdrScheme, pk=pk)
+        if request.method != "POST" or not self.has_change_permission(request, scheme):
+            raise PermissionDenied
+        self._make_current(request, scheme)
+        return redirect("admin:complaints_adrscheme_change", scheme.pk)
+
+    @admin.action(description="Make the selected scheme the current one", permissions=["change"])
+    def make_current(self, request, queryset):
+        schemes = list(queryset[:2])
+        if len(schemes) != 1:
+            self.message_user(request, "Select exactly one scheme to make current.", messages.ERROR)
+            return
+        self._make_current(request, schemes[0])
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "can_make_current": self.has_change_permission(request)}
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 class EventInline(admin.TabularInline):

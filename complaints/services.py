@@ -69,6 +69,23 @@ def adr_scheme_current():
     return AdrScheme.objects.filter(is_current=True).first()
 
 
+@transaction.atomic
+def adr_scheme_make_current(*, scheme, now=None):
+    """Make `scheme` the one deadlock and ADR letters name, in place of the scheme current until now.
+
+    There is always exactly one current scheme: this swap is the only way a scheme stops being current
+    (staff cannot untick it or delete it, complaints/admin.py). Every scheme row is locked first, so two
+    members of staff swapping at once end with one current scheme, the one whose swap came last; the
+    old one is turned off before the new one is turned on (the unique constraint allows one at a time).
+    """
+    now = now or timezone.now()
+    list(AdrScheme.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
+    AdrScheme.objects.exclude(pk=scheme.pk).filter(is_current=True).update(is_current=False, updated_at=now)
+    AdrScheme.objects.filter(pk=scheme.pk).update(is_current=True, updated_at=now)
+    scheme.is_current, scheme.updated_at = True, now
+    return scheme
+
+
 def _event(complaint, kind, text="", *, by=None, internal=False, at=None, message=None):
     return ComplaintEvent.objects.create(complaint=complaint, kind=kind, text=text, by=by, internal=internal,
                                          at=at or timezone.now(), message=message)

@@ -13,7 +13,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from faults import clock, money, services
 from faults.admin_forms import (
@@ -29,6 +30,7 @@ from faults.admin_forms import (
 from faults.models import ChargeStatus, Fault, FaultCheck, FaultEvent, Status, VisitCharge, VisitSlot
 from portal import policy as policy_values
 from portal import sla
+from portal.admin_links import LinksOnlyWhereAllowed
 
 
 class RepairFilter(sla.admin_filter(
@@ -127,7 +129,7 @@ def _context(model_admin, request, **extra):
 
 
 @admin.register(Fault)
-class FaultAdmin(admin.ModelAdmin):
+class FaultAdmin(LinksOnlyWhereAllowed, admin.ModelAdmin):
     list_display = ["reference", "customer", "service_label", "status", "location", "reported_at", "repair_due_at",
                     "repair"]
     list_filter = [RepairFilter, "status", "location", "channel"]
@@ -136,13 +138,29 @@ class FaultAdmin(admin.ModelAdmin):
     inlines = [CheckInline, SlotInline, ChargeInline, EventInline]
     change_form_template = "admin/faults/fault/change_form.html"
     change_list_template = "admin/faults/fault/change_list.html"
-    fields = ["customer", "service", "channel", "reported_at", "recorded_by", "status", "location", "description",
-              "repair_due_at", "resolved_at", "closed_at", "ack_message", "alert_level"]
+    fields = ["customer", "service", "visit_details", "channel", "reported_at", "recorded_by", "status", "location",
+              "description", "repair_due_at", "resolved_at", "closed_at", "ack_message", "alert_level"]
     readonly_fields = fields
 
     @admin.display(description="Reference", ordering="pk")
     def reference(self, obj):
         return obj.reference
+
+    @admin.display(description="For a visit")
+    def visit_details(self, obj):
+        """What an engineer needs to attend, on the fault itself: engineers do not open customers' records
+        (accounts/groups.py). The contact for visits is the one the customer keeps on the service."""
+        customer, service = obj.customer, obj.service
+        name = customer.display_name or customer.username
+        contact = ", ".join(part for part in [service.fault_contact_name, service.fault_contact_phone] if part)
+        lines = [
+            ("Customer", name),
+            ("Service address", ", ".join([*(line.strip() for line in service.address.splitlines() if line.strip()),
+                                           service.postcode])),
+            ("Contact for visits", contact or "None given: call the customer"),
+            ("Customer's phone", customer.phone or "None given"),
+        ]
+        return format_html_join(mark_safe("<br>"), "{}: {}", lines)
 
     @admin.display(description="Service", ordering="service")
     def service_label(self, obj):
@@ -223,7 +241,7 @@ class FaultAdmin(admin.ModelAdmin):
 
 
 @admin.register(VisitCharge)
-class VisitChargeAdmin(admin.ModelAdmin):
+class VisitChargeAdmin(LinksOnlyWhereAllowed, admin.ModelAdmin):
     list_display = ["fault_reference", "customer", "description", "amount", "status", "created_at",
                     "invoice_reference", "waived_reason"]
     list_filter = ["status"]

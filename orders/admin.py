@@ -26,6 +26,7 @@ from orders.models import (
 )
 from orders.services import Refused
 from portal import policy, sla
+from portal.admin_links import LinksOnlyWhereAllowed
 
 
 @admin.register(Product)
@@ -100,7 +101,7 @@ def _apply(model_admin, request, queryset, action, **kwargs):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(LinksOnlyWhereAllowed, admin.ModelAdmin):
     service_arg = "order"
     list_display = ["reference", "customer", "product", "status", "received_at", "confirmation_due_at", "confirmation"]
     list_filter = [
@@ -231,7 +232,7 @@ class CancellationInline(admin.TabularInline):
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(LinksOnlyWhereAllowed, admin.ModelAdmin):
     list_display = ["reference", "customer", "product", "nickname", "status", "start_date", "minimum_term_end",
                     "ceased_on"]
     list_filter = ["status", "product"]
@@ -264,7 +265,7 @@ class ServiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Cancellation)
-class CancellationAdmin(admin.ModelAdmin):
+class CancellationAdmin(LinksOnlyWhereAllowed, admin.ModelAdmin):
     """Staff record cancellations that came by email or letter; the portal records its own."""
 
     service_arg = "cancellation"

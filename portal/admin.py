@@ -1,11 +1,23 @@
 from django.contrib import admin, messages
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from portal import outbox
+from portal import message_access, outbox
+from portal.admin_links import LinksOnlyWhereAllowed
 from portal.models import Channel, CodeCopyRequest, OutboxAttachment, OutboxMessage, PrintQueueLetter, Status
+
+
+def _download(request, message_id, download_name, **which):
+    """The one way staff download a message's file, from the outbox or the print queue: only a file of a
+    message they may read (portal/message_access.py); anything else is "not found"."""
+    readable = message_access.readable_by(request.user, OutboxMessage.objects.all())
+    item = get_object_or_404(OutboxAttachment.objects.select_related("message"), message__in=readable,
+                             message_id=message_id, content__isnull=False, **which)
+    response = HttpResponse(bytes(item.content), content_type=item.mimetype)
+    response["Content-Disposition"] = f'attachment; filename="{download_name(item)}"'
+    return response
 
 
 class AttachmentInline(admin.TabularInline):
@@ -49,7 +61,7 @@ class NeedsStaffFilter(admin.SimpleListFilter):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(LinksOnlyWhereAllowed, admin.ModelAdmin):
     list_display = ["created_at", "channel", "kind", "to_name", "subject", "status", "attempts", "due_at", "sent_at"]
     list_filter = [NeedsStaffFilter, "status", "channel", "kind"]
     search_fields = ["to_name", "to_email", "subject", "customer__username"]
@@ -70,6 +82,10 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # the outbox is the record of what we told customers and when
 
+    def get_queryset(self, request):
+        # The list, each message's page, its history and the actions: only what the reader may read.
+        return message_access.readable_by(request.user, super().get_queryset(request))
+
     @admin.action(description="Send the selected failed messages again", permissions=["change"])
     def send_again(self, request, queryset):
         done = sum(outbox.retry_now(message=m) for m in queryset.filter(status=Status.FAILED))
@@ -82,16 +98,11 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         ] + super().get_urls()
 
     def attachment(self, request, message_id, attachment_id):
-        if not self.has_view_permission(request):
-            raise Http404
-        item = get_object_or_404(OutboxAttachment, pk=attachment_id, message_id=message_id, content__isnull=False)
-        response = HttpResponse(bytes(item.content), content_type=item.mimetype)
-        response["Content-Disposition"] = f'attachment; filename="{item.message_id}-{item.filename}"'
-        return response
+        return _download(request, message_id, lambda item: f"{item.message_id}-{item.filename}", pk=attachment_id)
 
 
 @admin.register(PrintQueueLetter)
-class PrintQueueAdmin(admin.ModelAdmin):
+class PrintQueueAdmin(LinksOnlyWhereAllowed, admin.ModelAdmin):
     """Letters whose PDF is ready: download, print, post, then mark posted."""
 
     list_display = ["created_at", "kind", "to_name", "short_address", "subject", "due_at", "pdf"]
@@ -102,7 +113,8 @@ class PrintQueueAdmin(admin.ModelAdmin):
     readonly_fields = fields
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(channel=Channel.LETTER, status=Status.TO_PRINT)
+        letters = super().get_queryset(request).filter(channel=Channel.LETTER, status=Status.TO_PRINT)
+        return message_access.readable_by(request.user, letters)
 
     def has_add_permission(self, request):
         return False
@@ -131,19 +143,13 @@ class PrintQueueAdmin(admin.ModelAdmin):
         ] + super().get_urls()
 
     def letter_pdf(self, request, message_id):
-        if not self.has_view_permission(request):
-            raise Http404
-        message = get_object_or_404(OutboxMessage, pk=message_id, channel=Channel.LETTER)
-        pdf = outbox.letter_pdf(message)
-        if pdf is None:
-            raise Http404("This letter has not been rendered yet.")
-        response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="letter-{message.pk}-{message.kind}.pdf"'
-        return response
+        # The same file as the letter's attachment in the outbox, guarded by the same check.
+        return _download(request, message_id, lambda item: f"letter-{item.message_id}-{item.message.kind}.pdf",
+                         filename="letter.pdf", message__channel=Channel.LETTER)
 
 
 @admin.register(CodeCopyRequest)
-class CodeCopyRequestAdmin(admin.ModelAdmin):
+class CodeCopyRequestAdmin(LinksOnlyWhereAllowed, admin.ModelAdmin):
     list_display = ["received_at", "name", "method", "email", "postcode"]
     list_filter = ["method"]
     search_fields = ["name", "email", "postcode"]

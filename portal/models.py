@@ -4,6 +4,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
+from portal.message_access import PERMISSIONS as MESSAGE_PERMISSIONS
+
 
 class TimelineEvent(models.Model):
     """One thing that happened to a complaint or a fault: the timeline customers and staff both read.
@@ -82,6 +84,8 @@ class OutboxMessage(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = "outbox message"
+        # Who may read which messages (portal/message_access.py); the groups get theirs in accounts/groups.py.
+        permissions = MESSAGE_PERMISSIONS
         indexes = [
             models.Index(fields=["status", "next_attempt_at"]),
             models.Index(fields=["concerning_type", "concerning_id"]),

@@ -1,6 +1,7 @@
 from django import template
 from django.db.models import Count, Q
 
+from portal import message_access
 from portal.models import Channel, OutboxMessage, Status
 
 register = template.Library()
@@ -8,9 +9,16 @@ register = template.Library()
 
 @register.inclusion_tag("admin/portal_alerts.html", takes_context=True)
 def outbox_alerts(context):
-    """What needs staff on the admin's front page: failed messages and letters waiting to be posted."""
-    counts = OutboxMessage.objects.aggregate(
+    """What needs staff on the admin's front page: failed messages and letters waiting to be posted, of
+    those the reader may read; letters only for those who run the print queue."""
+    request = context.get("request")
+    user = request.user
+    counts = message_access.readable_by(user, OutboxMessage.objects.all()).aggregate(
         failed=Count("pk", filter=Q(status=Status.FAILED)),
         to_print=Count("pk", filter=Q(channel=Channel.LETTER, status=Status.TO_PRINT)),
     )
-    return {**counts, "request": context.get("request")}
+    if not user.has_perm("portal.view_printqueueletter"):
+        counts["to_print"] = 0
+    if not user.has_perm("portal.view_outboxmessage"):
+        counts["failed"] = 0
+    return {**counts, "request": request}

@@ -442,22 +442,6 @@ def test_the_adr_job_sends_no_letter_naming_no_scheme(alice, on_commit):
     assert "you may now take it directly to Otelo" in adr_messages().get().body_text
 
 
-def test_a_second_current_scheme_is_refused_with_a_message_staff_understand(client, sam):
-    client.force_login(sam)
-
-    response = client.post(reverse("admin:complaints_adrscheme_add"), {
-        "name": "Communications Ombudsman", "postal_address": "PO Box 999\nWarrington\nWA1 1ZZ",
-        "office_address": "", "phones": "0330 440 1614", "fax": "", "email": "help@commsombudsman.example",
-        "website": "www.commsombudsman.example", "is_current": "on",
-    })
-
-    assert response.status_code == 200
-    text = visible_text(response)
-    assert "Please correct the error below." in text
-    assert "complaints_one_current_adr_scheme" not in text  # a database name means nothing to staff
-    assert AdrScheme.objects.count() == 1
-
-
 def test_the_adr_job_carries_on_past_a_customer_we_cannot_write_to(alice, carol, on_commit):
     from datetime import timedelta
 

@@ -6,6 +6,7 @@ Customer services (sam) download each letter's PDF, print and post it, then mark
 import subprocess
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal import outbox
-from portal.models import Channel, OutboxAttachment, OutboxMessage, Status
+from portal.models import Channel, CodeCopyRequest, OutboxAttachment, OutboxMessage, Status
 
 QUEUE_URL = "/admin/portal/printqueueletter/"
 OUTBOX_URL = "/admin/portal/outboxmessage/"
@@ -34,10 +35,14 @@ def letter_to(customer, on_commit, subject="Welcome to 121 Communications"):
 
 
 def queued_letter(name, number):
-    """A print-queue row without rendering a PDF: enough for the list page."""
+    """A print-queue row without rendering a PDF: enough for the list page. A posted copy of the Code, as
+    a visitor asks for one on the public pages."""
+    request = CodeCopyRequest.objects.create(name=name, method="post", address=f"{number} Mill Lane\nMaidstone",
+                                             postcode="ME15 6AA")
     message = OutboxMessage.objects.create(
-        channel=Channel.LETTER, kind="welcome", status=Status.TO_PRINT, to_name=name,
-        postal_address=f"{number} Mill Lane\nMaidstone\nME15 6AA", subject="Welcome",
+        channel=Channel.LETTER, kind="code_copy", status=Status.TO_PRINT, to_name=name,
+        postal_address=f"{number} Mill Lane\nMaidstone\nME15 6AA", subject="The Code of Practice",
+        concerning_type=ContentType.objects.get_for_model(CodeCopyRequest), concerning_id=request.pk,
     )
     OutboxAttachment.objects.create(message=message, filename="letter.pdf", content=b"%PDF-1.7 not a real letter")
     return message
@@ -214,9 +219,10 @@ def test_a_letter_opened_in_the_print_queue_offers_its_pdf(client, sam, carols_l
 def failed_email_with_attachment(db, settings, on_commit):
     settings.EMAIL_BACKEND = "tests.portal.test_outbox.BrokenBackend"
     settings.OUTBOX_MAX_ATTEMPTS = 1
+    request = CodeCopyRequest.objects.create(name="Dana Dawson", method="email", email="dana@example.co.uk")
     with on_commit():
         message = outbox.email(kind="code_copy", to_email="dana@example.co.uk", to_name="Dana Dawson",
-                               template="portal/code_copy", subject="The Code", context={},
+                               template="portal/code_copy", subject="The Code", context={}, concerning=request,
                                attachments=[outbox.Attachment(filename="code.pdf", html="<p>Dispute resolution</p>")])
     message.refresh_from_db()
     assert message.status == Status.FAILED
