@@ -117,7 +117,7 @@ class OrderAdmin(admin.ModelAdmin):
                        "confirmation_due_at", "confirmation", "confirmed_at", "completed_at", "closed_reason",
                        "address", "postcode", "preferred_start_date", "contact_name", "contact_phone",
                        "contact_email", "notes", "monthly_price", "setup_fee", "minimum_term_months", "entered_by",
-                       "alerted_at", "service_link"]
+                       "alert_level", "alerted_at", "service_link"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:

@@ -181,18 +181,21 @@ def confirmation_state(order, *, now=None):
 
 
 @transaction.atomic
-def order_alert_staff(*, order_id, now=None):
-    """Warn customer services once that an order's confirmation is at risk or overdue. The guarded update
-    claims the order, so two runs of the periodic job (or two workers) alert once. Returns True if sent."""
+def orders_alert_confirmations(*, now=None):
+    """Warn customer services about orders whose confirmation message has not gone and is newly at risk
+    (due within ORDER_AT_RISK_OFFICE_HOURS office hours) or overdue: one email per order and level, so an
+    order alerted at risk is alerted again when it becomes overdue, as complaints and faults are
+    (portal/sla.py claim_alerts, whose row locks keep two overlapping runs from alerting twice).
+    Returns {sla.AT_RISK: [...], sla.OVERDUE: [...]}."""
     now = now or timezone.now()
-    claimed = Order.objects.filter(pk=order_id, alerted_at__isnull=True).update(alerted_at=now)
-    if not claimed:
-        return False
-    order = Order.objects.select_related("customer", "product", "confirmation_message").get(pk=order_id)
-    state = confirmation_state(order, now=now)
-    if state not in (sla.AT_RISK, sla.OVERDUE):
-        # Sent in the meantime, or not yet at risk: nothing to say. Undo the claim for a later run.
-        Order.objects.filter(pk=order_id).update(alerted_at=None)
-        return False
-    messages.staff_confirmation_alert(order, state=state, now=now)
-    return True
+
+    def record(order, level):
+        order.alerted_at = now
+        order.save(update_fields=["alerted_at"])
+        messages.staff_confirmation_alert(order, state=level, now=now)
+
+    return sla.claim_alerts(
+        Order.objects.select_related("customer", "product", "confirmation_message"),
+        due_field="confirmation_due_at", done_field="confirmation_message__sent_at", level_field="alert_level",
+        at_risk_office_hours=policy.value("ORDER_AT_RISK_OFFICE_HOURS"), now=now, record=record,
+    )
