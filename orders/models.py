@@ -239,7 +239,10 @@ class CancellationStatus(models.TextChoices):
 class WithdrawalReason(models.TextChoices):
     """Which rule set the withdrawal date (the latest of them wins)."""
 
+    # Before the notice period existed a service could be withdrawn the day the request arrived; kept for
+    # the cancellations recorded then.
     RECEIVED = "received", "the day we received your request"
+    NOTICE = "notice", "our notice period after we have your request"
     MINIMUM_TERM = "minimum_term", "the end of your minimum contract period"
     INDUSTRY_PROCESS = "industry_process", "the time the industry process takes"
     REQUESTED = "requested", "the date you asked for"

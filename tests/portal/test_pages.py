@@ -256,7 +256,8 @@ def test_staff_see_the_policy_values(client, sam):
 
     assert "Acknowledge a complaint within 24 office hours" in text
     assert "Confirm a new order by email within 4 office hours" in text
-    assert "COMPLAINT_ACK_OFFICE_HOURS" in text
+    assert "Withdraw a cancelled service no sooner than 1 working day after the request is received" in text
+    assert "COMPLAINT_ACK_OFFICE_HOURS" in text and "CANCELLATION_NOTICE_WORKING_DAYS" in text
 
 
 def test_the_policy_page_shows_a_changed_value(client, sam, settings):
