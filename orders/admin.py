@@ -26,6 +26,7 @@ from orders.models import (
 )
 from orders.services import Refused
 from portal import policy, sla
+from portal.admin_widgets import AutocompleteAdminMixin
 
 
 @admin.register(Product)
@@ -100,7 +101,7 @@ def _apply(model_admin, request, queryset, action, **kwargs):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(AutocompleteAdminMixin, admin.ModelAdmin):
     service_arg = "order"
     list_display = ["reference", "customer", "product", "status", "received_at", "confirmation_due_at", "confirmation"]
     list_filter = [
@@ -264,7 +265,7 @@ class ServiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Cancellation)
-class CancellationAdmin(admin.ModelAdmin):
+class CancellationAdmin(AutocompleteAdminMixin, admin.ModelAdmin):
     """Staff record cancellations that came by email or letter; the portal records its own."""
 
     service_arg = "cancellation"

@@ -23,7 +23,7 @@ from orders.models import (
 )
 from orders.services._common import Refused, check_move, day_text
 from orders.services.held import lock, move_service
-from portal import policy
+from portal import policy, staff_time
 from portal.office_hours import london
 
 CANCELLABLE = (ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED)
@@ -55,8 +55,9 @@ def validate_cancellation(*, service, channel, received_at, quoted_username, now
     """Refuse a request the rules do not allow. The admin's form calls this too, so staff see the refusal
     on the field it concerns and nothing is saved."""
     now = now or timezone.now()
-    if received_at > now:
-        raise Refused("The time the request was received cannot be in the future.", field="received_at")
+    problem = staff_time.received_problem(received_at, now=now, what="The time the request was received")
+    if problem:
+        raise Refused(problem, field="received_at")
     if channel not in CancellationChannel.values:
         raise Refused(f"Unknown channel {channel!r}.", field="channel")
     check_quoted_username(service, quoted_username)
