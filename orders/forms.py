@@ -11,6 +11,7 @@ from accounts.models import normalise_postcode
 from orders.models import Service
 from orders.services import CONTROL_PANEL_FIELDS
 from orders.services._common import day_text
+from portal.forms import PersonNameField
 from portal.office_hours import london
 
 
@@ -83,7 +84,7 @@ class QuoteForm(RefusalMixin, _PostcodeMixin, forms.Form):
 
 
 class PriceListForm(RefusalMixin, forms.Form):
-    name = forms.CharField(label="Your name", max_length=150)
+    name = PersonNameField(label="Your name")
     email = forms.EmailField(label="Email address to send the price list to")
 
     def __init__(self, *args, **kwargs):

@@ -51,9 +51,11 @@ def price_list(request):
     form = PriceListForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            throttle.record_public_form_use(form="price_list", request=request)
+            throttle.record_public_form_use(form="price_list", request=request,
+                                            recipient=throttle.email_recipient(form.cleaned_data["email"]),
+                                            what="our price list")
         except throttle.Throttled as error:
-            form.add_error(None, str(error))
+            form.add_error(error.field, error.message)
             return render(request, "orders/price_list.html", {"form": form}, status=429)
         try:
             services.price_list_request(customer=customer, **form.cleaned_data)

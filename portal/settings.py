@@ -274,9 +274,14 @@ PORTAL_POLICY = {
 # it again, and how many failed attempts before it is flagged for staff.
 OUTBOX_REQUEUE_AFTER_SECONDS = env_int("OUTBOX_REQUEUE_AFTER_SECONDS", 120, minimum=0)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8, minimum=1)
-# Public forms that send mail to a typed address (the Code's copy, the price list).
+# Public forms that send mail to a typed address (the Code's copy, the price list): portal/throttle.py.
 PUBLIC_FORM_LIMITS = {
+    # Uses from one visitor's IP address.
     "per_address_per_hour": env_int("PUBLIC_FORM_PER_ADDRESS_PER_HOUR", 5, minimum=1),
+    # Messages to one recipient (an inbox or a postal address, normalised), whoever asks.
+    "per_recipient_per_hour": env_int("PUBLIC_FORM_PER_RECIPIENT_PER_HOUR", 1, minimum=1),
+    "per_recipient_per_day": env_int("PUBLIC_FORM_PER_RECIPIENT_PER_DAY", 3, minimum=1),
+    # Beyond this many uses of a form in an hour, customer services are warned; the form stays open.
     "overall_per_hour": env_int("PUBLIC_FORM_OVERALL_PER_HOUR", 200, minimum=1),
 }
 OUTBOX_STUCK_AFTER_SECONDS = env_int("OUTBOX_STUCK_AFTER_SECONDS", 900, minimum=60)
