@@ -10,6 +10,7 @@ never by editing this file.
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from portal.env import (
@@ -68,6 +69,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost but one, so that every response has the policy, the 400 page of the next one included.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the session is looked up: a NUL byte anywhere in a request gets a clear 400 page.
     "portal.middleware.RefuseNulBytesMiddleware",
@@ -298,6 +301,28 @@ if PRODUCTION:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp), in every mode (production, the embedded default and the tests, so
+# the browser tests run under it): pages load only the portal's own static files, and no inline script,
+# inline style, style attribute or on* handler runs, so text a customer typed can never become one.
+# Templates keep their styling in portal/assets/ (site.css, admin.css); the Django admin's own pages use
+# only their static files too. data: images are the small SVGs inside Bootstrap's own CSS (form controls,
+# the menu button) and the empty favicon of base.html.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],  # the admin's autocomplete asks the portal itself
+        "manifest-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    },
+}
 
 LOGGING = {
     "version": 1,
