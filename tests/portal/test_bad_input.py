@@ -67,23 +67,24 @@ def test_every_admin_list_filter_answers_a_nul_byte_with_a_clear_page(client, ro
     assert list(Order.objects.values_list("pk", "status")) == orders_before
 
 
-def custom_admin_urls():
-    """Each admin URL that takes an id, with 'abc' where the id goes."""
+def custom_admin_urls(bad_id):
+    """Each admin URL that takes an id, with `bad_id` where the id goes."""
     for model, model_admin in model_admins():
         prefix = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
         for pattern in model_admin.get_urls():
             route = str(pattern.pattern)
             if isinstance(pattern, URLPattern) and "<" in route:
-                yield prefix + re.sub(r"<(?:\w+:)?\w+>", "abc", route)
+                yield prefix + re.sub(r"<(?:\w+:)?\w+>", bad_id, route)
 
 
-def test_every_admin_url_with_an_id_answers_a_word_with_not_found_never_an_error(client, root, some_rows):
+@pytest.mark.parametrize("bad_id", ["abc", "99999999999999999999"], ids=["a-word", "too-large-a-number"])
+def test_every_admin_url_with_an_id_answers_a_bad_one_with_not_found_never_an_error(client, root, some_rows, bad_id):
     client.force_login(root)
     client.raise_request_exception = False
-    urls = list(custom_admin_urls())
+    urls = list(custom_admin_urls(bad_id))
     # The custom pages of complaints, faults and the outbox are among them, as well as Django's own.
-    assert {"/admin/complaints/complaint/abc/act/abc/", "/admin/complaints/complaint/abc/change/",
-            "/admin/faults/visitcharge/abc/waive/", "/admin/portal/printqueueletter/abc/pdf/"} <= set(urls)
+    assert {f"/admin/complaints/complaint/{bad_id}/act/{bad_id}/", f"/admin/complaints/complaint/{bad_id}/change/",
+            f"/admin/faults/visitcharge/{bad_id}/waive/", f"/admin/portal/printqueueletter/{bad_id}/pdf/"} <= set(urls)
 
     for url in urls:
         response = client.get(url, follow=True)
