@@ -126,7 +126,8 @@ class ComplaintAdmin(admin.ModelAdmin):
     def record_view(self, request):
         if not self.has_change_permission(request):
             raise PermissionDenied
-        form = StaffRecordComplaintForm(request.POST or None, initial={"received_at": timezone.localtime().replace(second=0)})
+        form = StaffRecordComplaintForm(request.POST or None,
+                                        initial={"received_at": timezone.localtime().replace(second=0)})
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:

@@ -15,7 +15,8 @@ def public_form_busy(alert, *, limit, now):
     name = FORM_NAMES.get(alert.form, alert.form)
     return outbox.email(
         kind="public_form_busy", to_email=settings.STAFF_ALERT_EMAIL, to_name="Customer services",
-        template="portal/public_form_busy", subject=f"The public {name} form is busy: {alert.count} requests in an hour",
+        template="portal/public_form_busy",
+        subject=f"The public {name} form is busy: {alert.count} requests in an hour",
         context={"alert": alert, "form_name": name, "limit": limit,
                  "per_recipient_per_hour": settings.PUBLIC_FORM_LIMITS["per_recipient_per_hour"],
                  "per_recipient_per_day": settings.PUBLIC_FORM_LIMITS["per_recipient_per_day"],

@@ -175,7 +175,7 @@ def test_a_withdrawal_date_in_the_past_cannot_be_asked_for(client, alice, alices
 
 # --- The same day: an out-of-term service is never withdrawn the day the customer asks -------------
 
-def test_an_out_of_term_line_cancelled_today_is_withdrawn_on_the_next_working_day_and_the_request_can_still_be_withdrawn(
+def test_an_out_of_term_line_cancelled_today_is_withdrawn_on_the_next_working_day_and_can_be_kept_until_then(
         client, alice, products, sam, on_commit):
     pstn = hold(alice, products["pstn"], start=date(2025, 1, 10), by=sam)  # past its first month
     next_working_day = day_text(add_working_days(today(), 1))
@@ -193,7 +193,8 @@ def test_an_out_of_term_line_cancelled_today_is_withdrawn_on_the_next_working_da
     with on_commit():
         page = client.post(url, {"quoted_username": "alice", "requested_date": ""}, follow=True)
 
-    assert shows(page, f"service will be withdrawn on {next_working_day}. You remain liable for its charges until then.")
+    assert shows(page, f"service will be withdrawn on {next_working_day}. You remain liable for its charges "
+                       "until then.")
     [email] = mail.outbox
     assert f"Your service will be withdrawn on {next_working_day}." in email.body
     assert "no sooner than the next working day after we have the request" in " ".join(email.body.split())
