@@ -1,6 +1,8 @@
+import copy
 import re
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -14,6 +16,18 @@ from complaints.forms import DeadlockForm, NoteForm, OwnerForm, RecordComplaintF
 from complaints.models import AdrScheme, Complaint, ComplaintEvent, Status
 from portal import policy as policy_values
 from portal import sla
+from portal.staff_time import StaffTimeField
+
+_RECEIVED_AT = RecordComplaintForm.base_fields["received_at"]
+
+
+class StaffRecordComplaintForm(RecordComplaintForm):
+    """The record form, with its received time checked as every time staff type is (portal/staff_time.py):
+    never in the future, never a mistyped year (year 1 used to be saved)."""
+
+    received_at = StaffTimeField(label=_RECEIVED_AT.label, help_text=_RECEIVED_AT.help_text,
+                                 widget=copy.deepcopy(_RECEIVED_AT.widget), input_formats=_RECEIVED_AT.input_formats)
+
 
 AckFilter = sla.admin_filter(
     title="acknowledgement", parameter_name="ack", due_field="ack_due_at", done_field="acknowledged_at",
@@ -132,9 +146,8 @@ class ComplaintAdmin(admin.ModelAdmin):
     def acknowledgement(self, obj):
         state = sla.state(due_at=obj.ack_due_at, done_at=obj.acknowledged_at,
                           at_risk_office_hours=policy_values.value("COMPLAINT_AT_RISK_OFFICE_HOURS"))
-        colours = {sla.OVERDUE: "#b02a37", sla.AT_RISK: "#b35c00", sla.LATE: "#b02a37"}
-        return format_html('<span style="color:{};font-weight:{}">{}</span>', colours.get(state, "inherit"),
-                           "bold" if state in colours else "normal", sla.LABELS.get(state, ""))
+        # Coloured by portal/assets/portal/admin.css: no style attribute (the Content-Security-Policy).
+        return format_html('<span class="deadline deadline-{}">{}</span>', state or "none", sla.LABELS.get(state, ""))
 
     def get_search_results(self, request, queryset, search_term):
         match = re.fullmatch(r"\s*(?:CMP-)?0*(\d+)\s*", search_term, re.IGNORECASE)
@@ -163,7 +176,8 @@ class ComplaintAdmin(admin.ModelAdmin):
     def record_view(self, request):
         if not self.has_change_permission(request):
             raise PermissionDenied
-        form = RecordComplaintForm(request.POST or None, initial={"received_at": timezone.localtime().replace(second=0)})
+        form = StaffRecordComplaintForm(request.POST or None,
+                                        initial={"received_at": timezone.localtime().replace(second=0)})
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
@@ -219,8 +233,14 @@ class ComplaintAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/complaints/complaint/report.html",
                                 self._context(request, title="Complaints report", report=report.build()))
 
+    def _is_received(self, request, object_id):
+        # get_object turns an id that is not a number into None: Django's change view then says it does
+        # not exist, instead of the query failing.
+        complaint = self.get_object(request, unquote(object_id))
+        return complaint is not None and complaint.status == Status.RECEIVED
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), "complaint_actions": [
             (name, title) for name, (_, title, _) in ACTIONS.items()],
-            "can_ack_by_hand": Complaint.objects.filter(pk=object_id, status=Status.RECEIVED).exists()}
+            "can_ack_by_hand": self._is_received(request, object_id)}
         return super().change_view(request, object_id, form_url, extra_context)

@@ -47,9 +47,6 @@ class RepairFilter(sla.admin_filter(
         return queryset
 
 
-STATE_COLOURS = {sla.OVERDUE: "#b02a37", sla.AT_RISK: "#b35c00", sla.LATE: "#b02a37"}
-
-
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
@@ -170,8 +167,8 @@ class FaultAdmin(LinksOnlyWhereAllowed, admin.ModelAdmin):
     def repair(self, obj):
         state = sla.state(due_at=obj.repair_due_at, done_at=obj.resolved_at, now=clock.now(),
                           at_risk_office_hours=policy_values.value("FAULT_AT_RISK_OFFICE_HOURS"))
-        return format_html('<span style="color:{};font-weight:{}">{}</span>', STATE_COLOURS.get(state, "inherit"),
-                           "bold" if state in STATE_COLOURS else "normal", sla.LABELS.get(state, ""))
+        # Coloured by portal/assets/portal/admin.css: no style attribute (the Content-Security-Policy).
+        return format_html('<span class="deadline deadline-{}">{}</span>', state or "none", sla.LABELS.get(state, ""))
 
     def get_search_results(self, request, queryset, search_term):
         match = re.fullmatch(r"\s*(?:FLT-?)?0*(\d+)\s*", search_term, re.IGNORECASE)

@@ -9,6 +9,7 @@ from faults.services import PHONE_HOURS_REFUSAL, REPORTABLE_SERVICE_STATUSES, bo
 from faults.slots import SlotRefused, validate
 from orders.models import Service
 from portal.office_hours import is_open
+from portal.staff_time import StaffTimeField
 
 
 class FaultActionForm(forms.Form):
@@ -28,11 +29,12 @@ class RecordFaultForm(forms.Form):
 
     service = ServiceChoiceField(queryset=Service.objects.none())
     channel = forms.ChoiceField(label="Reported by", choices=[(Channel.PHONE, "Phone"), (Channel.EMAIL, "Email")])
-    reported_at = forms.DateTimeField(
+    reported_at = StaffTimeField(
         label="Reported at (London time)", help_text="When the call or email really came in: the repair target "
                                                      "counts from then.",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        clock=lambda: clock.now(), what="The time reported",
     )
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}),
                                   help_text="What the customer told us, including any checks they made.")
@@ -41,12 +43,6 @@ class RecordFaultForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["service"].queryset = (Service.objects.filter(status__in=REPORTABLE_SERVICE_STATUSES)
                                            .select_related("customer", "product").order_by("customer__full_name", "id"))
-
-    def clean_reported_at(self):
-        value = self.cleaned_data["reported_at"]
-        if value > clock.now():
-            raise forms.ValidationError("The time reported cannot be in the future.")
-        return value
 
     def clean(self):
         data = super().clean()
@@ -61,10 +57,10 @@ class NoteForm(FaultActionForm):
 
 
 class RepairTargetForm(FaultActionForm):
-    due_at = forms.DateTimeField(
+    due_at = StaffTimeField(
         label="New repair target (London time)",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"], clock=lambda: clock.now(), target=True)
     reason = forms.CharField(label="Why (the customer is told)", widget=forms.Textarea(attrs={"rows": 2}))
 
 

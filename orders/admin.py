@@ -27,6 +27,7 @@ from orders.models import (
 from orders.services import Refused
 from portal import policy, sla
 from portal.admin_links import LinksOnlyWhereAllowed
+from portal.admin_widgets import AutocompleteAdminMixin
 
 
 @admin.register(Product)
@@ -101,7 +102,7 @@ def _apply(model_admin, request, queryset, action, **kwargs):
 
 
 @admin.register(Order)
-class OrderAdmin(LinksOnlyWhereAllowed, admin.ModelAdmin):
+class OrderAdmin(LinksOnlyWhereAllowed, AutocompleteAdminMixin, admin.ModelAdmin):
     service_arg = "order"
     list_display = ["reference", "customer", "product", "status", "received_at", "confirmation_due_at", "confirmation"]
     list_filter = [
@@ -118,7 +119,7 @@ class OrderAdmin(LinksOnlyWhereAllowed, admin.ModelAdmin):
                        "confirmation_due_at", "confirmation", "confirmed_at", "completed_at", "closed_reason",
                        "address", "postcode", "preferred_start_date", "contact_name", "contact_phone",
                        "contact_email", "notes", "monthly_price", "setup_fee", "minimum_term_months", "entered_by",
-                       "alerted_at", "service_link"]
+                       "alert_level", "alerted_at", "service_link"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
@@ -265,7 +266,7 @@ class ServiceAdmin(LinksOnlyWhereAllowed, admin.ModelAdmin):
 
 
 @admin.register(Cancellation)
-class CancellationAdmin(LinksOnlyWhereAllowed, admin.ModelAdmin):
+class CancellationAdmin(LinksOnlyWhereAllowed, AutocompleteAdminMixin, admin.ModelAdmin):
     """Staff record cancellations that came by email or letter; the portal records its own."""
 
     service_arg = "cancellation"

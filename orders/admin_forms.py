@@ -9,6 +9,7 @@ from accounts.models import normalise_postcode
 from orders.forms import RefusalMixin
 from orders.models import Cancellation, CancellationChannel, Order, OrderChannel
 from orders.services import Refused, validate_cancellation, validate_order
+from portal.staff_time import StaffSplitTimeField
 
 
 class OrderAddForm(RefusalMixin, forms.ModelForm):
@@ -26,6 +27,7 @@ class OrderAddForm(RefusalMixin, forms.ModelForm):
         fields = ["customer", "product", "channel", "received_at", "address", "postcode", "preferred_start_date",
                   "contact_name", "contact_phone", "contact_email", "notes", "monthly_price", "setup_fee"]
         help_texts = {"received_at": "The real time the call or email reached us (London time). Not in the future."}
+        field_classes = {"received_at": StaffSplitTimeField}  # the admin's date and time pair, range-checked
 
     def clean_postcode(self):
         return normalise_postcode(self.cleaned_data["postcode"])
@@ -64,6 +66,7 @@ class CancellationAddForm(RefusalMixin, forms.ModelForm):
                                "account is refused: ask the customer to write again quoting it.",
             "requested_date": "Only if the customer asked for a date. An earlier date than allowed is ignored.",
         }
+        field_classes = {"received_at": StaffSplitTimeField}
 
     def clean(self):
         data = super().clean()

@@ -10,6 +10,8 @@ from django.utils import timezone
 from accounts.models import normalise_postcode
 from orders.models import Service
 from orders.services import CONTROL_PANEL_FIELDS
+from orders.services._common import day_text
+from portal.forms import PersonNameField
 from portal.office_hours import london
 
 
@@ -82,7 +84,7 @@ class QuoteForm(RefusalMixin, _PostcodeMixin, forms.Form):
 
 
 class PriceListForm(RefusalMixin, forms.Form):
-    name = forms.CharField(label="Your name", max_length=150)
+    name = PersonNameField(label="Your name")
     email = forms.EmailField(label="Email address to send the price list to")
 
     def __init__(self, *args, **kwargs):
@@ -119,9 +121,10 @@ class CancelForm(RefusalMixin, forms.Form):
         help_text="Optional. Leave it empty for the earliest date. An earlier date than the earliest is not possible.",
     )
 
-    def __init__(self, *args, customer, **kwargs):
+    def __init__(self, *args, customer, earliest, **kwargs):
         super().__init__(*args, **kwargs)
         self.customer = customer
+        self.earliest = earliest  # the withdrawal date the request would get if sent now
         self.helper = _helper("Send my cancellation request", css="btn-danger")
 
     def clean_quoted_username(self):
@@ -132,8 +135,10 @@ class CancelForm(RefusalMixin, forms.Form):
         return value
 
     def clean_requested_date(self):
+        # A date before the earliest would not be granted: say so, rather than set another date silently.
         value = self.cleaned_data["requested_date"]
-        if value and value < today():
-            raise forms.ValidationError("Choose today or a later date, or leave it empty for the earliest date.")
+        if value and value < self.earliest:
+            raise forms.ValidationError(f"The earliest date is {day_text(self.earliest)}: choose it or a later "
+                                        "date, or leave it empty for the earliest date.")
         return value
 

@@ -7,7 +7,7 @@ reports, so the message is saved with it or not at all.
 """
 
 from accounts.groups import CUSTOMER_SERVICES
-from portal import outbox, policy
+from portal import outbox, policy, throttle
 from portal.sla import LABELS
 
 
@@ -85,8 +85,10 @@ def staff_confirmation_alert(order, *, state, now):
 
 def price_list(request, *, products, now):
     """Code (Pricing): "Up-to-date prices ... are always available via email request"."""
+    # The name typed on the public form stays out of the email (portal/throttle.py says why).
     return outbox.email(
-        kind="price_list", to_email=request.email, to_name=request.name, template="orders/price_list",
+        kind="price_list", to_email=request.email,
+        to_name=throttle.email_addressee(customer=request.customer, email=request.email), template="orders/price_list",
         subject="121 Communications price list", context={"products": products}, customer=request.customer,
         concerning=request, now=now,
     )

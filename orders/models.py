@@ -115,7 +115,11 @@ class Order(models.Model):
     confirmation_due_at = models.DateTimeField(help_text="Code: confirmed by email within 4 office hours of receipt.")
     confirmation_message = models.ForeignKey("portal.OutboxMessage", null=True, blank=True,
                                              on_delete=models.SET_NULL, related_name="+")
-    alerted_at = models.DateTimeField(null=True, blank=True, help_text="When staff were warned the confirmation was late.")
+    alerted_at = models.DateTimeField(null=True, blank=True,
+                                      help_text="When staff were last warned the confirmation was at risk or late.")
+    # Staff are warned once per level, as for complaints and faults (portal/sla.py claim_alerts).
+    alert_level = models.CharField(max_length=8, blank=True,
+                                   help_text="The last confirmation alert sent to staff: at risk, then overdue.")
     confirmed_at = models.DateTimeField(null=True, blank=True, help_text="When staff accepted the order.")
     completed_at = models.DateTimeField(null=True, blank=True)
     closed_reason = models.TextField("reason for cancelling or rejecting", blank=True)
@@ -128,7 +132,7 @@ class Order(models.Model):
         ordering = ["-received_at", "-id"]
         indexes = [
             models.Index(fields=["customer", "-received_at"]),
-            models.Index(fields=["confirmation_due_at"], condition=Q(alerted_at__isnull=True),
+            models.Index(fields=["confirmation_due_at"], condition=~Q(alert_level="overdue"),
                          name="orders_order_alert_pending"),
         ]
 
@@ -235,7 +239,10 @@ class CancellationStatus(models.TextChoices):
 class WithdrawalReason(models.TextChoices):
     """Which rule set the withdrawal date (the latest of them wins)."""
 
+    # Before the notice period existed a service could be withdrawn the day the request arrived; kept for
+    # the cancellations recorded then.
     RECEIVED = "received", "the day we received your request"
+    NOTICE = "notice", "our notice period after we have your request"
     MINIMUM_TERM = "minimum_term", "the end of your minimum contract period"
     INDUSTRY_PROCESS = "industry_process", "the time the industry process takes"
     REQUESTED = "requested", "the date you asked for"

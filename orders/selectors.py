@@ -13,7 +13,7 @@ from orders.models import (
     ServiceEvent,
     ServiceStatus,
 )
-from portal.office_hours import add_office_hours, london
+from portal.office_hours import london
 
 
 def price_list_products():
@@ -56,15 +56,6 @@ def service_detail_for_customer(*, customer):
 def cancellations_for_customer(*, customer):
     return Cancellation.objects.filter(service__customer=customer).select_related("service__product",
                                                                                   "service__customer")
-
-
-def orders_to_alert(*, now, at_risk_office_hours):
-    """Orders whose confirmation has not been sent and whose due time is within `at_risk_office_hours`
-    office hours of `now`, or past, and whose staff have not been alerted yet."""
-    edge = add_office_hours(now, at_risk_office_hours)
-    return (Order.objects.filter(alerted_at__isnull=True, confirmation_message__sent_at__isnull=True,
-                                 confirmation_due_at__lte=edge)
-            .order_by("confirmation_due_at", "id"))
 
 
 def cancellations_due(*, now):

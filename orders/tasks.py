@@ -6,7 +6,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from orders import selectors, services
-from portal import policy
+from portal import sla
 
 logger = logging.getLogger(__name__)
 
@@ -15,15 +15,13 @@ logger = logging.getLogger(__name__)
 def order_confirmation_alerts():
     """Selection: orders whose confirmation message has not been sent (emailed, or posted for customers
     who take letters only) and whose confirmation due time is within ORDER_AT_RISK_OFFICE_HOURS office
-    hours or past, and whose staff have not been alerted yet. Customer services get one email per order.
-    """
-    now = timezone.now()
-    ids = list(selectors.orders_to_alert(now=now, at_risk_office_hours=policy.value("ORDER_AT_RISK_OFFICE_HOURS"))
-               .values_list("pk", flat=True))
-    alerted = sum(services.order_alert_staff(order_id=order_id, now=now) for order_id in ids)
-    if ids:
-        logger.info("Order confirmations: %s selected, %s alerts sent to customer services", len(ids), alerted)
-    return {"selected": len(ids), "alerted": alerted}
+    hours (at risk) or past (overdue). Customer services get one email per order at each level: once when
+    it is at risk, once more when it is overdue, however often the job runs."""
+    newly = services.orders_alert_confirmations(now=timezone.now())
+    counts = {"at_risk": len(newly[sla.AT_RISK]), "overdue": len(newly[sla.OVERDUE])}
+    if any(counts.values()):
+        logger.info("Order confirmations: alerts sent to customer services: %s", counts)
+    return counts
 
 
 @shared_task(ignore_result=True)

@@ -51,9 +51,11 @@ def price_list(request):
     form = PriceListForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            throttle.record_public_form_use(form="price_list", request=request)
+            throttle.record_public_form_use(form="price_list", request=request,
+                                            recipient=throttle.email_recipient(form.cleaned_data["email"]),
+                                            what="our price list")
         except throttle.Throttled as error:
-            form.add_error(None, str(error))
+            form.add_error(error.field, error.message)
             return render(request, "orders/price_list.html", {"form": form}, status=429)
         try:
             services.price_list_request(customer=customer, **form.cleaned_data)
@@ -153,12 +155,14 @@ def service_cancel(request, service_id):
     if service.status not in CANCELLABLE:
         messages.info(request, f"This service is {service.get_status_display().lower()}: it cannot be cancelled now.")
         return redirect("orders:service_detail", service_id=service.pk)
-    form = CancelForm(request.POST or None, customer=request.user)
+    now = timezone.now()
+    earliest, reason = services.withdrawal_for(service, received_at=now)
+    form = CancelForm(request.POST or None, customer=request.user, earliest=earliest)
     if request.method == "POST" and form.is_valid():
         try:
             cancellation = services.cancellation_request(
-                service=service, channel=CancellationChannel.PORTAL, received_at=timezone.now(),
-                recorded_by=request.user, **form.cleaned_data)
+                service=service, channel=CancellationChannel.PORTAL, received_at=now, recorded_by=request.user,
+                now=now, **form.cleaned_data)
         except Refused as refused:
             form.add_refusal(refused)
         else:
@@ -167,7 +171,6 @@ def service_cancel(request, service_id):
                 f"{day_text(cancellation.withdrawal_date)}. You remain liable for its charges until then. "
                 f"{_by_post(request.user)}."))
             return redirect("orders:service_detail", service_id=service.pk)
-    earliest, reason = services.withdrawal_for(service, received_at=timezone.now())
     return render(request, "orders/service_cancel.html",
                   {"service": service, "form": form, "earliest": earliest, "reason": reason})
 

@@ -1,3 +1,5 @@
+import re
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
@@ -5,8 +7,29 @@ from django import forms
 from accounts.models import normalise_postcode
 from portal.models import CodeCopyRequest, CopyMethod
 
+# Words of letters (any alphabet), joined by spaces, hyphens, apostrophes or full stops: "Dr. Siân
+# O'Brien-Smith". No digits, no "@", ":" or "/", so no web or email address and no sum of money.
+_NAME = re.compile(r"[^\W\d_]+(?:[ '’.\-]+[^\W\d_]+)*\.?")
+
+
+class PersonNameField(forms.CharField):
+    """A name typed on a public form, by someone we do not know: it must look like a person's name,
+    because it may be printed on a letter we post (portal/throttle.py says where it goes)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 100)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = " ".join((super().clean(value) or "").split())
+        if value and not _NAME.fullmatch(value):
+            raise forms.ValidationError("Give your name in letters only (spaces, hyphens and apostrophes are fine).",
+                                        code="not_a_name")
+        return value
+
 
 class CodeCopyForm(forms.ModelForm):
+    name = PersonNameField(label="Your name")
     postcode = forms.CharField(max_length=12, required=False)
 
     class Meta:

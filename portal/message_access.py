@@ -42,6 +42,7 @@ TOPIC_BY_KIND = {
     "order_confirmation_alert": "customer_services_alert",
     "quote_request": "customer_services_alert",
     "fault_repair_alert": "engineers_alert",
+    "public_form_busy": "customer_services_alert",
 }
 
 # The app of the object a message concerns (OutboxMessage.concerning).

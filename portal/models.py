@@ -155,7 +155,26 @@ class PublicFormUse(models.Model):
 
     form = models.CharField(max_length=30)
     ip = models.GenericIPAddressField(null=True, blank=True)
+    recipient = models.CharField(max_length=64, blank=True,
+                                 help_text="A hash of the normalised email or postal address the mail went to.")
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        indexes = [models.Index(fields=["form", "ip", "at"]), models.Index(fields=["form", "at"])]
+        indexes = [models.Index(fields=["form", "ip", "at"]), models.Index(fields=["form", "at"]),
+                   models.Index(fields=["form", "recipient", "at"], name="portal_publicform_recipient")]
+
+
+class PublicFormAlert(models.Model):
+    """Customer services were warned that a public form passed its overall hourly limit: one row (and one
+    email) per form and clock hour, the unique constraint being the claim."""
+
+    form = models.CharField(max_length=30)
+    hour = models.DateTimeField(help_text="The start of the clock hour (UTC) the warning is for.")
+    count = models.PositiveIntegerField(help_text="Uses of the form in the hour before the warning.")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["form", "hour"], name="portal_one_public_form_alert_per_hour")]
+
+    def __str__(self):
+        return f"{self.form}: {self.count} uses in the hour from {self.hour:%Y-%m-%d %H:%M} UTC"

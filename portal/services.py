@@ -1,7 +1,7 @@
 from django.db import transaction
 from django.utils import timezone
 
-from portal import outbox
+from portal import outbox, throttle
 from portal.models import CodeCopyRequest, CopyMethod
 
 
@@ -16,12 +16,14 @@ def code_copy_request(*, name, method, email="", address="", postcode="", custom
     )
     subject = "The 121 Communications Code of Practice"
     if method == CopyMethod.EMAIL:
+        # The typed name stays out of an email to a typed address (portal/throttle.py says why).
+        to_name = throttle.email_addressee(customer=customer, email=email)
         outbox.email(
-            kind="code_copy", to_email=email, to_name=name, template="portal/code_copy", subject=subject,
+            kind="code_copy", to_email=email, to_name=to_name, template="portal/code_copy", subject=subject,
             context={}, customer=customer, concerning=request, now=now,
             attachments=[outbox.Attachment(
                 filename="121-communications-code-of-practice.pdf",
-                html=outbox.render_letter("portal/code_copy", context={}, subject=subject, to_name=name,
+                html=outbox.render_letter("portal/code_copy", context={}, subject=subject, to_name=to_name,
                                           address_lines=[], now=now),
             )],
         )

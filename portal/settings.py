@@ -10,6 +10,7 @@ never by editing this file.
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from portal.env import (
@@ -68,7 +69,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost but one, so that every response has the policy, the 400 page of the next one included.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session is looked up: a NUL byte anywhere in a request gets a clear 400 page.
+    "portal.middleware.RefuseNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -202,7 +207,7 @@ if REDIS_URL:
     }
 else:
     _queue_dir = VAR_DIR / "celery"
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (_queue_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -210,6 +215,9 @@ else:
         "data_folder_out": str(_queue_dir / "queue"),
         "processed_folder": str(_queue_dir / "processed"),
         "store_processed": False,
+        # The exchange tables (and remote control's pidbox): without this kombu writes them to ./control,
+        # wherever the process happens to start.
+        "control_folder": str(_queue_dir / "control"),
     }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # One queue name per installation; test runs and benchmarks set their own so that two runs sharing a
@@ -248,6 +256,10 @@ PORTAL_POLICY = {
     "ADR_AFTER_MONTHS": env_int("ADR_AFTER_MONTHS", 3, minimum=0),
     # Ofcom's current rule is shorter (8 weeks); when set, weeks are used instead of months.
     "ADR_AFTER_WEEKS": env_int("ADR_AFTER_WEEKS", 0, minimum=0),
+    # A cancelled service is withdrawn no sooner than this many working days after the request is received
+    # (and recorded): never the same day, so the customer can still change their mind once told the date
+    # (orders/dates.py withdrawal_date). At least 1.
+    "CANCELLATION_NOTICE_WORKING_DAYS": env_int("CANCELLATION_NOTICE_WORKING_DAYS", 1, minimum=1),
     # Staff are warned this many office hours before a deadline (DESIGN: "at risk").
     "ORDER_AT_RISK_OFFICE_HOURS": env_decimal("ORDER_AT_RISK_OFFICE_HOURS", "1", minimum=0),
     "COMPLAINT_AT_RISK_OFFICE_HOURS": env_decimal("COMPLAINT_AT_RISK_OFFICE_HOURS", "2", minimum=0),
@@ -265,9 +277,14 @@ PORTAL_POLICY = {
 # it again, and how many failed attempts before it is flagged for staff.
 OUTBOX_REQUEUE_AFTER_SECONDS = env_int("OUTBOX_REQUEUE_AFTER_SECONDS", 120, minimum=0)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8, minimum=1)
-# Public forms that send mail to a typed address (the Code's copy, the price list).
+# Public forms that send mail to a typed address (the Code's copy, the price list): portal/throttle.py.
 PUBLIC_FORM_LIMITS = {
+    # Uses from one visitor's IP address.
     "per_address_per_hour": env_int("PUBLIC_FORM_PER_ADDRESS_PER_HOUR", 5, minimum=1),
+    # Messages to one recipient (an inbox or a postal address, normalised), whoever asks.
+    "per_recipient_per_hour": env_int("PUBLIC_FORM_PER_RECIPIENT_PER_HOUR", 1, minimum=1),
+    "per_recipient_per_day": env_int("PUBLIC_FORM_PER_RECIPIENT_PER_DAY", 3, minimum=1),
+    # Beyond this many uses of a form in an hour, customer services are warned; the form stays open.
     "overall_per_hour": env_int("PUBLIC_FORM_OVERALL_PER_HOUR", 200, minimum=1),
 }
 OUTBOX_STUCK_AFTER_SECONDS = env_int("OUTBOX_STUCK_AFTER_SECONDS", 900, minimum=60)
@@ -284,6 +301,28 @@ if PRODUCTION:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp), in every mode (production, the embedded default and the tests, so
+# the browser tests run under it): pages load only the portal's own static files, and no inline script,
+# inline style, style attribute or on* handler runs, so text a customer typed can never become one.
+# Templates keep their styling in portal/assets/ (site.css, admin.css); the Django admin's own pages use
+# only their static files too. data: images are the small SVGs inside Bootstrap's own CSS (form controls,
+# the menu button) and the empty favicon of base.html.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],  # the admin's autocomplete asks the portal itself
+        "manifest-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    },
+}
 
 LOGGING = {
     "version": 1,

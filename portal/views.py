@@ -7,6 +7,7 @@ from portal import policy as policy_values
 from portal import services, throttle
 from portal.company import OFCOM, OTELO
 from portal.forms import CodeCopyForm
+from portal.models import CopyMethod
 
 
 def home(request):
@@ -47,10 +48,13 @@ def code_copy(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         customer = request.user if request.user.is_authenticated and not request.user.is_staff else None
+        recipient = (throttle.email_recipient(data["email"]) if data["method"] == CopyMethod.EMAIL
+                     else throttle.postal_recipient(data["address"], data["postcode"]))
         try:
-            throttle.record_public_form_use(form="code_copy", request=request)
+            throttle.record_public_form_use(form="code_copy", request=request, recipient=recipient,
+                                            what="the Code of Practice")
         except throttle.Throttled as error:
-            form.add_error(None, str(error))
+            form.add_error(error.field, error.message)
             return render(request, "portal/code_copy.html", {"form": form}, status=429)
         services.code_copy_request(customer=customer, **data)
         if data["method"] == "email":

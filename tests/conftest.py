@@ -84,9 +84,45 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
-def page(page):
+def page(page, monkeypatch):
+    """Playwright's page, which fails the test at teardown if any page it opened reported a
+    Content-Security-Policy violation (a blocked inline script or style, a blocked file) in its console
+    or as an error. Pages the test opens itself (browser.new_page(), popups) are watched too."""
     page.set_default_timeout(15_000)
-    return page
+    violations = []
+
+    def watch(watched):
+        def on_console(message):
+            if "Content Security Policy" in message.text:
+                violations.append(f"{watched.url}: {message.text}")
+
+        def on_error(error):
+            if "Content Security Policy" in str(error):
+                violations.append(f"{watched.url}: {error}")
+
+        watched.on("console", on_console)
+        watched.on("pageerror", on_error)
+
+    watch(page)
+    page.context.on("page", watch)
+    browser = page.context.browser
+    new_page, new_context = browser.new_page, browser.new_context
+
+    def watched_new_page(*args, **kwargs):
+        opened = new_page(*args, **kwargs)
+        watch(opened)
+        return opened
+
+    def watched_new_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.on("page", watch)
+        return context
+
+    monkeypatch.setattr(browser, "new_page", watched_new_page)
+    monkeypatch.setattr(browser, "new_context", watched_new_context)
+    yield page
+    if violations:
+        pytest.fail("Content-Security-Policy violations in the browser:\n  " + "\n  ".join(violations))
 
 
 @pytest.fixture(scope="session")

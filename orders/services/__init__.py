@@ -17,20 +17,21 @@ from orders.services.held import CONTROL_PANEL_FIELDS, service_resume, service_s
 from orders.services.orders import (
     confirmation_due,
     confirmation_state,
-    order_alert_staff,
     order_cancel,
     order_complete,
     order_confirm,
     order_place,
     order_reject,
     order_start,
+    orders_alert_confirmations,
     validate_order,
 )
 
 __all__ = [
     "CONTROL_PANEL_FIELDS", "InvalidTransition", "Refused", "cancellation_request", "cancellation_withdraw",
-    "check_quoted_username", "confirmation_due", "confirmation_state", "order_alert_staff", "order_cancel",
-    "order_complete", "order_confirm", "order_place", "order_reject", "order_start", "price_list_request",
+    "check_quoted_username", "confirmation_due", "confirmation_state", "order_cancel",
+    "order_complete", "order_confirm", "order_place", "order_reject", "order_start", "orders_alert_confirmations",
+    "price_list_request",
     "quote_request_create", "quote_request_mark_answered", "service_cease", "service_resume", "service_suspend",
     "service_update_settings", "validate_cancellation", "validate_order", "withdrawal_for",
 ]

@@ -23,6 +23,7 @@ from orders.models import (
 )
 from orders.services._common import Refused, check_move, day_text
 from orders.services.held import lock, move_service
+from portal import policy, staff_time
 from portal.office_hours import london
 
 CANCELLABLE = (ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED)
@@ -39,11 +40,14 @@ def check_quoted_username(service, quoted_username):
         )
 
 
-def withdrawal_for(service, *, received_at, requested_date=None):
-    """(date, reason) at which `service` would be withdrawn for a request received at `received_at`."""
+def withdrawal_for(service, *, received_at, requested_date=None, now=None):
+    """(date, reason) at which `service` would be withdrawn for a request received at `received_at` and
+    recorded (the customer told) at `now`."""
     product = service.product
     lead = product.cancellation_lead_working_days if product.cancellation_needs_industry_process else 0
-    return withdrawal_date(received_at=received_at, minimum_term_end=service.minimum_term_end,
+    return withdrawal_date(received_at=received_at, recorded_at=now or received_at,
+                           minimum_term_end=service.minimum_term_end,
+                           notice_working_days=policy.value("CANCELLATION_NOTICE_WORKING_DAYS"),
                            lead_working_days=lead, requested_date=requested_date)
 
 
@@ -51,8 +55,9 @@ def validate_cancellation(*, service, channel, received_at, quoted_username, now
     """Refuse a request the rules do not allow. The admin's form calls this too, so staff see the refusal
     on the field it concerns and nothing is saved."""
     now = now or timezone.now()
-    if received_at > now:
-        raise Refused("The time the request was received cannot be in the future.", field="received_at")
+    problem = staff_time.received_problem(received_at, now=now, what="The time the request was received")
+    if problem:
+        raise Refused(problem, field="received_at")
     if channel not in CancellationChannel.values:
         raise Refused(f"Unknown channel {channel!r}.", field="channel")
     check_quoted_username(service, quoted_username)
@@ -75,7 +80,7 @@ def cancellation_request(*, service, channel, received_at, quoted_username, requ
     service = lock(service)  # then check: a concurrent request on the same service waits and is refused
     validate_cancellation(service=service, channel=channel, received_at=received_at,
                           quoted_username=quoted_username, now=now)
-    day, reason = withdrawal_for(service, received_at=received_at, requested_date=requested_date)
+    day, reason = withdrawal_for(service, received_at=received_at, requested_date=requested_date, now=now)
     cancellation = Cancellation.objects.create(
         service=service, channel=channel, received_at=received_at, quoted_username=quoted_username.strip(),
         requested_date=requested_date, withdrawal_date=day, withdrawal_reason=reason,

@@ -3,8 +3,6 @@
 Code (Pricing): "Up-to-date prices for our products and services are always available via email request".
 """
 
-from datetime import timedelta
-
 from django.db import transaction
 from django.utils import timezone
 
@@ -12,20 +10,15 @@ from orders import messages
 from orders.models import PriceListRequest, QuoteRequest
 from orders.services._common import Refused
 
-# The price list form is public and sends an email to the address typed in: one per address per hour,
-# so it cannot be used to flood somebody's inbox.
-PRICE_LIST_RESEND_AFTER = timedelta(hours=1)
-
 
 @transaction.atomic
 def price_list_request(*, name, email, customer=None, now=None):
+    """The form is public and sends an email to the address typed in: the view limits how often, per visitor
+    and per recipient, with the Code's copy form (portal/throttle.py)."""
     from orders.selectors import price_list_products
 
     now = now or timezone.now()
     email = email.strip()
-    if PriceListRequest.objects.filter(email__iexact=email, received_at__gt=now - PRICE_LIST_RESEND_AFTER).exists():
-        raise Refused("We sent our price list to that address less than an hour ago: please look in your inbox "
-                      "(and your junk mail folder).", field="email")
     request = PriceListRequest.objects.create(name=name.strip(), email=email, customer=customer, received_at=now)
     messages.price_list(request, products=list(price_list_products()), now=now)
     return request

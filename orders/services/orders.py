@@ -21,7 +21,7 @@ from orders.models import (
     ServiceEvent,
 )
 from orders.services._common import Refused, check_move, day_text
-from portal import policy, sla
+from portal import policy, sla, staff_time
 from portal.office_hours import add_office_hours, london
 
 
@@ -37,8 +37,9 @@ def validate_order(*, customer, product, channel, received_at, preferred_start_d
     now = now or timezone.now()
     if customer.is_staff:
         raise Refused("Orders are for customers' accounts, not staff.", field="customer")
-    if received_at > now:
-        raise Refused("The time the order was received cannot be in the future.", field="received_at")
+    problem = staff_time.received_problem(received_at, now=now, what="The time the order was received")
+    if problem:
+        raise Refused(problem, field="received_at")
     if preferred_start_date and preferred_start_date < london(received_at).date():
         raise Refused("The preferred start date cannot be before the order was received.",
                       field="preferred_start_date")
@@ -67,7 +68,7 @@ def order_place(*, customer, product, address, postcode, contact_name, contact_p
     now = now or timezone.now()
     received_at = received_at or now
     if request_key is not None:
-        earlier = Order.objects.filter(customer=customer, request_key=request_key).first()
+        earlier = _order_with_key(customer, request_key)
         if earlier is not None:
             return earlier
     monthly_price, setup_fee = validate_order(
@@ -88,13 +89,24 @@ def order_place(*, customer, product, address, postcode, contact_name, contact_p
         # Two identical submissions at the same instant: the other one won, and its order stands.
         if request_key is None:
             raise
-        return Order.objects.get(customer=customer, request_key=request_key)
+        return _order_with_key(customer, request_key)
     how = "in the portal" if channel == OrderChannel.PORTAL else f"by {OrderChannel(channel).label.lower()}"
     OrderEvent.objects.create(order=order, kind=OrderStatus.PLACED, text=f"Order received {how}.",
                               by=entered_by or customer, at=received_at)
     order.confirmation_message = messages.order_received(order, now=now)
     order.save(update_fields=["confirmation_message"])
     return order
+
+
+def _order_with_key(customer, request_key):
+    """The order a portal form's key already made, or None. The key is unique across all customers (it is
+    a random UUID the form was given), so one that belongs to another customer's order is a form that
+    was tampered with or copied: refused, and nothing of either order is shown or changed."""
+    earlier = Order.objects.filter(request_key=request_key).first()
+    if earlier is not None and earlier.customer_id != customer.pk:
+        raise Refused("This order form cannot be sent again. Please open the order page afresh and place your "
+                      "order from there.")
+    return earlier
 
 
 def _move(*, order, to, by, text, now, service=None, **fields):
@@ -181,18 +193,21 @@ def confirmation_state(order, *, now=None):
 
 
 @transaction.atomic
-def order_alert_staff(*, order_id, now=None):
-    """Warn customer services once that an order's confirmation is at risk or overdue. The guarded update
-    claims the order, so two runs of the periodic job (or two workers) alert once. Returns True if sent."""
+def orders_alert_confirmations(*, now=None):
+    """Warn customer services about orders whose confirmation message has not gone and is newly at risk
+    (due within ORDER_AT_RISK_OFFICE_HOURS office hours) or overdue: one email per order and level, so an
+    order alerted at risk is alerted again when it becomes overdue, as complaints and faults are
+    (portal/sla.py claim_alerts, whose row locks keep two overlapping runs from alerting twice).
+    Returns {sla.AT_RISK: [...], sla.OVERDUE: [...]}."""
     now = now or timezone.now()
-    claimed = Order.objects.filter(pk=order_id, alerted_at__isnull=True).update(alerted_at=now)
-    if not claimed:
-        return False
-    order = Order.objects.select_related("customer", "product", "confirmation_message").get(pk=order_id)
-    state = confirmation_state(order, now=now)
-    if state not in (sla.AT_RISK, sla.OVERDUE):
-        # Sent in the meantime, or not yet at risk: nothing to say. Undo the claim for a later run.
-        Order.objects.filter(pk=order_id).update(alerted_at=None)
-        return False
-    messages.staff_confirmation_alert(order, state=state, now=now)
-    return True
+
+    def record(order, level):
+        order.alerted_at = now
+        order.save(update_fields=["alerted_at"])
+        messages.staff_confirmation_alert(order, state=level, now=now)
+
+    return sla.claim_alerts(
+        Order.objects.select_related("customer", "product", "confirmation_message"),
+        due_field="confirmation_due_at", done_field="confirmation_message__sent_at", level_field="alert_level",
+        at_risk_office_hours=policy.value("ORDER_AT_RISK_OFFICE_HOURS"), now=now, record=record,
+    )

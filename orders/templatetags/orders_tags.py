@@ -37,3 +37,12 @@ def vat_percent():
     from portal import policy
 
     return f"{(policy.value('VAT_RATE') * 100).normalize():f}"
+
+
+@register.simple_tag
+def cancellation_notice():
+    """Our notice on a cancellation as customers read it: 'the next working day'."""
+    from orders.dates import notice_text
+    from portal import policy
+
+    return notice_text(policy.value("CANCELLATION_NOTICE_WORKING_DAYS"))

@@ -103,7 +103,7 @@ def test_staff_cannot_enter_an_order_received_in_the_future(client, sam, alice, 
 
     response = client.post(ADD, add_form(alice, fttc, received_at_0=tomorrow.strftime("%d/%m/%Y")))
 
-    assert "The time the order was received cannot be in the future." in str(response.context["adminform"].form.errors)
+    assert "The time received cannot be in the future." in str(response.context["adminform"].form.errors)
     assert not Order.objects.exists()
     assert not OutboxMessage.objects.exists()
 

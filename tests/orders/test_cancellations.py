@@ -19,6 +19,7 @@ from orders.services import Refused
 from orders.services._common import InvalidTransition, day_text
 from orders.tasks import cease_due_services
 from portal.models import Channel
+from portal.office_hours import add_working_days
 from tests.orders.helpers import hold, london, shows, today
 
 
@@ -39,13 +40,44 @@ def test_inside_the_minimum_term_the_service_is_withdrawn_when_the_term_ends(jun
     assert cancellation.withdrawal_reason == WithdrawalReason.MINIMUM_TERM
 
 
-def test_after_the_minimum_term_the_service_is_withdrawn_the_day_the_request_arrives(alice, fttc, sam):
+def test_after_the_minimum_term_the_service_is_withdrawn_on_the_next_working_day(alice, fttc, sam):
     service = hold(alice, fttc, start=date(2025, 1, 10), by=sam)  # term ended 10 January 2026
 
-    cancellation = cancel(service, received_at=london(2026, 11, 24, 11), by=sam)
+    cancellation = cancel(service, received_at=london(2026, 11, 24, 11), by=sam)  # Tuesday
 
-    assert cancellation.withdrawal_date == date(2026, 11, 24)
-    assert cancellation.withdrawal_reason == WithdrawalReason.RECEIVED
+    assert cancellation.withdrawal_date == date(2026, 11, 25)
+    assert cancellation.withdrawal_reason == WithdrawalReason.NOTICE
+
+
+@pytest.mark.parametrize("received, withdrawn", [
+    (london(2026, 11, 27, 16), date(2026, 11, 30)),  # Friday: the next working day is Monday
+    (london(2026, 11, 28, 10), date(2026, 11, 30)),  # Saturday: Monday too
+    (london(2026, 12, 24, 15), date(2026, 12, 29)),  # Christmas Eve: 25 and 28 December are bank holidays
+], ids=["friday", "saturday", "christmas-eve"])
+def test_the_notice_counts_working_days(alice, products, sam, received, withdrawn):
+    service = hold(alice, products["pstn"], start=date(2025, 1, 10), by=sam)  # a 1-month term, long over
+
+    assert cancel(service, received_at=received, by=sam).withdrawal_date == withdrawn
+
+
+def test_a_letter_recorded_days_after_it_arrived_still_gets_its_notice_from_the_day_it_is_recorded(
+        alice, products, sam):
+    service = hold(alice, products["pstn"], start=date(2025, 1, 10), by=sam)
+
+    # Posted and received on Monday, keyed in on Wednesday: the customer is told on Wednesday.
+    cancellation = cancel(service, received_at=london(2026, 11, 23, 10), now=london(2026, 11, 25, 14), by=sam)
+
+    assert cancellation.withdrawal_date == date(2026, 11, 26)
+    assert cancellation.withdrawal_reason == WithdrawalReason.NOTICE
+
+
+def test_a_longer_notice_set_by_policy_is_used(alice, products, sam, settings):
+    settings.PORTAL_POLICY = {**settings.PORTAL_POLICY, "CANCELLATION_NOTICE_WORKING_DAYS": 3}
+    service = hold(alice, products["shared-hosting"], start=date(2025, 1, 10), by=sam)  # no minimum term
+
+    cancellation = cancel(service, received_at=london(2026, 11, 27, 16), by=sam)  # Friday
+
+    assert cancellation.withdrawal_date == date(2026, 12, 2)  # Monday, Tuesday, Wednesday
 
 
 def test_adsl_needs_its_industry_process_lead_time_in_working_days_across_christmas(alice, products, sam):
@@ -137,8 +169,46 @@ def test_a_withdrawal_date_in_the_past_cannot_be_asked_for(client, alice, alices
     response = client.post(reverse("orders:service_cancel", args=[alices_fttc.pk]),
                            {"quoted_username": "alice", "requested_date": "2020-01-01"})
 
-    assert shows(response, "Choose today or a later date")
+    assert shows(response, f"The earliest date is {day_text(alices_fttc.minimum_term_end)}: choose it or a later date")
     assert not Cancellation.objects.exists()
+
+
+# --- The same day: an out-of-term service is never withdrawn the day the customer asks -------------
+
+def test_an_out_of_term_line_cancelled_today_is_withdrawn_on_the_next_working_day_and_can_be_kept_until_then(
+        client, alice, products, sam, on_commit):
+    pstn = hold(alice, products["pstn"], start=date(2025, 1, 10), by=sam)  # past its first month
+    next_working_day = day_text(add_working_days(today(), 1))
+    client.force_login(alice)
+    url = reverse("orders:service_cancel", args=[pstn.pk])
+    form = client.get(url)
+    assert shows(form, f"the earliest date we can withdraw the service is {next_working_day}")
+    assert shows(form, "set by our notice period after we have your request")
+    assert shows(form, "You can withdraw your request at any time before that date.")
+    mail.outbox.clear()
+
+    with on_commit():
+        page = client.post(url, {"quoted_username": "alice", "requested_date": today().isoformat()}, follow=True)
+    assert shows(page, "The earliest date is")  # today itself cannot be asked for
+    with on_commit():
+        page = client.post(url, {"quoted_username": "alice", "requested_date": ""}, follow=True)
+
+    assert shows(page, f"service will be withdrawn on {next_working_day}. You remain liable for its charges "
+                       "until then.")
+    [email] = mail.outbox
+    assert f"Your service will be withdrawn on {next_working_day}." in email.body
+    assert "no sooner than the next working day after we have the request" in " ".join(email.body.split())
+    assert f"at any time before {next_working_day}." in " ".join(email.body.split())
+    # The hourly job, run again the same day, leaves the line alone...
+    assert cease_due_services() == {"selected": 0, "ceased": 0}
+    pstn.refresh_from_db()
+    assert pstn.status == ServiceStatus.CANCELLING
+    # ... and the customer can still change her mind, as the email says.
+    cancellation = Cancellation.objects.get(service=pstn)
+    page = client.post(reverse("orders:cancellation_withdraw", args=[cancellation.pk]), follow=True)
+    assert shows(page, "Your cancellation is withdrawn")
+    pstn.refresh_from_db()
+    assert pstn.status == ServiceStatus.ACTIVE
 
 
 def test_a_service_already_cancelling_cannot_be_cancelled_again(alices_fttc, sam):
@@ -253,11 +323,13 @@ def test_a_suspended_service_whose_cancellation_is_withdrawn_goes_back_to_suspen
 
 def test_the_periodic_job_ceases_services_whose_withdrawal_date_has_come_once(
         alice, fttc, products, sam, on_commit):
-    two_days_ago = timezone.now() - timedelta(days=2)
+    # Ten days ago: the next working day after it has come, whatever today is (the longest gap between two
+    # working days, at Christmas, is five days).
+    ten_days_ago = timezone.now() - timedelta(days=10)
     old = hold(alice, fttc, start=date(2024, 1, 10), by=sam)  # its term ended long ago
-    due = cancel(old, received_at=two_days_ago, by=sam)  # withdrawn the day it arrived
+    due = cancel(old, received_at=ten_days_ago, by=sam)  # withdrawn the next working day
     later = cancel(hold(alice, products["shared-hosting"], start=date(2024, 1, 10), by=sam),
-                   received_at=two_days_ago, requested_date=today() + timedelta(days=30), by=sam)
+                   received_at=ten_days_ago, requested_date=today() + timedelta(days=30), by=sam)
     mail.outbox.clear()
 
     with on_commit():

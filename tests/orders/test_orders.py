@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -90,6 +91,28 @@ def test_the_same_order_form_sent_twice_places_one_order_and_one_confirmation(cl
     order = Order.objects.get(customer=alice)
     assert first["Location"] == second["Location"] == reverse("orders:order_detail", args=[order.pk])
     assert len(mail.outbox) == 1
+
+
+def test_an_order_form_sent_with_another_customers_key_is_refused_and_changes_nothing(
+        client, alice, bob, fttc, on_commit):
+    client.force_login(alice)
+    with on_commit():
+        client.post(reverse("orders:order_create", args=[fttc.pk]), order_form())
+    alices = Order.objects.get()
+    mail.outbox.clear()
+    bobs_browser = Client(raise_request_exception=False)
+    bobs_browser.force_login(bob)  # Bob sends a copy of Alice's form, key and all
+
+    with on_commit():
+        response = bobs_browser.post(reverse("orders:order_create", args=[fttc.pk]),
+                                     order_form(contact_name="Bob Brown"))
+
+    assert response.status_code == 200
+    assert shows(response, "This order form cannot be sent again. Please open the order page afresh")
+    assert "ORD-" not in response.content.decode()  # nothing of Alice's order is shown
+    assert list(Order.objects.all()) == [alices]
+    assert Order.objects.get().contact_name == "Alice Archer"
+    assert mail.outbox == []
 
 
 def test_carol_who_takes_letters_only_gets_a_confirmation_letter(carol, products, on_commit):

@@ -1,7 +1,8 @@
 """The periodic job that warns customer services about order confirmations at risk or overdue.
 
 Code (Order processing): orders are confirmed "within 4 hours during normal office hours"; staff are
-warned ORDER_AT_RISK_OFFICE_HOURS (1) office hour before the due time, or once it has passed, once per order.
+warned ORDER_AT_RISK_OFFICE_HOURS (1) office hour before the due time, and again once it has passed: once
+per order and level, as complaints and faults are.
 """
 
 from datetime import timedelta
@@ -35,8 +36,8 @@ def test_customer_services_are_told_once_about_a_confirmation_at_risk(alice, ftt
         first = order_confirmation_alerts()
         second = order_confirmation_alerts()
 
-    assert first == {"selected": 1, "alerted": 1}
-    assert second == {"selected": 0, "alerted": 0}
+    assert first == {"at_risk": 1, "overdue": 0}
+    assert second == {"at_risk": 0, "overdue": 0}
     [alert] = staff_alerts()
     assert alert.to == ["Sam Service <sam@121com.co.uk>"]
     assert alert.subject == f"Order {order.reference}: confirmation at risk"
@@ -63,7 +64,7 @@ def test_orders_whose_confirmation_went_or_is_not_yet_at_risk_raise_no_alert(ali
     with on_commit():
         result = order_confirmation_alerts()
 
-    assert result == {"selected": 0, "alerted": 0}
+    assert result == {"at_risk": 0, "overdue": 0}
     assert staff_alerts() == []
 
 
@@ -79,13 +80,32 @@ def test_a_confirmation_letter_not_yet_posted_is_at_risk_too(carol, products, sa
     assert "the print queue (a letter counts as sent once it is posted)" in alert.body
 
 
-def test_two_workers_alerting_the_same_order_send_one_alert(alice, fttc, sam, on_commit):
-    order = due_in(place(alice, fttc), past=timedelta(minutes=1))
+def test_an_order_alerted_at_risk_is_alerted_again_when_it_becomes_overdue_and_then_never(alice, fttc, sam,
+                                                                                       on_commit):
+    order = due_in(place(alice, fttc), 0.5)
+    with on_commit():
+        order_confirmation_alerts()
+    due_in(order, past=timedelta(minutes=5))  # the worker is still stuck: now it is late
 
     with on_commit():
-        results = [services.order_alert_staff(order_id=order.pk), services.order_alert_staff(order_id=order.pk)]
+        overdue = order_confirmation_alerts()
+        again = order_confirmation_alerts()
 
-    assert results == [True, False]
+    assert (overdue, again) == ({"at_risk": 0, "overdue": 1}, {"at_risk": 0, "overdue": 0})
+    assert [alert.subject for alert in staff_alerts()] == [
+        f"Order {order.reference}: confirmation at risk", f"Order {order.reference}: confirmation overdue"]
+    order.refresh_from_db()
+    assert order.alert_level == "overdue"
+
+
+def test_a_second_run_at_the_same_moment_sends_no_second_alert(alice, fttc, sam, on_commit):
+    order = due_in(place(alice, fttc), past=timedelta(minutes=1))
+    now = timezone.now()
+
+    with on_commit():
+        results = [services.orders_alert_confirmations(now=now), services.orders_alert_confirmations(now=now)]
+
+    assert [[o.pk for o in result["overdue"]] for result in results] == [[order.pk], []]
     assert len(staff_alerts()) == 1
 
 

@@ -256,3 +256,19 @@ def test_with_nothing_set_the_portal_runs_on_its_embedded_default(tmp_path):
     )
     # Its files live under PORTAL_VAR_DIR: the filesystem broker's folders were made there.
     assert (tmp_path / "var" / "celery" / "queue").is_dir()
+
+
+def test_the_embedded_broker_keeps_its_control_files_under_var_not_where_it_was_started(tmp_path):
+    # Publishing a task writes kombu's exchange table; started from another folder, nothing may appear
+    # there (it used to be ./control, and was committed by mistake at the repository's root).
+    started_in = tmp_path / "elsewhere"
+    started_in.mkdir()
+    code = "from portal.celery import app; app.send_task('portal.tasks.outbox_requeue')"
+
+    result = subprocess.run([sys.executable, str(BASE_DIR / "manage.py"), "shell", "-c", code], cwd=started_in,
+                            env=clean_environment(tmp_path), capture_output=True, text=True, timeout=120)
+
+    assert result.returncode == 0, result.stderr
+    assert list(started_in.iterdir()) == []
+    control = tmp_path / "var" / "celery" / "control"
+    assert "portal.exchange" in {path.name for path in control.iterdir()}
