@@ -5,6 +5,7 @@ from django.contrib.auth import password_validation
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
+from django.core.validators import MaxLengthValidator
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -105,12 +106,28 @@ class DetailsForm(_CrispyForm, DetailsFields):
         self.helper = self._helper()
 
 
-class LoginForm(AuthenticationForm):
+class UsernameOrEmailLogin(forms.Form):
+    """The box both logins share: an account username or the email address on the account.
+
+    Django's AuthenticationForm sizes its box from the model's USERNAME_FIELD (40 characters for an
+    account username) and the browser then cuts a longer email address short, so the password looks
+    wrong. The box takes the longest address the email field accepts, set after Django's own sizing.
+    """
+
     username = forms.CharField(
         label="Account username or email",
-        max_length=254,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        longest = max(User._meta.get_field("email").max_length, User._meta.get_field("username").max_length)
+        self.fields["username"].max_length = longest
+        self.fields["username"].widget.attrs["maxlength"] = longest
+        self.fields["username"].validators.append(MaxLengthValidator(longest))
+
+
+class LoginForm(UsernameOrEmailLogin, AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": "That account username or email and password do not match. Please try again.",
@@ -171,9 +188,5 @@ def reset_link_at_send(message):
     return {RESET_PATH: path}
 
 
-class StaffLoginForm(AdminAuthenticationForm):
-    username = forms.CharField(
-        label="Account username or email",
-        max_length=254,
-        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
-    )
+class StaffLoginForm(UsernameOrEmailLogin, AdminAuthenticationForm):
+    pass

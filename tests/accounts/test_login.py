@@ -1,5 +1,7 @@
 """Logging in and out, and the lockout after repeated wrong passwords (django-axes)."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.urls import reverse
@@ -122,3 +124,15 @@ def test_account_pages_send_anonymous_visitors_to_the_login_page(client, name):
     assert response.redirect_chain == [(f"{LOGIN}?next={url}", 302)]
     assert "Log in" in response.content.decode()
     assert "Account username or email" in response.content.decode()
+
+
+@pytest.mark.parametrize("url", [LOGIN, reverse("admin:login")], ids=["customer login", "staff login"])
+def test_the_login_box_takes_any_address_the_registration_form_accepts(client, url):
+    from accounts.forms import RegistrationForm
+
+    longest = RegistrationForm().fields["email"].max_length
+
+    page = client.get(url).content.decode()
+
+    [box] = re.findall(r'<input[^>]*name="username"[^>]*>', page)
+    assert f'maxlength="{longest}"' in box and longest >= 254
