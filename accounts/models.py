@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from portal.validators import validate_single_line
+
 # A UK postcode, spaced or not, any case ("ME17 4NN", "me174nn"); stored upper-case and spaced.
 UK_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
 
@@ -55,8 +57,10 @@ class User(AbstractUser):
     )
     # Letters only customers have no email: the field is optional but unique when given.
     email = models.EmailField("email address", blank=True)
-    full_name = models.CharField(max_length=150)
-    company_name = models.CharField(max_length=150, blank=True, help_text="For business customers.")
+    # Both reach the To: header of every email to the customer (display_name): one line only.
+    full_name = models.CharField(max_length=150, validators=[validate_single_line])
+    company_name = models.CharField(max_length=150, blank=True, help_text="For business customers.",
+                                    validators=[validate_single_line])
     address = models.TextField("postal address", blank=True, help_text="Street, town and county, one per line.")
     postcode = models.CharField(max_length=8, blank=True)
     phone = models.CharField(max_length=20, blank=True)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import normalise_postcode
 from orders.models import Service
 from orders.services import CONTROL_PANEL_FIELDS
+from portal.forms import SingleLineField
 from portal.office_hours import london
 
 
@@ -82,7 +83,7 @@ class QuoteForm(RefusalMixin, _PostcodeMixin, forms.Form):
 
 
 class PriceListForm(RefusalMixin, forms.Form):
-    name = forms.CharField(label="Your name", max_length=150)
+    name = SingleLineField(label="Your name", max_length=150)  # the To: header of the email
     email = forms.EmailField(label="Email address to send the price list to")
 
     def __init__(self, *args, **kwargs):

@@ -4,6 +4,14 @@ from django import forms
 
 from accounts.models import normalise_postcode
 from portal.models import CodeCopyRequest, CopyMethod
+from portal.validators import validate_single_line
+
+
+class SingleLineField(forms.CharField):
+    """A name, subject or anything else that can reach an email header: one line, refused with a clear
+    message otherwise (portal.validators.validate_single_line)."""
+
+    default_validators = [validate_single_line]
 
 
 class CodeCopyForm(forms.ModelForm):
@@ -12,6 +20,7 @@ class CodeCopyForm(forms.ModelForm):
     class Meta:
         model = CodeCopyRequest
         fields = ["name", "method", "email", "address", "postcode"]
+        field_classes = {"name": SingleLineField}  # "Dear <name>" and the To: header of our email
         labels = {"name": "Your name", "method": "How would you like your copy?", "address": "Postal address"}
         widgets = {"method": forms.RadioSelect, "address": forms.Textarea(attrs={"rows": 3})}
         help_texts = {"email": "Needed for a copy by email.", "address": "Needed for a copy by post."}
