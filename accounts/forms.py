@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from accounts import data_export
 from accounts.models import Correspondence, CustomerType, User, normalise_postcode
 from portal import outbox
 
@@ -154,6 +155,7 @@ class MarketingForm(forms.Form):
 
 
 RESET_PATH = "[[reset-path]]"
+data_export.unkept_secret(RESET_PATH, "a password reset link, not kept")
 
 
 class OutboxPasswordResetForm(PasswordResetForm):
