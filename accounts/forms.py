@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from accounts import data_export
+from accounts import data_export, services
 from accounts.models import Correspondence, CustomerType, User, normalise_postcode
 from portal import outbox
 
@@ -85,8 +85,17 @@ class RegistrationForm(_CrispyForm, DetailsFields):
     def clean_username(self):
         return self.cleaned_data["username"].strip().lower()
 
+    def _get_validation_exclusions(self):
+        # Never say here that an email address has an account (the model's unique constraint would):
+        # the view answers "check your email" either way (accounts.services.registration_start). The
+        # form's EmailField has checked the address itself; the account username is still checked.
+        return super()._get_validation_exclusions() | {"email"}
+
     def clean(self):
         data = super().clean()
+        if (data.get("username") and "username" not in self.errors
+                and services.username_waiting(username=data["username"], email=data.get("email") or "")):
+            self.add_error("username", User._meta.get_field("username").error_messages["unique"])
         if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
             self.add_error("password2", "The two passwords do not match.")
         if data.get("password1"):
@@ -97,6 +106,25 @@ class RegistrationForm(_CrispyForm, DetailsFields):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return data
+
+
+class RegistrationConfirmForm(forms.Form):
+    """Finishing a registration asks for the password chosen (accounts.services, "Registration")."""
+
+    password = forms.CharField(label="Your password", strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password",
+                                                                 "autofocus": True}))
+
+    def __init__(self, *args, pending, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pending = pending
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not services.registration_password_matches(self.pending, password):
+            raise forms.ValidationError("That is not the password chosen when registering. If you did not ask for "
+                                        "this account, ignore the email: nothing is made.")
+        return password
 
 
 class DetailsForm(_CrispyForm, DetailsFields):

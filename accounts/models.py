@@ -152,3 +152,27 @@ class MarketingConsent(models.Model):
 
     def __str__(self):
         return f"{'Opted in' if self.opted_in else 'Opted out'} by {self.get_channel_display()}"
+
+
+class PendingRegistration(models.Model):
+    """A registration with an email address, waiting for the newcomer to open the link we emailed.
+
+    The account is only made once the link is opened (with the password chosen), so the registration
+    page answers the same "check your email" whether or not the address already has an account: it
+    never tells anyone which addresses are ours (accounts.services.registration_start). A newer
+    registration for the same address replaces this one; unconfirmed ones are deleted after
+    REGISTRATION_LINK_DAYS. The password is kept only as its hash, as on an account.
+    """
+
+    username = models.CharField(max_length=40, db_index=True)
+    email = models.EmailField(db_index=True)
+    details = models.JSONField(help_text="Name, address, phone and the rest of the form, as typed.")
+    marketing_opt_in = models.BooleanField()
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Registration of {self.username} waiting for confirmation"
