@@ -223,6 +223,17 @@ def test_nobody_reading_the_outbox_sees_a_working_link(client, on_commit):
 
 
 @pytest.mark.django_db
+def test_the_data_export_names_the_link_in_words(client, on_commit):
+    register_and_finish(client, on_commit)
+
+    data = client.post(reverse("accounts:export_download")).json()
+
+    [confirmation] = [m for m in data["correspondence"] if m["kind"] == "registration_confirm"]
+    assert "(a link to finish creating the account, not kept)" in confirmation["text"]
+    assert "[[" not in confirmation["text"] and "/register/finish/" not in confirmation["text"]
+
+
+@pytest.mark.django_db
 def test_an_address_given_an_account_meanwhile_is_not_given_a_second(client, on_commit):
     register(client, on_commit)
     link = finish_link(mail.outbox[0])

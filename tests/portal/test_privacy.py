@@ -80,6 +80,19 @@ def test_it_says_how_to_complain_to_the_ico(policy):
     assert Outline(policy.content.decode()).link_texts()["ico.org.uk"] == "https://ico.org.uk"
 
 
+def test_its_table_has_a_heading_for_each_column(policy):
+    html = policy.content.decode()
+    head = re.search(r"<thead>(.*?)</thead>", html, flags=re.S).group(1)
+    first_row = re.search(r"<tbody>\s*<tr>(.*?)</tr>", html, flags=re.S).group(1)
+
+    assert re.findall(r"<th scope=\"col\">(.*?)</th>", head) == ["Record", "What it holds", "Why we keep it", "How long"]
+    assert len(re.findall(r"<t[hd][ >]", first_row)) == 4
+
+
+def test_its_sentences_end_cleanly(policy):
+    assert ".)" not in visible_text(policy)
+
+
 def test_it_needs_no_inline_script_or_style(policy):
     html = policy.content.decode()
 
