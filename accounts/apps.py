@@ -15,8 +15,9 @@ class AccountsConfig(AppConfig):
     verbose_name = "Customers and staff"
 
     def ready(self):
-        # The account sections of the data export; the password reset link made at send time.
-        from accounts import export, forms  # noqa: F401
+        # The account sections of the data export; the password reset and registration links made at
+        # send time.
+        from accounts import emails, export, forms  # noqa: F401
 
         # After every migrate, so groups gain the permissions of models added since.
         post_migrate.connect(_sync_groups, dispatch_uid="accounts.sync_groups")

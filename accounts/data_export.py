@@ -9,15 +9,34 @@ Each app adds its part without touching accounts:
         return [...]          # anything json.dumps can write, given DjangoJSONEncoder
 
 Sections appear in the file in the order the apps are installed.
+
+A secret the portal never keeps (a password reset link: its stored copy holds a placeholder that the
+worker fills in as it sends, portal.outbox.fill_at_send) is named in words instead:
+
+    data_export.unkept_secret("[[reset-path]]", "a password reset link, not kept")
 """
 
 import json
+import re
 from collections.abc import Callable
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
 _sections: dict[str, Callable] = {}
+_unkept: dict[str, str] = {}
+
+
+def unkept_secret(placeholder, words):
+    """Show `words` wherever a stored text holds `placeholder`, in place of the whole link around it."""
+    _unkept[placeholder] = words
+
+
+def in_words(text):
+    """`text` as the export shows it: each link that holds a placeholder becomes "(words)"."""
+    for placeholder, words in _unkept.items():
+        text = re.sub(r"\S*" + re.escape(placeholder) + r"\S*", f"({words})", text)
+    return text
 
 
 def exporter(section):

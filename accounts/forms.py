@@ -5,12 +5,13 @@ from django.contrib.auth import password_validation
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
+from django.core.validators import MaxLengthValidator
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from accounts import messages
-from accounts.messages import RESET_PATH
+from accounts import data_export, emails, services
+from accounts.emails import RESET_PATH
 from accounts.models import Correspondence, CustomerType, User, normalise_postcode
 from portal import outbox
 
@@ -85,8 +86,17 @@ class RegistrationForm(_CrispyForm, DetailsFields):
     def clean_username(self):
         return self.cleaned_data["username"].strip().lower()
 
+    def _get_validation_exclusions(self):
+        # Never say here that an email address has an account (the model's unique constraint would):
+        # the view answers "check your email" either way (accounts.services.registration_start). The
+        # form's EmailField has checked the address itself; the account username is still checked.
+        return super()._get_validation_exclusions() | {"email"}
+
     def clean(self):
         data = super().clean()
+        if (data.get("username") and "username" not in self.errors
+                and services.username_waiting(username=data["username"], email=data.get("email") or "")):
+            self.add_error("username", User._meta.get_field("username").error_messages["unique"])
         if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
             self.add_error("password2", "The two passwords do not match.")
         if data.get("password1"):
@@ -99,6 +109,25 @@ class RegistrationForm(_CrispyForm, DetailsFields):
         return data
 
 
+class RegistrationConfirmForm(forms.Form):
+    """Finishing a registration asks for the password chosen (accounts.services, "Registration")."""
+
+    password = forms.CharField(label="Your password", strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password",
+                                                                 "autofocus": True}))
+
+    def __init__(self, *args, pending, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pending = pending
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not services.registration_password_matches(self.pending, password):
+            raise forms.ValidationError("That is not the password chosen when registering. If you did not ask for "
+                                        "this account, ignore the email: nothing is made.")
+        return password
+
+
 class DetailsForm(_CrispyForm, DetailsFields):
     submit_label = "Save my details"
 
@@ -107,12 +136,28 @@ class DetailsForm(_CrispyForm, DetailsFields):
         self.helper = self._helper()
 
 
-class LoginForm(AuthenticationForm):
+class UsernameOrEmailLogin(forms.Form):
+    """The box both logins share: an account username or the email address on the account.
+
+    Django's AuthenticationForm sizes its box from the model's USERNAME_FIELD (40 characters for an
+    account username) and the browser then cuts a longer email address short, so the password looks
+    wrong. The box takes the longest address the email field accepts, set after Django's own sizing.
+    """
+
     username = forms.CharField(
         label="Account username or email",
-        max_length=254,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        longest = max(User._meta.get_field("email").max_length, User._meta.get_field("username").max_length)
+        self.fields["username"].max_length = longest
+        self.fields["username"].widget.attrs["maxlength"] = longest
+        self.fields["username"].validators.append(MaxLengthValidator(longest))
+
+
+class LoginForm(UsernameOrEmailLogin, AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": "That account username or email and password do not match. Please try again.",
@@ -138,6 +183,9 @@ class MarketingForm(forms.Form):
         self.helper.add_input(Submit("submit", "Save my choice"))
 
 
+data_export.unkept_secret(RESET_PATH, "a password reset link, not kept")
+
+
 class OutboxPasswordResetForm(PasswordResetForm):
     """Password reset emails go through the outbox like every other message, but the link itself is
     made by the worker as it sends (reset_link_at_send below): staff reading the outbox never see a
@@ -148,7 +196,7 @@ class OutboxPasswordResetForm(PasswordResetForm):
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
                   html_email_template_name=None):
-        messages.password_reset(context["user"], site_url=f"{context['protocol']}://{context['domain']}")
+        emails.password_reset(context["user"], site_url=f"{context['protocol']}://{context['domain']}")
 
 
 @outbox.fill_at_send("password_reset")
@@ -160,9 +208,5 @@ def reset_link_at_send(message):
     return {RESET_PATH: path}
 
 
-class StaffLoginForm(AdminAuthenticationForm):
-    username = forms.CharField(
-        label="Account username or email",
-        max_length=254,
-        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
-    )
+class StaffLoginForm(UsernameOrEmailLogin, AdminAuthenticationForm):
+    pass

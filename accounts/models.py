@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from portal.models import TimelineEvent
+from portal.validators import validate_single_line
 
 # A UK postcode, spaced or not, any case ("ME17 4NN", "me174nn"); stored upper-case and spaced.
 UK_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
@@ -57,8 +58,10 @@ class User(AbstractUser):
     )
     # Letters only customers have no email: the field is optional but unique when given.
     email = models.EmailField("email address", blank=True)
-    full_name = models.CharField(max_length=150)
-    company_name = models.CharField(max_length=150, blank=True, help_text="For business customers.")
+    # Both reach the To: header of every email to the customer (display_name): one line only.
+    full_name = models.CharField(max_length=150, validators=[validate_single_line])
+    company_name = models.CharField(max_length=150, blank=True, help_text="For business customers.",
+                                    validators=[validate_single_line])
     address = models.TextField("postal address", blank=True, help_text="Street, town and county, one per line.")
     postcode = models.CharField(max_length=8, blank=True)
     phone = models.CharField(max_length=20, blank=True)
@@ -166,3 +169,27 @@ class AccountEvent(TimelineEvent):
 
     class Meta(TimelineEvent.Meta):
         indexes = [models.Index(fields=["customer", "at"])]
+
+
+class PendingRegistration(models.Model):
+    """A registration with an email address, waiting for the newcomer to open the link we emailed.
+
+    The account is only made once the link is opened (with the password chosen), so the registration
+    page answers the same "check your email" whether or not the address already has an account: it
+    never tells anyone which addresses are ours (accounts.services.registration_start). A newer
+    registration for the same address replaces this one; unconfirmed ones are deleted after
+    REGISTRATION_LINK_DAYS. The password is kept only as its hash, as on an account.
+    """
+
+    username = models.CharField(max_length=40, db_index=True)
+    email = models.EmailField(db_index=True)
+    details = models.JSONField(help_text="Name, address, phone and the rest of the form, as typed.")
+    marketing_opt_in = models.BooleanField()
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Registration of {self.username} waiting for confirmation"

@@ -1,11 +1,23 @@
 """Every change to a customer's account goes through these functions."""
 
+from datetime import timedelta
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import messages
-from accounts.models import AccountEvent, AccountEventKind, ConsentChannel, MarketingConsent, User
+from accounts import emails
+from accounts.models import AccountEvent, AccountEventKind, ConsentChannel, MarketingConsent, PendingRegistration, User
 from portal import outbox
+
+# How long the link that finishes a registration works; unconfirmed registrations go after that.
+REGISTRATION_LINK_DAYS = 3
+_TOKEN_SALT = "accounts.registration"
+
+
+class RegistrationRefused(Exception):
+    pass
 
 
 class AccountRefused(Exception):
@@ -13,8 +25,8 @@ class AccountRefused(Exception):
 
 
 @transaction.atomic
-def customer_register(*, username, password, full_name, email, phone="", address="", postcode="",
-                      customer_type, company_name="", correspondence, marketing_opt_in, now=None):
+def customer_register(*, username, password=None, password_hash=None, full_name, email, phone="", address="",
+                      postcode="", customer_type, company_name="", correspondence, marketing_opt_in, now=None):
     now = now or timezone.now()
     customer = User(
         username=username.lower(),
@@ -28,7 +40,10 @@ def customer_register(*, username, password, full_name, email, phone="", address
         correspondence=correspondence,
         date_joined=now,
     )
-    customer.set_password(password)
+    if password_hash:
+        customer.password = password_hash  # chosen at registration, kept only as its hash meanwhile
+    else:
+        customer.set_password(password)
     customer.full_clean(exclude=["password"])
     customer.save()
     MarketingConsent.objects.create(
@@ -43,6 +58,105 @@ def customer_register(*, username, password, full_name, email, phone="", address
         concerning=customer,
         now=now,
     )
+    return customer
+
+
+# --- Registration with an email address: confirmed by a link before the account exists --------------
+#
+# Decision: the registration page never says whether an email address has an account (a customer's or
+# a member of staff's). Whatever the address, it answers "check your email": a new address gets the
+# link that finishes the registration, an address with an account gets an email telling its owner
+# (with their account username and how to log in or reset the password), and nothing is made.
+# An account username, on the other hand, is a handle the customer chooses and quotes in letters, so a
+# taken one is refused on the form ("That account username is taken"), as it must be for the newcomer
+# to choose another; it tells nothing about anyone's email address, and it is checked before and
+# independently of the address. Usernames waiting for confirmation count as taken, except by a new
+# registration of the same address, which replaces the old one (a newcomer who lost the email or
+# forgot the password simply registers again). That exception tells someone who already knows both a
+# waiting username and its address only that a registration is waiting, never that an account exists.
+# Finishing asks for the password chosen: whoever registers with someone else's address cannot have
+# that person confirm an account whose password the registrant knows.
+
+
+def registration_token(pending):
+    return signing.dumps(pending.pk, salt=_TOKEN_SALT)
+
+
+def registration_pending(*, token, now=None):
+    """The registration a link finishes, or None when the link is wrong, used, replaced or too old."""
+    now = now or timezone.now()
+    try:
+        pk = signing.loads(token, salt=_TOKEN_SALT, max_age=timedelta(days=REGISTRATION_LINK_DAYS))
+    except signing.BadSignature:
+        return None
+    return PendingRegistration.objects.filter(
+        pk=pk, created_at__gt=now - timedelta(days=REGISTRATION_LINK_DAYS)).first()
+
+
+def username_waiting(*, username, email):
+    """Whether another address's registration, still waiting for confirmation, holds this username."""
+    return (PendingRegistration.objects.filter(username=username.lower()).exclude(email__iexact=email)
+            .exists())
+
+
+def registrations_expire(*, now=None):
+    """Delete every registration whose link no longer works. Returns how many."""
+    now = now or timezone.now()
+    deleted, _ = PendingRegistration.objects.filter(
+        created_at__lte=now - timedelta(days=REGISTRATION_LINK_DAYS)).delete()
+    return deleted
+
+
+@transaction.atomic
+def registration_start(*, username, password, email, details, marketing_opt_in, base_url, now=None):
+    """Answer a registration that gives an email address, the same way whoever owns the address.
+
+    Returns the waiting registration, or None when the address already has an account (its owner is
+    told, at most once a day) or has had CONFIRMATIONS_PER_DAY links today (nothing more is sent)."""
+    now = now or timezone.now()
+    registrations_expire(now=now)
+    owner = User.objects.filter(email__iexact=email).first()
+    if owner is not None:
+        if emails.sent_today("registration_attempt", email, now=now) < emails.ATTEMPT_NOTICES_PER_DAY:
+            emails.registration_attempt(owner, base_url=base_url, now=now)
+        return None
+    if emails.sent_today("registration_confirm", email, now=now) >= emails.CONFIRMATIONS_PER_DAY:
+        return None
+    PendingRegistration.objects.filter(email__iexact=email).delete()
+    pending = PendingRegistration.objects.create(
+        username=username.lower(), email=email, details=details, marketing_opt_in=marketing_opt_in,
+        password=make_password(password), created_at=now,
+    )
+    emails.registration_confirm(pending, base_url=base_url, link_days=REGISTRATION_LINK_DAYS, now=now)
+    return pending
+
+
+def registration_password_matches(pending, password):
+    return check_password(password, pending.password)
+
+
+@transaction.atomic
+def registration_confirm(*, pending, now=None):
+    """Make the account of a registration whose link was opened. RegistrationRefused when the address or
+    the username was taken meanwhile (another way in, such as staff adding the customer)."""
+    now = now or timezone.now()
+    pending = PendingRegistration.objects.select_for_update().filter(pk=pending.pk).first()
+    if pending is None:
+        raise RegistrationRefused("This link has expired or was already used.")
+    if User.objects.filter(email__iexact=pending.email).exists():
+        pending.delete()
+        raise RegistrationRefused("This email address has an account already: log in, or reset your password.")
+    if User.objects.filter(username=pending.username).exists():
+        pending.delete()
+        raise RegistrationRefused(f"The account username {pending.username} was taken meanwhile. Please register "
+                                  "again and choose another.")
+    customer = customer_register(
+        username=pending.username, password_hash=pending.password, email=pending.email,
+        marketing_opt_in=pending.marketing_opt_in, now=now, **pending.details,
+    )
+    # The email that brought them here is part of their correspondence from now on (data export).
+    outbox.messages_concerning(pending).update(customer=customer)
+    PendingRegistration.objects.filter(email__iexact=pending.email).delete()
     return customer
 
 
@@ -101,7 +215,7 @@ def customer_send_password_reset(*, customer, by, site_url, now=None):
     if not customer.email:
         raise AccountRefused(f"{customer.display_name} ({customer.username}) has no email address, so no reset link "
                              "can be sent. Add their address first if they gave you one.")
-    message = messages.password_reset(customer, site_url=site_url, by_staff=True, now=now)
+    message = emails.password_reset(customer, site_url=site_url, by_staff=True, now=now)
     return AccountEvent.objects.create(
         customer=customer, kind=AccountEventKind.RESET_LINK_SENT, by=by, at=now, message=message,
         text=f"A link to choose a new password was emailed to {customer.email}.")
@@ -120,8 +234,8 @@ def customer_email_changed_by_staff(*, customer, old_email, by, now=None):
     new_email = customer.email
     if customer.is_staff or old_email.strip().lower() == new_email.strip().lower():
         return None
-    notice = messages.email_changed_old(customer, old_email=old_email, new_email=new_email, now=now)
-    confirmation = messages.email_changed_new(customer, old_email=old_email, new_email=new_email, now=now) \
+    notice = emails.email_changed_old(customer, old_email=old_email, new_email=new_email, now=now)
+    confirmation = emails.email_changed_new(customer, old_email=old_email, new_email=new_email, now=now) \
         if new_email else None
     before, after = old_email or "no email address", new_email or "no email address (letters by post)"
     return AccountEvent.objects.create(

@@ -7,6 +7,8 @@ app_name = "accounts"
 
 urlpatterns = [
     path("register/", views.register, name="register"),
+    path("register/sent/", views.register_sent, name="register_sent"),
+    path("register/finish/<str:token>/", views.register_confirm, name="register_confirm"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.dashboard, name="dashboard"),

@@ -11,8 +11,22 @@ from django.views.decorators.http import require_POST
 from accounts import services
 from accounts.dashboard import cards_for
 from accounts.data_export import export_json
-from accounts.forms import DetailsForm, LoginForm, MarketingForm, OutboxPasswordResetForm, RegistrationForm
+from accounts.forms import (
+    DetailsForm,
+    LoginForm,
+    MarketingForm,
+    OutboxPasswordResetForm,
+    RegistrationConfirmForm,
+    RegistrationForm,
+)
 from accounts.models import ConsentChannel
+
+
+DETAILS = ("full_name", "phone", "address", "postcode", "customer_type", "company_name", "correspondence")
+
+
+def _base_url(request):
+    return f"{request.scheme}://{request.get_host()}"
 
 
 def register(request):
@@ -21,16 +35,49 @@ def register(request):
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        details = {name: data[name] for name in DETAILS}
+        if data["email"]:
+            # The same answer whether or not the address has an account (services, "Registration").
+            services.registration_start(
+                username=data["username"], password=data["password1"], email=data["email"], details=details,
+                marketing_opt_in=data["marketing_opt_in"], base_url=_base_url(request),
+            )
+            request.session["registration_email"] = data["email"]
+            return redirect("accounts:register_sent")
+        # Letters only: no address to confirm and none to reveal, so the account is made at once.
         customer = services.customer_register(
-            username=data["username"], password=data["password1"], full_name=data["full_name"],
-            email=data["email"], phone=data["phone"], address=data["address"], postcode=data["postcode"],
-            customer_type=data["customer_type"], company_name=data["company_name"],
-            correspondence=data["correspondence"], marketing_opt_in=data["marketing_opt_in"],
+            username=data["username"], password=data["password1"], email="",
+            marketing_opt_in=data["marketing_opt_in"], **details,
         )
-        login(request, customer, backend="accounts.backends.UsernameOrEmailBackend")
-        messages.success(request, f"Welcome, {customer.get_short_name()}. Your account username is {customer.username}.")
-        return redirect("accounts:dashboard")
+        return _welcome(request, customer)
     return render(request, "accounts/register.html", {"form": form})
+
+
+def _welcome(request, customer):
+    login(request, customer, backend="accounts.backends.UsernameOrEmailBackend")
+    messages.success(request, f"Welcome, {customer.get_short_name()}. Your account username is {customer.username}.")
+    return redirect("accounts:dashboard")
+
+
+def register_sent(request):
+    return render(request, "accounts/register_sent.html", {
+        "email": request.session.get("registration_email", ""), "link_days": services.REGISTRATION_LINK_DAYS,
+    })
+
+
+def register_confirm(request, token):
+    pending = services.registration_pending(token=token)
+    if pending is None:
+        return render(request, "accounts/register_confirm.html",
+                      {"expired": True, "link_days": services.REGISTRATION_LINK_DAYS})
+    form = RegistrationConfirmForm(request.POST or None, pending=pending)
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer = services.registration_confirm(pending=pending)
+        except services.RegistrationRefused as refused:
+            return render(request, "accounts/register_confirm.html", {"refused": str(refused)})
+        return _welcome(request, customer)
+    return render(request, "accounts/register_confirm.html", {"form": form, "pending": pending})
 
 
 class LoginView(auth_views.LoginView):

@@ -3,7 +3,7 @@
 from django.db.models import Prefetch
 
 from accounts.data_export import exporter
-from orders.models import Cancellation, OrderEvent, ServiceEvent
+from orders.models import Cancellation, OrderEvent, PriceListRequest, ServiceEvent
 
 
 def _events(events):
@@ -88,4 +88,12 @@ def quote_requests(customer):
          "requirements": q.requirements, "contact_phone": q.contact_phone, "received_at": q.received_at,
          "answered_at": q.answered_at}
         for q in customer.quote_requests.select_related("product").order_by("received_at", "id")
+    ]
+
+
+@exporter("price_list_requests")
+def price_list_requests(customer):
+    return [
+        {"name": r.name, "email": r.email, "received_at": r.received_at}
+        for r in PriceListRequest.objects.filter(customer=customer).order_by("received_at", "id")
     ]

@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from portal.validators import validate_single_line
+
 
 class Family(models.TextChoices):
     # Code (General philosophy): "Broadband (ADSL, FTTC, and leased line Internet connectivity),
@@ -22,7 +24,8 @@ class Product(models.Model):
     """Something a customer can order. Prices exclude VAT; staff keep them up to date in the admin."""
 
     code = models.SlugField(max_length=30, unique=True, help_text="Short fixed name, e.g. fttc.")
-    name = models.CharField(max_length=100)
+    # In the subject of every order and service email: one line only.
+    name = models.CharField(max_length=100, validators=[validate_single_line])
     family = models.CharField(max_length=10, choices=Family.choices)
     description = models.CharField(max_length=300, blank=True)
     position = models.PositiveSmallIntegerField(default=0, help_text="Order within its family on the price list.")

@@ -33,3 +33,11 @@ OTELO = {
     "email": "enquiries@otelo.org.uk",
     "website": "www.otelo.org.uk",
 }
+
+# The UK's data protection regulator, to whom anyone may complain about how we handle their data.
+ICO = {
+    "name": "Information Commissioner's Office (ICO)",
+    "address_lines": ["Wycliffe House", "Water Lane", "Wilmslow", "Cheshire", "SK9 5AF"],
+    "phone": "0303 123 1113",
+    "website": "ico.org.uk",
+}

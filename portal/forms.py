@@ -6,13 +6,22 @@ from django import forms
 
 from accounts.models import normalise_postcode
 from portal.models import CodeCopyRequest, CopyMethod
+from portal.validators import validate_single_line
+
+
+class SingleLineField(forms.CharField):
+    """A name, subject or anything else that can reach an email header: one line, refused with a clear
+    message otherwise (portal.validators.validate_single_line)."""
+
+    default_validators = [validate_single_line]
+
 
 # Words of letters (any alphabet), joined by spaces, hyphens, apostrophes or full stops: "Dr. Siân
 # O'Brien-Smith". No digits, no "@", ":" or "/", so no web or email address and no sum of money.
 _NAME = re.compile(r"[^\W\d_]+(?:[ '’.\-]+[^\W\d_]+)*\.?")
 
 
-class PersonNameField(forms.CharField):
+class PersonNameField(SingleLineField):
     """A name typed on a public form, by someone we do not know: it must look like a person's name,
     because it may be printed on a letter we post (portal/throttle.py says where it goes)."""
 

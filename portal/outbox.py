@@ -12,6 +12,7 @@ How a message travels:
 """
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from email.utils import formataddr
@@ -257,13 +258,24 @@ def _rendered_attachments(message):
         yield attachment
 
 
+_HEADER_BREAKS = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def header_value(value):
+    """A value fit for an email header: every line break or other control character (and the spaces
+    around it) becomes one space. Forms refuse such values (portal.validators.validate_single_line),
+    but a row written another way must still send: Django refuses a header with a line break, and the
+    message would fail on every attempt until it is flagged."""
+    return _HEADER_BREAKS.sub(" ", str(value)).strip()
+
+
 def _send_email(message):
     mail = EmailMultiAlternatives(
-        subject=message.subject,
+        subject=header_value(message.subject),
         body=_filled(message, message.body_text),
         from_email=settings.DEFAULT_FROM_EMAIL,
         # Quoted properly: a business name such as "Dev Patel, Patel Plumbing Ltd" has a comma.
-        to=[formataddr((message.to_name, message.to_email))],
+        to=[formataddr((header_value(message.to_name), header_value(message.to_email).replace(" ", "")))],
         headers={"X-Portal-Message": str(message.pk)},
     )
     if message.body_html:

@@ -237,6 +237,7 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "outbox-requeue": {"task": "portal.tasks.outbox_requeue", "schedule": 60.0},
+    "accounts-registrations-expire": {"task": "accounts.tasks.registrations_expire", "schedule": 3600.0},
     "complaints-alert-unacknowledged": {"task": "complaints.tasks.complaints_alert_unacknowledged", "schedule": 300.0},
     "complaints-raise-adr-letters": {"task": "complaints.tasks.complaints_raise_adr_letters", "schedule": 900.0},
     "complaints-close-resolved": {"task": "complaints.tasks.complaints_close_resolved", "schedule": 3600.0},

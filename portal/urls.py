@@ -14,6 +14,7 @@ portal_patterns = ([
     path("code-of-practice/", views.code_of_practice, name="code_of_practice"),
     path("code-of-practice/copy/", views.code_copy, name="code_copy"),
     path("contact/", views.contact, name="contact"),
+    path("privacy/", views.privacy, name="privacy"),
     path("staff/policy/", views.policy, name="policy"),
 ], "portal")
 

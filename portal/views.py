@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 
 from portal import policy as policy_values
 from portal import services, throttle
-from portal.company import OFCOM, OTELO
+from portal.company import ICO, OFCOM, OTELO
 from portal.forms import CodeCopyForm
 from portal.models import CopyMethod
 
@@ -16,6 +16,17 @@ def home(request):
 
 def code_of_practice(request):
     return render(request, "portal/code_of_practice.html", {"otelo": OTELO, "ofcom": OFCOM})
+
+
+def privacy(request):
+    """Code (Privacy): "Our Privacy Policy sets out the personal information we collect about you"."""
+    from accounts.services import REGISTRATION_LINK_DAYS
+
+    return render(request, "portal/privacy.html", {
+        "ico": ICO,
+        "registration_link_days": REGISTRATION_LINK_DAYS,
+        "lockout_failures": settings.AXES_FAILURE_LIMIT,
+    })
 
 
 def _adr_scheme():

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from accounts import data_export, services
 from accounts.models import ConsentChannel, Correspondence, CustomerType
-from tests.accounts.helpers import shows
+from tests.accounts.helpers import log_in, shows
 
 DOWNLOAD = reverse("accounts:export_download")
 PASSWORD = "plum-velvet-harbour-42"
@@ -164,3 +164,89 @@ def test_registering_the_same_section_twice_with_another_function_is_refused(ext
         data_export.exporter("loyalty_points")(second)
     assert data_export._sections["loyalty_points"] is first
     extra_section("loyalty_points", first)  # the same function again (a module imported twice) is fine
+
+
+def test_the_download_says_who_recorded_each_marketing_choice(client, alice):
+    data = json.loads(download(client, alice).content)
+
+    assert [c["recorded_by"] for c in data["marketing_consent"]] == [
+        "you", "you", "Sam Service, 121 Communications staff"]
+
+
+def test_the_download_holds_alices_logins_and_failed_attempts_with_their_addresses(client, alice, bob):
+    from django.test import Client
+
+    assert log_in(client, "alice", PASSWORD).status_code == 302
+    stranger = Client(REMOTE_ADDR="203.0.113.9", HTTP_USER_AGENT="Stranger's browser")
+    stranger.post(reverse("accounts:login"), {"username": "alice@example.co.uk", "password": "guess-one",
+                                              "csrfmiddlewaretoken": "the-form-token-value"})
+    log_in(stranger, "bobbuilds", "guess-two")  # bob's, not hers
+
+    response = client.post(DOWNLOAD)
+
+    records = json.loads(response.content)["login_records"]
+    [login] = records["logins"]
+    assert login["internet_address"] == "127.0.0.1"
+    assert login["page"] == reverse("accounts:login")
+    assert login["session"].startswith("(a fingerprint of the log-in session, kept but not shown")
+    [failed] = records["failed_attempts"]
+    assert (failed["internet_address"], failed["browser"], failed["failures"]) == (
+        "203.0.113.9", "Stranger's browser", 1)
+    assert "csrfmiddlewaretoken=(a form security token, kept but not shown" in failed["form_sent"]
+    assert "password=(not kept" in failed["form_sent"]
+    text = response.content.decode()
+    for secret in ["guess-one", PASSWORD, "the-form-token-value", "bobbuilds", "guess-two"]:
+        assert secret not in text
+
+
+def test_attempts_on_a_username_before_the_account_existed_are_not_the_customers(client, db):
+    from django.test import Client
+
+    log_in(Client(REMOTE_ADDR="198.51.100.7"), "nadia", "someone-elses-guess")
+    nadia = register(username="nadia", full_name="Nadia Newcomer", email="nadia@example.co.uk",
+                     marketing_opt_in=False)
+
+    records = json.loads(download(client, nadia).content)["login_records"]
+
+    assert records["failed_attempts"] == []
+    assert "198.51.100.7" not in json.dumps(records)
+
+
+def test_a_password_reset_email_shows_the_link_in_words_not_a_placeholder(client, alice, on_commit):
+    with on_commit():
+        client.post(reverse("accounts:password_reset"), {"email": "alice@example.co.uk"})
+
+    data = json.loads(download(client, alice).content)
+
+    [reset] = [m for m in data["correspondence"] if m["kind"] == "password_reset"]
+    assert "(a password reset link, not kept)" in reset["text"]
+    assert "[[" not in json.dumps(data) and "/password/reset/" not in reset["text"]
+
+
+def test_a_letter_in_the_download_holds_its_words(client, carol, on_commit):
+    from portal import outbox
+
+    with on_commit():
+        outbox.send_to_customer(carol, kind="welcome", template="accounts/welcome",
+                                subject="Welcome to 121 Communications", context={})
+
+    data = json.loads(download(client, carol).content)
+
+    [letter] = data["correspondence"]
+    assert letter["channel"] == "Letter"
+    assert "Your account username is carolsbakery." in letter["text"]
+    assert "<p>" not in letter["text"]
+    assert letter["postal_address"].splitlines()[-1] == "ME14 1AB"
+
+
+def test_the_download_holds_copies_of_the_code_and_price_lists_asked_for_while_logged_in(client, alice, on_commit):
+    client.force_login(alice)
+    with on_commit():
+        client.post(reverse("portal:code_copy"), {"name": "Alice Archer", "method": "email",
+                                                  "email": "alice@example.co.uk"})
+        client.post(reverse("orders:price_list"), {"name": "Alice Archer", "email": "alice@example.co.uk"})
+
+    data = json.loads(client.post(DOWNLOAD).content)
+
+    assert [(r["name"], r["email"]) for r in data["code_of_practice_copies"]] == [("Alice Archer", "alice@example.co.uk")]
+    assert [(r["name"], r["email"]) for r in data["price_list_requests"]] == [("Alice Archer", "alice@example.co.uk")]

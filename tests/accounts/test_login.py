@@ -1,5 +1,7 @@
 """Logging in and out, and the lockout after repeated wrong passwords (django-axes)."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.urls import reverse
@@ -122,3 +124,42 @@ def test_account_pages_send_anonymous_visitors_to_the_login_page(client, name):
     assert response.redirect_chain == [(f"{LOGIN}?next={url}", 302)]
     assert "Log in" in response.content.decode()
     assert "Account username or email" in response.content.decode()
+
+
+@pytest.mark.parametrize("url", [LOGIN, reverse("admin:login")], ids=["customer login", "staff login"])
+def test_the_login_box_takes_any_address_the_registration_form_accepts(client, url):
+    from accounts.forms import RegistrationForm
+
+    longest = RegistrationForm().fields["email"].max_length
+
+    page = client.get(url).content.decode()
+
+    [box] = re.findall(r'<input[^>]*name="username"[^>]*>', page)
+    assert f'maxlength="{longest}"' in box and longest >= 254
+
+
+def lock_alice_out(client, password):
+    for _ in range(5):
+        log_in(client, "alice", "guess-again")
+    return log_in(client, "alice", password)
+
+
+@pytest.mark.parametrize(("hours", "in_words"), [
+    (0.25, "15 minutes"), (1 / 60, "1 minute"), (1, "1 hour"), (1.5, "1 hour and 30 minutes"), (24, "1 day"),
+], ids=["15 minutes (the default)", "one minute", "one hour", "an hour and a half", "a day"])
+def test_the_locked_out_page_says_how_long_the_pause_is_in_words(client, alice, password, settings, hours, in_words):
+    settings.AXES_COOLOFF_TIME = hours  # hours, as settings.py turns AXES_COOLOFF_MINUTES into
+
+    response = lock_alice_out(client, password)
+
+    assert shows(response, f"logging in to this account is paused for {in_words} after several wrong passwords.")
+    assert "PT" not in response.content.decode().split("<main", 1)[1]
+
+
+def test_the_locked_out_page_gives_our_phone_number_and_office_hours_in_clean_sentences(client, alice, password):
+    response = lock_alice_out(client, password)
+
+    text = response.content.decode()
+    assert shows(response, "call us on 01622 474730.")
+    assert shows(response, "Our office hours: Monday to Friday, 9am to 5:30pm. Closed on weekends and bank holidays.")
+    assert ".)" not in text

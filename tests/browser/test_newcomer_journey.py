@@ -1,8 +1,10 @@
 """A newcomer's first visit, and a member of staff finding them, in real Chromium."""
 
 import json
+import re
 
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 
 from accounts.models import MarketingConsent, User
@@ -25,6 +27,15 @@ def test_a_newcomer_registers_manages_their_account_and_staff_find_them(live_ser
     page.locator("#id_password2").fill("Gina-s3cret-pass")
     page.get_by_label("Send me news and offers").check()
     page.get_by_role("button", name="Create my account").click()
+
+    # The account is made once the newcomer opens the link we email and gives the password chosen.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    expect(page.locator("main")).to_contain_text("We have sent an email to gina@example.co.uk.")
+    [confirmation] = mail.outbox
+    page.goto(re.search(r"https?://\S+/account/register/finish/\S+/", confirmation.body).group(0))
+    expect(page.locator("main")).to_contain_text("Your account username will be gina.")
+    page.get_by_label("Your password").fill("Gina-s3cret-pass")
+    page.get_by_role("button", name="Finish creating my account").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Gina")
     expect(page.locator("main")).to_contain_text("Your account username is gina")
@@ -62,7 +73,8 @@ def test_a_newcomer_registers_manages_their_account_and_staff_find_them(live_ser
     assert data["account"]["full_name"] == "Gina Green"
     assert data["account"]["phone"] == "07700 900123"
     assert [c["opted_in"] for c in data["marketing_consent"]] == [True, False]
-    assert data["correspondence"][0]["subject"] == "Welcome to 121 Communications"
+    assert [m["subject"] for m in data["correspondence"]] == [
+        "Finish creating your 121 Communications account", "Welcome to 121 Communications"]
 
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("navigation", name="Main navigation").get_by_role("link", name="Log in")).to_be_visible()

@@ -286,7 +286,7 @@ PAGES = [
     ("portal:home", None), ("portal:home", "alice"), ("portal:home", "sam"),
     ("portal:code_of_practice", None), ("portal:contact", None),
     ("portal:code_copy", None), ("portal:code_copy", "alice"),
-    ("portal:policy", "sam"),
+    ("portal:policy", "sam"), ("portal:privacy", None), ("portal:privacy", "alice"),
 ]
 
 

@@ -4,10 +4,10 @@ from portal import demo
 
 
 class Command(BaseCommand):
-    help = "Load the demo customers, staff and records (once) and print the demo logins."
+    help = "Load the demo customers, staff and records (once)."
 
     def handle(self, *args, **options):
         logins = demo.load()
-        self.stdout.write("Demo logins (password for all: %s):" % demo.PASSWORD)
-        for username, who in logins:
-            self.stdout.write(f"  {username:<14} {who}")
+        # The logins are printed once, by runportal, when everything has started (`make run`): here they
+        # would only scroll away under the worker's start.
+        self.stdout.write(f"Demo data ready ({len(logins)} demo logins, listed when the portal starts).")
