@@ -1,9 +1,12 @@
-"""Customer forms: a text check, the description, a message, accepting a visit time."""
+"""Customer forms: a step of the checks (yes/no or in words), the description, a message, accepting a
+visit time or declining them all. Every customer POST of the faults pages is read through one of these."""
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.urls import reverse
+
+from faults.services.visits import NO_AMOUNT
 
 
 def _helper(label):
@@ -60,7 +63,52 @@ class MessageForm(forms.Form):
 
 
 class AcceptSlotForm(forms.Form):
-    """Accepting a visit time. Whether the box is ticked is the service's to judge (one message for it)."""
+    """Accepting a visit time. Whether the box is ticked is the service's to judge (one message for it);
+    the amount the page showed is required, always: without it nothing is booked."""
 
     charge_understood = forms.BooleanField(required=False)
-    amount_shown = forms.DecimalField(max_digits=8, decimal_places=2, required=False, widget=forms.HiddenInput)
+    amount_shown = forms.DecimalField(max_digits=8, decimal_places=2, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for code in ("required", "invalid", "max_digits", "max_decimal_places", "max_whole_digits"):
+            self.fields["amount_shown"].error_messages[code] = NO_AMOUNT
+
+
+class DeclineSlotsForm(forms.Form):
+    """None of the visit times offered suit the customer; they may say what would."""
+
+    note = forms.CharField(label="When would suit you? (optional)", required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}),
+                           help_text="For example: any weekday afternoon, or not before 14 December.")
+
+    def __init__(self, *args, fault, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_action = reverse("faults:slots_decline", args=[fault.pk])
+        self.helper.form_id = "decline-times"
+        self.helper.add_input(Submit("submit", "None of these suit me", css_class="btn-outline-secondary"))
+
+    def clean_note(self):
+        return self.cleaned_data["note"].strip()
+
+
+class StepForm(forms.Form):
+    """Which step of the checks a report form was sent from: a form sent twice, or from an old tab,
+    is sent back to the step the customer is really on."""
+
+    step = forms.IntegerField(min_value=0, max_value=50)
+
+
+class YesNoCheckForm(forms.Form):
+    """A check answered yes or no by its buttons, or "that fixed it"."""
+
+    answer = forms.ChoiceField(choices=[("yes", "Yes"), ("no", "No")], required=False,
+                               error_messages={"invalid_choice": "Choose yes or no."})
+    fixed = forms.BooleanField(required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("fixed") and not data.get("answer") and not self.errors:
+            raise forms.ValidationError("Choose yes or no.")
+        return data
