@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts import services
 from accounts.dashboard import cards_for
@@ -45,6 +45,7 @@ class LoginView(auth_views.LoginView):
 
 
 @login_required
+@require_safe  # pages without a form refuse a POST rather than drop it without a word
 def dashboard(request):
     if request.user.is_staff:
         return redirect("admin:index")
@@ -87,6 +88,7 @@ def marketing(request):
 
 
 @login_required
+@require_safe  # its form posts to export_download
 def data_export_page(request):
     return render(request, "accounts/export.html")
 

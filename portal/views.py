@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
 
 from portal import policy as policy_values
 from portal import services, throttle
@@ -9,10 +10,12 @@ from portal.company import OFCOM, OTELO
 from portal.forms import CodeCopyForm
 
 
+@require_safe  # pages without a form refuse a POST rather than drop it without a word
 def home(request):
     return render(request, "portal/home.html")
 
 
+@require_safe
 def code_of_practice(request):
     return render(request, "portal/code_of_practice.html", {"otelo": OTELO, "ofcom": OFCOM})
 
@@ -29,6 +32,7 @@ def _adr_scheme():
             "email": scheme.email, "website": scheme.website}
 
 
+@require_safe
 def contact(request):
     return render(request, "portal/contact.html", {
         "otelo": _adr_scheme(), "ofcom": OFCOM,
