@@ -41,6 +41,9 @@ def test_alices_export_holds_her_complaints_with_their_timelines(client, alice, 
     assert ("Our reply", "We found a double charge and will refund £12.50.", "Sam Service") in timeline
     assert ("Message from the customer", "Thank you, when will it arrive?", "Alice Archer") in timeline
     assert timeline[0] == ("Complaint received", "Complaint received by portal.", "Alice Archer")
+    [message] = [e for e in exported["events"] if e["what"] == "Message from the customer"]
+    assert message["reached_us_by"] == "Portal"
+    assert exported["waiting_for_our_answer_since"] == message["at"]  # nobody has answered it yet
     text = json.dumps(data)
     assert bobs.reference not in text
     assert "Bob's engineer" not in text
