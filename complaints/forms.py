@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from complaints.models import Category, Channel, Complaint, ReplyBy, Status
 from orders.models import Service
+from portal.text_input import PlainNulRefusal
 
 
 def _helper(label):
@@ -15,7 +16,7 @@ def _helper(label):
     return helper
 
 
-class ComplaintForm(forms.ModelForm):
+class ComplaintForm(PlainNulRefusal, forms.ModelForm):
     """A customer's complaint made in the portal."""
 
     class Meta:
@@ -55,7 +56,7 @@ class ComplaintForm(forms.ModelForm):
         return value
 
 
-class MessageForm(forms.Form):
+class MessageForm(PlainNulRefusal, forms.Form):
     text = forms.CharField(label="Add a message", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
 
     def __init__(self, *args, complaint, **kwargs):
@@ -72,7 +73,7 @@ class MessageForm(forms.Form):
         return text
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(PlainNulRefusal, forms.Form):
     """A resolved complaint reopened by the customer, with their reason (optional)."""
 
     reason = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))

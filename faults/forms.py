@@ -7,6 +7,7 @@ from django import forms
 from django.urls import reverse
 
 from faults.services.visits import NO_AMOUNT
+from portal.text_input import PlainNulRefusal
 
 
 def _helper(label):
@@ -15,7 +16,7 @@ def _helper(label):
     return helper
 
 
-class TextCheckForm(forms.Form):
+class TextCheckForm(PlainNulRefusal, forms.Form):
     """A check answered in words (hosting): which site, what error, since when. Required: our engineers
     cannot start without it."""
 
@@ -34,7 +35,7 @@ class TextCheckForm(forms.Form):
         return answer
 
 
-class DescribeForm(forms.Form):
+class DescribeForm(PlainNulRefusal, forms.Form):
     description = forms.CharField(
         label="Describe the fault", max_length=5000, widget=forms.Textarea(attrs={"rows": 6}),
         help_text="What is wrong, since when, and anything you have noticed (lights on the router, error messages, "
@@ -47,7 +48,7 @@ class DescribeForm(forms.Form):
         return text
 
 
-class MessageForm(forms.Form):
+class MessageForm(PlainNulRefusal, forms.Form):
     text = forms.CharField(label="Add information", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
 
     def __init__(self, *args, fault, **kwargs):
@@ -75,7 +76,7 @@ class AcceptSlotForm(forms.Form):
             self.fields["amount_shown"].error_messages[code] = NO_AMOUNT
 
 
-class DeclineSlotsForm(forms.Form):
+class DeclineSlotsForm(PlainNulRefusal, forms.Form):
     """None of the visit times offered suit the customer; they may say what would."""
 
     note = forms.CharField(label="When would suit you? (optional)", required=False, max_length=2000,
@@ -100,12 +101,17 @@ class StepForm(forms.Form):
     step = forms.IntegerField(min_value=0, max_value=50)
 
 
-class YesNoCheckForm(forms.Form):
+class YesNoCheckForm(PlainNulRefusal, forms.Form):
     """A check answered yes or no by its buttons, or "that fixed it"."""
 
-    answer = forms.ChoiceField(choices=[("yes", "Yes"), ("no", "No")], required=False,
-                               error_messages={"invalid_choice": "Choose yes or no."})
+    answer = forms.CharField(required=False)
     fixed = forms.BooleanField(required=False)
+
+    def clean_answer(self):
+        answer = self.cleaned_data["answer"].strip().lower()
+        if answer not in ("", "yes", "no"):
+            raise forms.ValidationError("Choose yes or no.")
+        return answer
 
     def clean(self):
         data = super().clean()

@@ -16,6 +16,8 @@ pytestmark = pytest.mark.django_db
 
 IN_HOURS = ldn(2026, 11, 30, 9, 30)  # a Monday morning
 NUL = "It drops\x00 every evening since Tuesday."
+# What the customer is told (portal/text_input.py): the field cannot take it, nothing was saved.
+NUL_SAID = "contains a character that cannot be part of any text (a NUL byte)"
 
 
 @pytest.fixture
@@ -37,7 +39,7 @@ def test_a_described_fault_with_a_nul_byte_is_refused_with_a_message_and_nothing
     response = as_alice.post(report_url(service), {"step": 4, "description": NUL})
 
     assert response.status_code == 400
-    assert "Null characters are not allowed." in visible_text(response)
+    assert NUL_SAID in visible_text(response)
     assert not Fault.objects.exists()
     assert not OutboxMessage.objects.exists()
 
@@ -48,7 +50,7 @@ def test_a_check_answered_in_words_with_a_nul_byte_is_asked_again(as_alice, alic
     response = as_alice.post(report_url(service), {"step": 0, "answer": "www.example\x00.org"})
 
     assert response.status_code == 400
-    assert "Null characters are not allowed." in visible_text(response)
+    assert NUL_SAID in visible_text(response)
     assert "Check 1 of 3" in visible_text(as_alice.get(report_url(service)))
 
 
@@ -60,11 +62,11 @@ def test_a_yes_or_no_with_a_nul_byte_is_asked_again(as_alice, alice, sent):
     response = as_alice.post(report_url(service), sent)
 
     assert response.status_code == 400
-    assert "Choose yes or no." in visible_text(response)
+    assert NUL_SAID in visible_text(response)
     assert "Check 1 of 4" in visible_text(as_alice.get(report_url(service)))
 
 
-@pytest.mark.parametrize("step", ["0\x00", "one", "", "-1"])
+@pytest.mark.parametrize("step", ["one", "", "-1", "99"])
 def test_a_step_that_is_not_a_step_sends_her_back_to_the_step_she_is_on(as_alice, alice, step):
     service = make_service(alice, "pstn")
 
@@ -81,7 +83,7 @@ def test_information_with_a_nul_byte_is_refused_with_a_message_and_changes_nothi
     response = as_alice.post(reverse("faults:fault_message", args=[fault.pk]), {"text": NUL})
 
     assert response.status_code == 400
-    assert "Null characters are not allowed." in visible_text(response)
+    assert NUL_SAID in visible_text(response)
     assert not fault.events.filter(kind=EventKind.CUSTOMER_MESSAGE).exists()
     assert Fault.objects.get(pk=fault.pk).customer_waiting_since is None
 

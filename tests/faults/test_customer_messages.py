@@ -89,7 +89,7 @@ def test_an_emailed_reply_takes_the_same_path_at_the_time_it_reached_us(client, 
     clock_at(LATER)
     client.force_login(alice)
     page = visible_text(client.get(reverse("faults:fault_detail", args=[fault.pk])))
-    assert "you Information from you (by email) The light is now green." in page
+    assert "you · by email Information from you The light is now green." in page
 
 
 def test_a_message_said_to_reach_us_before_the_fault_was_reported_is_refused(alice, fault):

@@ -121,7 +121,7 @@ def test_a_note_with_a_nul_byte_is_refused_with_a_message_and_changes_nothing(as
     response = as_alice.post(decline_url(fault), {"note": "After 3pm\x00 please"})
 
     assert response.status_code == 400
-    assert "Null characters are not allowed." in visible_text(response)
+    assert "contains a character that cannot be part of any text (a NUL byte)" in visible_text(response)
     assert {s.status for s in VisitSlot.objects.all()} == {SlotStatus.OFFERED}
     assert not fault.events.filter(kind=EventKind.SLOTS_DECLINED).exists()
     assert not OutboxMessage.objects.filter(kind="fault_slots_declined").exists()
