@@ -48,11 +48,12 @@ def complaint_create(request):
 
 def _detail(request, complaint, *, form=None, reopen_form=None, status=200):
     can_reopen = services.complaint_can_reopen(complaint)
-    reopen_days = policy_values.value("COMPLAINT_REOPEN_DAYS")
+    if can_reopen and reopen_form is None:
+        reopen_form = ReopenForm(complaint=complaint, reopen_days=policy_values.value("COMPLAINT_REOPEN_DAYS"))
     return render(request, "complaints/detail.html", {
         "complaint": complaint, "form": form or MessageForm(complaint=complaint),
         "scheme": services.adr_scheme_current(), "can_reopen": can_reopen,
-        "reopen_form": (reopen_form or ReopenForm(complaint=complaint, reopen_days=reopen_days)) if can_reopen else None,
+        "reopen_form": reopen_form if can_reopen else None,
         "adr_time_reached": complaint.adr_from <= timezone.now(),
     }, status=status)
 

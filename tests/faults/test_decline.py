@@ -28,7 +28,8 @@ def fault(alice, eric):
 
 @pytest.fixture
 def two_offered(fault, eric):
-    made = offer(fault, eric, at=MONDAY_MORNING, slots=[(date(2026, 11, 30), "afternoon"), (date(2026, 12, 1), "morning")])
+    made = offer(fault, eric, at=MONDAY_MORNING,
+                 slots=[(date(2026, 11, 30), "afternoon"), (date(2026, 12, 1), "morning")])
     mail.outbox.clear()
     return made
 
