@@ -12,8 +12,9 @@ from django.utils.html import format_html
 from complaints import report, services
 from complaints.forms import DeadlockForm, NoteForm, OwnerForm, RecordComplaintForm, StatusForm
 from complaints.models import AdrScheme, Complaint, ComplaintEvent, Status
-from portal import customer_messages, sla
+from portal import customer_messages
 from portal import policy as policy_values
+from portal import sla
 
 AckFilter = sla.admin_filter(
     title="acknowledgement", parameter_name="ack", due_field="ack_due_at", done_field="acknowledged_at",

@@ -27,8 +27,9 @@ from faults.admin_forms import (
     WaiveForm,
 )
 from faults.models import ChargeStatus, Fault, FaultCheck, FaultEvent, Status, VisitCharge, VisitSlot
-from portal import customer_messages, sla
+from portal import customer_messages
 from portal import policy as policy_values
+from portal import sla
 
 
 class RepairFilter(sla.admin_filter(
