@@ -71,9 +71,9 @@ def adr_scheme_current():
     return AdrScheme.objects.filter(is_current=True).first()
 
 
-def _event(complaint, kind, text="", *, by=None, internal=False, at=None, message=None, via=""):
+def _event(complaint, kind, text="", *, by=None, internal=False, at=None, message=None):
     return ComplaintEvent.objects.create(complaint=complaint, kind=kind, text=text, by=by, internal=internal,
-                                         at=at or timezone.now(), message=message, via=via)
+                                         at=at or timezone.now(), message=message)
 
 
 def _has_postal_address(customer):
@@ -281,7 +281,9 @@ def complaint_add_customer_message(*, complaint, customer, text, received_at, vi
         pk=complaint.pk)
     if locked.status == Status.CLOSED:
         raise ComplaintError("This complaint is closed. Please make a new complaint.")
-    event = _event(locked, EventKind.CUSTOMER_MESSAGE, text, by=customer, at=received_at, via=via)
+    # The timeline event says how the message reached us, which only this path knows.
+    event = ComplaintEvent.objects.create(complaint=locked, kind=EventKind.CUSTOMER_MESSAGE, text=text, by=customer,
+                                          at=received_at, via=via)
     customer_messages.received(locked, at=received_at)
     complaint_messages.staff_customer_message(locked, event, now=now)
     complaint.customer_waiting_since = locked.customer_waiting_since
