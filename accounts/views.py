@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts import services
 from accounts.dashboard import cards_for
@@ -59,6 +59,7 @@ def _welcome(request, customer):
     return redirect("accounts:dashboard")
 
 
+@require_safe
 def register_sent(request):
     return render(request, "accounts/register_sent.html", {
         "email": request.session.get("registration_email", ""), "link_days": services.REGISTRATION_LINK_DAYS,
@@ -92,6 +93,7 @@ class LoginView(auth_views.LoginView):
 
 
 @login_required
+@require_safe  # pages without a form refuse a POST rather than drop it without a word
 def dashboard(request):
     if request.user.is_staff:
         return redirect("admin:index")
@@ -134,6 +136,7 @@ def marketing(request):
 
 
 @login_required
+@require_safe  # its form posts to export_download
 def data_export_page(request):
     return render(request, "accounts/export.html")
 

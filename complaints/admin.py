@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from complaints import report, services
 from complaints.forms import DeadlockForm, NoteForm, OwnerForm, RecordComplaintForm, StatusForm
 from complaints.models import AdrScheme, Complaint, ComplaintEvent, Status
+from portal import customer_messages
 from portal import policy as policy_values
 from portal import sla
 from portal.staff_time import StaffTimeField
@@ -125,8 +126,8 @@ ACTIONS = {
 @admin.register(Complaint)
 class ComplaintAdmin(admin.ModelAdmin):
     list_display = ["reference", "customer", "category", "channel", "status", "owner", "received_at", "ack_due_at",
-                    "acknowledgement", "adr_from"]
-    list_filter = [AckFilter, "status", "category", "channel", "owner"]
+                    "acknowledgement", "customer_replied", "adr_from"]
+    list_filter = [AckFilter, customer_messages.WaitingFilter, "status", "category", "channel", "owner"]
     list_select_related = ["customer", "owner"]
     search_fields = ["customer__username", "customer__full_name", "customer__postcode", "what_happened"]
     date_hierarchy = "received_at"
@@ -135,7 +136,8 @@ class ComplaintAdmin(admin.ModelAdmin):
     change_list_template = "admin/complaints/complaint/change_list.html"
     fields = ["customer", "category", "service", "channel", "reply_by", "received_at", "recorded_by", "status", "owner",
               "what_happened", "desired_outcome", "ack_due_at", "acknowledged_at", "ack_by_hand", "ack_message",
-              "deadlock_position", "deadlocked_at", "adr_from", "adr_letter_at", "resolved_at", "closed_at"]
+              "deadlock_position", "deadlocked_at", "adr_from", "adr_letter_at", "resolved_at", "closed_at",
+              "customer_waiting_since"]
     readonly_fields = fields
 
     @admin.display(description="Reference", ordering="pk")
@@ -148,6 +150,10 @@ class ComplaintAdmin(admin.ModelAdmin):
                           at_risk_office_hours=policy_values.value("COMPLAINT_AT_RISK_OFFICE_HOURS"))
         # Coloured by portal/assets/portal/admin.css: no style attribute (the Content-Security-Policy).
         return format_html('<span class="deadline deadline-{}">{}</span>', state or "none", sla.LABELS.get(state, ""))
+
+    @admin.display(description="Customer replied", ordering="customer_waiting_since")
+    def customer_replied(self, obj):
+        return customer_messages.admin_column(obj)
 
     def get_search_results(self, request, queryset, search_term):
         match = re.fullmatch(r"\s*(?:CMP-)?0*(\d+)\s*", search_term, re.IGNORECASE)

@@ -23,9 +23,11 @@ def complaints(customer):
             "deadlocked_at": c.deadlocked_at,
             "adr_from": c.adr_from,
             "adr_letter_at": c.adr_letter_at,
+            "waiting_for_our_answer_since": c.customer_waiting_since,
             "events": [
                 {"at": e.at, "what": e.get_kind_display(), "text": e.text,
-                 "by": (e.by.full_name if e.by else "121 Communications"), "staff_note": e.internal}
+                 "by": (e.by.full_name if e.by else "121 Communications"), "staff_note": e.internal,
+                 "reached_us_by": e.get_via_display() if e.via else None}
                 for e in c.events.all()
             ],
         }

@@ -2,10 +2,12 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils import timezone
 
 from complaints.models import Category, Channel, Complaint, ReplyBy, Status
 from orders.models import Service
+from portal.text_input import PlainNulRefusal
 
 
 def _helper(label):
@@ -14,7 +16,7 @@ def _helper(label):
     return helper
 
 
-class ComplaintForm(forms.ModelForm):
+class ComplaintForm(PlainNulRefusal, forms.ModelForm):
     """A customer's complaint made in the portal."""
 
     class Meta:
@@ -54,18 +56,38 @@ class ComplaintForm(forms.ModelForm):
         return value
 
 
-class MessageForm(forms.Form):
+class MessageForm(PlainNulRefusal, forms.Form):
     text = forms.CharField(label="Add a message", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, complaint, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper("Send message")
+        # The form is shown on the complaint's page but handled by its own view: without the action it
+        # would post back to the page, and the message would be lost.
+        self.helper.form_action = reverse("complaints:complaint_message", args=[complaint.pk])
 
     def clean_text(self):
         text = self.cleaned_data["text"].strip()
         if not text:
             raise forms.ValidationError("Write your message first.")
         return text
+
+
+class ReopenForm(PlainNulRefusal, forms.Form):
+    """A resolved complaint reopened by the customer, with their reason (optional)."""
+
+    reason = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, complaint, reopen_days, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = f"Not resolved after all? Tell us why and reopen it (within {reopen_days} days)."
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Reopen my complaint", css_class="btn-outline-primary"))
+        self.helper.form_action = reverse("complaints:complaint_reopen", args=[complaint.pk])
+        self.helper.form_id = "reopen"
+
+    def clean_reason(self):
+        return self.cleaned_data["reason"].strip()
 
 
 # --- Staff forms (admin) -----------------------------------------------------------------------

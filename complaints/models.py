@@ -121,6 +121,8 @@ class Complaint(models.Model):
     # ADR scheme directly". Fixed at receipt from the policy then in force.
     adr_from = models.DateTimeField("may go to the ADR scheme from")
     adr_letter_at = models.DateTimeField("ADR letter raised", null=True, blank=True)
+    # The customer wrote (a message, a reopening) and nobody has answered yet (portal/customer_messages.py).
+    customer_waiting_since = models.DateTimeField("customer replied, waiting for us since", null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]

@@ -24,6 +24,8 @@ from complaints.models import (
     Status,
 )
 from accounts.groups import CUSTOMER_SERVICES
+from complaints import messages as complaint_messages
+from portal import customer_messages
 from portal import dates as portal_dates
 from portal import outbox
 from portal import policy as policy_values
@@ -102,12 +104,17 @@ def _by_post(complaint):
     return not customer.email or complaint.reply_by == ReplyBy.LETTER or complaint.channel == Channel.LETTER
 
 
-def _write(complaint, *, kind, template, subject, context=None, now=None, due_at=None, attachments=()):
+def _write(complaint, *, kind, template, subject, context=None, now=None, due_at=None, attachments=(), by=None):
+    """Email or write to the customer. `by`: the member of staff writing, if a person does; what they
+    write answers the customer, so the complaint no longer waits for us (portal/customer_messages.py)."""
     try:
-        return _send(complaint, kind=kind, template=template, subject=subject, context=context, now=now,
-                     due_at=due_at, attachments=attachments)
+        message = _send(complaint, kind=kind, template=template, subject=subject, context=context, now=now,
+                        due_at=due_at, attachments=attachments)
     except ValueError as error:  # neither an email nor a postal address: staff must find one first
         raise ComplaintError(f"We cannot write to this customer: {error} Add their email or postal address.")
+    if by is not None and by.is_staff:
+        customer_messages.answered(complaint)
+    return message
 
 
 def _send(complaint, *, kind, template, subject, context, now, due_at, attachments):
@@ -180,6 +187,9 @@ def _move(complaint, to, *, by, text="", at=None, internal=False):
     locked.save(update_fields=fields)
     _event(locked, EventKind.STATUS, text or f"{old} → {locked.get_status_display()}.", by=by, at=at,
            internal=internal)
+    if to == Status.CLOSED:
+        customer_messages.answered(locked)  # a closed complaint waits for nothing
+        fields.append("customer_waiting_since")
     complaint.__dict__.update({f: getattr(locked, f) for f in fields})
     return locked
 
@@ -228,7 +238,8 @@ def complaint_set_status(*, complaint, to, by, note=""):
     moved = _move(complaint, to, by=by, text=note)
     if to == Status.RESOLVED:
         _write(moved, kind="complaint_status", template="complaints/status", subject="Your complaint is resolved",
-               context={"note": note})
+               context={"note": note}, by=by)
+        complaint.customer_waiting_since = moved.customer_waiting_since
     return moved
 
 
@@ -250,22 +261,50 @@ def complaint_reopen(*, complaint, by, reason="", now=None):
     if now > locked.resolved_at + timedelta(days=limit):
         raise ComplaintError(f"A complaint can be reopened within {limit} days of being resolved; "
                              "please make a new complaint.")
+    reason = (reason or "").strip()
     moved = _move(locked, Status.INVESTIGATING, by=by, at=now,
                   text=f"Reopened{': ' + reason if reason else ''}.")
-    _event(moved, EventKind.REOPENED, reason, by=by, at=now)
+    event = _event(moved, EventKind.REOPENED, reason, by=by, at=now)
+    if by is not None and not by.is_staff:
+        # The customer says it is not resolved after all: that waits for our answer like a message.
+        customer_messages.received(moved, at=now)
+        complaint_messages.staff_reopened(moved, event, now=now)
     complaint.status = moved.status
+    complaint.customer_waiting_since = moved.customer_waiting_since
     return moved
 
 
 @transaction.atomic
-def complaint_add_customer_message(*, complaint, customer, text):
+def complaint_add_customer_message(*, complaint, customer, text, received_at, via=customer_messages.Via.PORTAL,
+                                   now=None):
+    """A customer's message on their complaint, however it reached us: through the portal, or (for the
+    mailbox reader and staff typing in a letter) an email or letter matched to this complaint, with
+    `received_at` the time it reached us and `via` how.
+
+    The message goes on the timeline, the complaint waits for our answer, and its owner (or, with no
+    owner, customer services) is emailed, once per message (portal/customer_messages.py)."""
+    now = now or timezone.now()
     if complaint.customer_id != customer.pk:
         raise ComplaintError("This is not your complaint.")
-    if complaint.status == Status.CLOSED:
-        raise ComplaintError("This complaint is closed. Please make a new complaint.")
-    if not text.strip():
+    text = (text or "").strip()
+    if not text:
         raise ComplaintError("Write your message first.")
-    return _event(complaint, EventKind.CUSTOMER_MESSAGE, text.strip(), by=customer)
+    try:
+        customer_messages.check_arrival(received_at=received_at, via=via, now=now,
+                                        case_since=complaint.received_at)
+    except customer_messages.ArrivalRefused as refusal:
+        raise ComplaintError(str(refusal)) from None
+    locked = Complaint.objects.select_for_update(of=("self",)).select_related("customer", "owner").get(
+        pk=complaint.pk)
+    if locked.status == Status.CLOSED:
+        raise ComplaintError("This complaint is closed. Please make a new complaint.")
+    # The timeline event says how the message reached us, which only this path knows.
+    event = ComplaintEvent.objects.create(complaint=locked, kind=EventKind.CUSTOMER_MESSAGE, text=text, by=customer,
+                                          at=received_at, via=via)
+    customer_messages.received(locked, at=received_at)
+    complaint_messages.staff_customer_message(locked, event, now=now)
+    complaint.customer_waiting_since = locked.customer_waiting_since
+    return event
 
 
 @transaction.atomic
@@ -274,7 +313,7 @@ def complaint_reply(*, complaint, by, text):
     if not text.strip():
         raise ComplaintError("Write the reply first.")
     message = _write(complaint, kind="complaint_reply", template="complaints/reply",
-                     subject="A reply about your complaint", context={"reply": text.strip(), "by": by})
+                     subject="A reply about your complaint", context={"reply": text.strip(), "by": by}, by=by)
     return _event(complaint, EventKind.REPLY, text.strip(), by=by, message=message)
 
 
@@ -333,6 +372,8 @@ def complaint_issue_deadlock(*, complaint, by, final_position, by_email=True, by
                                                 subject=subject, context=context, concerning=locked, by_post=True,
                                                 now=now))
     _event(locked, EventKind.DEADLOCK, locked.deadlock_position, by=by, at=now, message=messages[0])
+    customer_messages.answered(locked)  # our final position answers whatever the customer last wrote
+    complaint.customer_waiting_since = None
     return locked
 
 

@@ -2,10 +2,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from complaints import selectors, services
-from complaints.forms import ComplaintForm, MessageForm
+from complaints.forms import ComplaintForm, MessageForm, ReopenForm
+from portal import policy as policy_values
 from portal.office_hours import london
 
 
@@ -21,6 +22,7 @@ def _customer_only(view):
 
 
 @_customer_only
+@require_safe
 def complaint_list(request):
     return render(request, "complaints/list.html", {
         "complaints": selectors.complaint_list_for_customer(customer=request.user),
@@ -44,43 +46,51 @@ def complaint_create(request):
     return render(request, "complaints/new.html", {"form": form})
 
 
-@_customer_only
-def complaint_detail(request, pk):
-    complaint = selectors.complaint_for_customer(customer=request.user, pk=pk)
+def _detail(request, complaint, *, form=None, reopen_form=None, status=200):
+    can_reopen = services.complaint_can_reopen(complaint)
+    if can_reopen and reopen_form is None:
+        reopen_form = ReopenForm(complaint=complaint, reopen_days=policy_values.value("COMPLAINT_REOPEN_DAYS"))
     return render(request, "complaints/detail.html", {
-        "complaint": complaint, "form": MessageForm(), "scheme": services.adr_scheme_current(),
-        "can_reopen": services.complaint_can_reopen(complaint),
+        "complaint": complaint, "form": form or MessageForm(complaint=complaint),
+        "scheme": services.adr_scheme_current(), "can_reopen": can_reopen,
+        "reopen_form": reopen_form if can_reopen else None,
         "adr_time_reached": complaint.adr_from <= timezone.now(),
-    })
+    }, status=status)
+
+
+@_customer_only
+@require_safe  # the page's forms post to their own views: a POST here would be lost without a word
+def complaint_detail(request, pk):
+    return _detail(request, selectors.complaint_for_customer(customer=request.user, pk=pk))
 
 
 @_customer_only
 @require_POST
 def complaint_message(request, pk):
     complaint = selectors.complaint_for_customer(customer=request.user, pk=pk)
-    form = MessageForm(request.POST)
+    form = MessageForm(request.POST, complaint=complaint)
     if form.is_valid():
         try:
             services.complaint_add_customer_message(complaint=complaint, customer=request.user,
-                                                    text=form.cleaned_data["text"])
+                                                    text=form.cleaned_data["text"], received_at=timezone.now())
         except services.ComplaintError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, "Your message is added to your complaint.")
+            messages.success(request, "Your message is added to your complaint. We have let the person "
+                                      "handling it know.")
             return redirect("complaints:complaint_detail", pk=complaint.pk)
-    return render(request, "complaints/detail.html", {
-        "complaint": complaint, "form": form, "scheme": services.adr_scheme_current(),
-        "can_reopen": services.complaint_can_reopen(complaint),
-        "adr_time_reached": complaint.adr_from <= timezone.now(),
-    }, status=400)
+    return _detail(request, complaint, form=form, status=400)
 
 
 @_customer_only
 @require_POST
 def complaint_reopen(request, pk):
     complaint = selectors.complaint_for_customer(customer=request.user, pk=pk)
+    form = ReopenForm(request.POST, complaint=complaint, reopen_days=policy_values.value("COMPLAINT_REOPEN_DAYS"))
+    if not form.is_valid():
+        return _detail(request, complaint, reopen_form=form, status=400)
     try:
-        services.complaint_reopen(complaint=complaint, by=request.user, reason=request.POST.get("reason", "").strip())
+        services.complaint_reopen(complaint=complaint, by=request.user, reason=form.cleaned_data["reason"])
     except services.ComplaintError as error:
         messages.error(request, str(error))
     else:

@@ -28,6 +28,7 @@ from faults.admin_forms import (
     WaiveForm,
 )
 from faults.models import ChargeStatus, Fault, FaultCheck, FaultEvent, Status, VisitCharge, VisitSlot
+from portal import customer_messages
 from portal import policy as policy_values
 from portal import sla
 from portal.admin_links import LinksOnlyWhereAllowed
@@ -128,15 +129,16 @@ def _context(model_admin, request, **extra):
 @admin.register(Fault)
 class FaultAdmin(LinksOnlyWhereAllowed, admin.ModelAdmin):
     list_display = ["reference", "customer", "service_label", "status", "location", "reported_at", "repair_due_at",
-                    "repair"]
-    list_filter = [RepairFilter, "status", "location", "channel"]
+                    "repair", "customer_replied"]
+    list_filter = [RepairFilter, customer_messages.WaitingFilter, "status", "location", "channel"]
     list_select_related = ["customer", "service__product"]
     search_fields = ["customer__username", "customer__full_name", "customer__postcode", "description"]
     inlines = [CheckInline, SlotInline, ChargeInline, EventInline]
     change_form_template = "admin/faults/fault/change_form.html"
     change_list_template = "admin/faults/fault/change_list.html"
     fields = ["customer", "service", "visit_details", "channel", "reported_at", "recorded_by", "status", "location",
-              "description", "repair_due_at", "resolved_at", "closed_at", "ack_message", "alert_level"]
+              "description", "repair_due_at", "resolved_at", "closed_at", "ack_message", "alert_level",
+              "customer_waiting_since"]
     readonly_fields = fields
 
     @admin.display(description="Reference", ordering="pk")
@@ -169,6 +171,10 @@ class FaultAdmin(LinksOnlyWhereAllowed, admin.ModelAdmin):
                           at_risk_office_hours=policy_values.value("FAULT_AT_RISK_OFFICE_HOURS"))
         # Coloured by portal/assets/portal/admin.css: no style attribute (the Content-Security-Policy).
         return format_html('<span class="deadline deadline-{}">{}</span>', state or "none", sla.LABELS.get(state, ""))
+
+    @admin.display(description="Customer replied", ordering="customer_waiting_since")
+    def customer_replied(self, obj):
+        return customer_messages.admin_column(obj)
 
     def get_search_results(self, request, queryset, search_term):
         match = re.fullmatch(r"\s*(?:FLT-?)?0*(\d+)\s*", search_term, re.IGNORECASE)

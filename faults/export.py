@@ -30,8 +30,10 @@ def faults(customer):
             "resolved_at": f.resolved_at,
             "closed_at": f.closed_at,
             "checks": [{"question": c.question, "answer": c.answer} for c in f.checks.all()],
+            "waiting_for_our_answer_since": f.customer_waiting_since,
             "events": [{"at": e.at, "what": e.get_kind_display(), "text": e.text, "by": _by(e.by),
-                        "staff_note": e.internal} for e in f.events.all()],
+                        "staff_note": e.internal, "reached_us_by": e.get_via_display() if e.via else None}
+                       for e in f.events.all()],
             "visits": [{"date": s.date, "time": s.get_window_display(), "status": s.get_status_display(),
                         "offered_at": s.offered_at, "accepted_at": s.accepted_at,
                         "charge_shown_when_accepting": s.charge_warning_shown_amount,

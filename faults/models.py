@@ -71,6 +71,9 @@ class Fault(models.Model):
     ack_message = models.ForeignKey("portal.OutboxMessage", null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+", help_text="The acknowledgement sent at once.")
     alert_level = models.CharField(max_length=8, blank=True, help_text="The last repair-target alert to engineers.")
+    # The customer wrote (information, other visit times asked for) and nobody has answered yet
+    # (portal/customer_messages.py).
+    customer_waiting_since = models.DateTimeField("customer replied, waiting for us since", null=True, blank=True)
     # One key per trip through the report form: a form sent twice (a double click) makes one fault.
     request_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
@@ -120,6 +123,7 @@ class EventKind(models.TextChoices):
     STATUS = "status", "Status changed"
     LOCATION = "location", "Where the fault lies"
     SLOTS_OFFERED = "slots_offered", "Engineer visit times offered"
+    SLOTS_DECLINED = "slots_declined", "Visit times did not suit you"
     VISIT_BOOKED = "visit_booked", "Engineer visit booked"
     VISIT_CANCELLED = "visit_cancelled", "Engineer visit cancelled"
     OUTCOME = "outcome", "Engineer visit outcome"

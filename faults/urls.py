@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/", views.fault_detail, name="fault_detail"),
     path("<int:pk>/message/", views.fault_message, name="fault_message"),
     path("<int:pk>/slots/<int:slot_id>/accept/", views.slot_accept, name="slot_accept"),
+    path("<int:pk>/slots/decline/", views.slots_decline, name="slots_decline"),
 ]

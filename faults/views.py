@@ -1,7 +1,8 @@
-"""The customer's fault pages: report (checks first), list, detail with timeline, message, accept a visit.
+"""The customer's fault pages: report (checks first), list, detail with timeline, message, accept a visit
+or decline the times offered.
 
 Every URL with an id goes through a selector filtered by the logged-in customer: another customer's id
-is a 404. Staff work on faults in the admin.
+is a 404. Every POST is read through a form (faults/forms.py). Staff work on faults in the admin.
 """
 
 import uuid
@@ -9,11 +10,19 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from faults import clock, money, selectors, services
 from faults.checks import ANSWERS, YES_NO, checks_for
-from faults.forms import AcceptSlotForm, DescribeForm, MessageForm, TextCheckForm
+from faults.forms import (
+    AcceptSlotForm,
+    DeclineSlotsForm,
+    DescribeForm,
+    MessageForm,
+    StepForm,
+    TextCheckForm,
+    YesNoCheckForm,
+)
 from faults.models import SlotStatus, Status
 from faults.slots import slot_text
 from portal.office_hours import london
@@ -36,6 +45,7 @@ def _when(moment):
 
 
 @customer_only
+@require_safe
 def fault_list(request):
     return render(request, "faults/list.html", {
         "faults": selectors.fault_list_for_customer(customer=request.user),
@@ -62,17 +72,20 @@ def fault_report(request, service_id):
     step = len(answers)
     check = checks[step] if step < len(checks) else None
     form, error = None, ""
-    if request.method == "POST" and request.POST.get("step") != str(step):
-        # A form sent twice or from another tab: show the step they are really on.
-        return redirect("faults:fault_report", service_id=service.pk)
+    if request.method == "POST":
+        sent_from = StepForm(request.POST)
+        if not sent_from.is_valid() or sent_from.cleaned_data["step"] != step:
+            # A form sent twice or from another tab: show the step they are really on.
+            return redirect("faults:fault_report", service_id=service.pk)
     if request.method == "POST" and check is not None:
-        if check.kind == YES_NO and "fixed" in request.POST:
-            # Code: the simple checks "help us establish the cause": this one solved it, so nothing is raised.
-            request.session.pop(key, None)
-            return render(request, "faults/report_fixed.html", {"service": service, "check": check})
         if check.kind == YES_NO:
-            answer = ANSWERS.get(request.POST.get("answer", ""))
-            error = "" if answer else "Choose yes or no."
+            buttons = YesNoCheckForm(request.POST)
+            if buttons.is_valid() and buttons.cleaned_data["fixed"]:
+                # Code: the simple checks "help us establish the cause": this one solved it, so nothing is raised.
+                request.session.pop(key, None)
+                return render(request, "faults/report_fixed.html", {"service": service, "check": check})
+            answer = ANSWERS[buttons.cleaned_data["answer"]] if buttons.is_valid() else None
+            error = "" if answer else " ".join(e for errors in buttons.errors.values() for e in errors)
         else:
             form = TextCheckForm(request.POST, check=check)
             answer = form.cleaned_data["answer"] if form.is_valid() else None
@@ -117,12 +130,13 @@ def _reported_text(fault):
 # --- Following a fault -----------------------------------------------------------------------------
 
 
-def _detail(request, fault, *, form=None, status=200):
+def _detail(request, fault, *, form=None, decline_form=None, status=200):
     now = clock.now()
     next_at_work = services.engineers_next_at_work(fault.reported_at)
     offered = [s for s in fault.visit_slots if s.status == SlotStatus.OFFERED]
     return render(request, "faults/detail.html", {
         "fault": fault, "form": form or MessageForm(fault=fault),
+        "decline_form": decline_form or DeclineSlotsForm(fault=fault),
         # Out of hours, say when engineers are next at work, until they are.
         "next_at_work": services.next_at_work_text(fault.reported_at)
         if next_at_work and now < next_at_work and fault.status == Status.REPORTED else "",
@@ -134,6 +148,7 @@ def _detail(request, fault, *, form=None, status=200):
 
 
 @customer_only
+@require_safe  # the page's forms post to their own views: a POST here would be lost without a word
 def fault_detail(request, pk):
     return _detail(request, selectors.fault_for_customer(customer=request.user, pk=pk))
 
@@ -145,12 +160,14 @@ def fault_message(request, pk):
     form = MessageForm(request.POST, fault=fault)
     if form.is_valid():
         try:
+            now = clock.now()
             services.fault_add_customer_message(fault=fault, customer=request.user, text=form.cleaned_data["text"],
-                                                now=clock.now())
+                                                received_at=now, now=now)
         except services.FaultError as refusal:
             messages.error(request, str(refusal))  # shown even where the form is not (a closed fault)
         else:
-            messages.success(request, "Thank you: your information is added to the fault.")
+            messages.success(request, "Thank you: your information is added to the fault, and our engineers "
+                                      "are told.")
             return redirect("faults:fault_detail", pk=fault.pk)
     return _detail(request, fault, form=form, status=400)
 
@@ -160,14 +177,36 @@ def fault_message(request, pk):
 def slot_accept(request, pk, slot_id):
     slot = selectors.slot_for_customer(customer=request.user, fault_pk=pk, slot_pk=slot_id)
     form = AcceptSlotForm(request.POST)
-    form.is_valid()  # both fields are optional: the service says what is missing
-    data = form.cleaned_data
+    if not form.is_valid():
+        # The amount shown is required, always (it is what any charge will be): nothing is booked.
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("faults:fault_detail", pk=slot.fault_id)
     try:
         booked = services.visit_slot_accept(slot=slot, customer=request.user, now=clock.now(),
-                                            charge_understood=data.get("charge_understood", False),
-                                            amount_shown=data.get("amount_shown"))
+                                            charge_understood=form.cleaned_data["charge_understood"],
+                                            amount_shown=form.cleaned_data["amount_shown"])
     except services.FaultError as refusal:
         messages.error(request, str(refusal))
     else:
         messages.success(request, f"Your engineer visit is booked: {slot_text(booked.date, booked.window)}.")
     return redirect("faults:fault_detail", pk=slot.fault_id)
+
+
+@customer_only
+@require_POST
+def slots_decline(request, pk):
+    """None of the times offered suit the customer: they are withdrawn and the engineers asked for others."""
+    fault = selectors.fault_for_customer(customer=request.user, pk=pk)
+    form = DeclineSlotsForm(request.POST, fault=fault)
+    if not form.is_valid():
+        return _detail(request, fault, decline_form=form, status=400)
+    try:
+        services.visit_slots_decline(fault=fault, customer=request.user, note=form.cleaned_data["note"],
+                                     now=clock.now())
+    except services.FaultError as refusal:
+        messages.error(request, str(refusal))
+    else:
+        how = "write to you" if request.user.writes_by_post or not request.user.email else "email you"
+        messages.success(request, "Thank you: we have withdrawn those times and asked our engineers to offer you "
+                                  f"others. We will {how} when they do.")
+    return redirect("faults:fault_detail", pk=fault.pk)

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from orders import selectors, services
 from orders.forms import CancelForm, ControlPanelForm, OrderForm, PriceListForm, QuoteForm
@@ -40,6 +40,7 @@ def _by_post(user):
 
 
 @customer_only
+@require_safe  # pages without a form refuse a POST rather than drop it without a word
 def catalogue(request):
     return render(request, "orders/catalogue.html", {"products": selectors.price_list_products()})
 
@@ -110,18 +111,21 @@ def quote_request(request, product_id):
 
 
 @customer_only
+@require_safe
 def order_list(request):
     return render(request, "orders/order_list.html",
                   {"orders": selectors.order_list_for_customer(customer=request.user)})
 
 
 @customer_only
+@require_safe
 def order_detail(request, order_id):
     order = get_object_or_404(selectors.order_detail_for_customer(customer=request.user), pk=order_id)
     return render(request, "orders/order_detail.html", {"order": order})
 
 
 @customer_only
+@require_safe
 def service_list(request):
     return render(request, "orders/service_list.html",
                   {"services": selectors.service_list_for_customer(customer=request.user)})

@@ -7,6 +7,15 @@ from django.utils import timezone
 from portal.message_access import PERMISSIONS as MESSAGE_PERMISSIONS
 
 
+class Via(models.TextChoices):
+    """How a customer's message reached us (portal/customer_messages.py)."""
+
+    PORTAL = "portal", "Portal"
+    EMAIL = "email", "Email"
+    LETTER = "letter", "Letter"
+    PHONE = "phone", "Phone"
+
+
 class TimelineEvent(models.Model):
     """One thing that happened to a complaint or a fault: the timeline customers and staff both read.
     Each app adds the object it belongs to and its own kinds."""
@@ -20,6 +29,8 @@ class TimelineEvent(models.Model):
     at = models.DateTimeField(default=timezone.now)
     message = models.ForeignKey("portal.OutboxMessage", null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="+", help_text="The email or letter this event sent.")
+    via = models.CharField(max_length=6, choices=Via.choices, blank=True,
+                           help_text="How a customer's message reached us.")
 
     class Meta:
         abstract = True

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
 
 from portal import policy as policy_values
 from portal import services, throttle
@@ -10,14 +11,17 @@ from portal.forms import CodeCopyForm
 from portal.models import CopyMethod
 
 
+@require_safe  # pages without a form refuse a POST rather than drop it without a word
 def home(request):
     return render(request, "portal/home.html")
 
 
+@require_safe
 def code_of_practice(request):
     return render(request, "portal/code_of_practice.html", {"otelo": OTELO, "ofcom": OFCOM})
 
 
+@require_safe
 def privacy(request):
     """Code (Privacy): "Our Privacy Policy sets out the personal information we collect about you"."""
     from accounts.services import REGISTRATION_LINK_DAYS
@@ -41,6 +45,7 @@ def _adr_scheme():
             "email": scheme.email, "website": scheme.website}
 
 
+@require_safe
 def contact(request):
     return render(request, "portal/contact.html", {
         "otelo": _adr_scheme(), "ofcom": OFCOM,

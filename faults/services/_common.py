@@ -3,7 +3,7 @@
 from django.db import transaction
 
 from faults.models import CONCLUDED_STATUSES, TRANSITIONS, Fault, FaultEvent, Status
-from portal import outbox
+from portal import customer_messages, outbox
 
 
 class FaultError(Exception):
@@ -14,21 +14,27 @@ class InvalidTransition(FaultError):
     pass
 
 
-def event(fault, kind, text="", *, at, by=None, internal=False, message=None):
+def event(fault, kind, text="", *, at, by=None, internal=False, message=None, via=""):
     return FaultEvent.objects.create(fault=fault, kind=kind, text=text, by=by, internal=internal, at=at,
-                                     message=message)
+                                     message=message, via=via)
 
 
-def write(fault, *, kind, template, subject, context=None):
+def write(fault, *, kind, template, subject, context=None, by=None):
     """Email the customer about their fault, or write to them if they take letters only.
+
+    `by`: the member of staff whose action this is, if any. Staff writing to the customer answers them,
+    so the fault no longer waits for us (portal/customer_messages.py).
 
     The outbox keeps its own clock (no `now` passed): a message may go as soon as it is written, even
     when the fault's time came from a phone call typed in later or a test's moved clock.
     """
-    return outbox.send_to_customer(
+    message = outbox.send_to_customer(
         fault.customer, kind=kind, template=f"faults/{template}", subject=f"{subject} ({fault.reference})",
         context={"fault": fault, **(context or {})}, concerning=fault,
     )
+    if by is not None and by.is_staff:
+        customer_messages.answered(fault)
+    return message
 
 
 def lock(fault):
@@ -55,6 +61,8 @@ def move(fault, to, *, by, at, note=""):
         fault.closed_at = at
         fields.append("closed_at")
     fault.save(update_fields=fields)
+    if to == Status.CLOSED:
+        customer_messages.answered(fault)  # a closed fault waits for nothing
     text = f"{old} → {fault.get_status_display()}." + (f"\n{note.strip()}" if note.strip() else "")
     return event(fault, "status", text, by=by, at=at)
 

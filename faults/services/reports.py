@@ -28,7 +28,8 @@ from faults.services._common import FaultError, InvalidTransition, event, link, 
 from faults.slots import slot_text
 from orders.models import Service, ServiceStatus
 from accounts.groups import ENGINEERS
-from portal import outbox, policy, sla
+from faults import messages as fault_messages
+from portal import customer_messages, outbox, policy, sla
 from portal.office_hours import CLOSING, OPENING, TZ, UTC, add_working_days, is_open, london, next_opening
 
 # A ceased service has nothing left to repair; a suspended or cancelling one is still on the line.
@@ -173,7 +174,7 @@ def fault_set_status(*, fault, to, by, note="", now=None):
     status_event = move(locked, to, by=by, at=now, note=note)
     link(status_event, write(locked, kind="fault_status", template="status",
                              subject=f"Your fault is now: {locked.get_status_display().lower()}",
-                             context={"note": note.strip(), "cancelled_visit": cancelled}))
+                             context={"note": note.strip(), "cancelled_visit": cancelled}, by=by))
     sync(fault, locked, "status", "resolved_at", "closed_at")
     return locked
 
@@ -194,7 +195,7 @@ def fault_set_location(*, fault, location, by, note="", now=None):
     locked.save(update_fields=["location"])
     text = f"Where the fault lies: {locked.get_location_display()}." + (f"\n{note.strip()}" if note.strip() else "")
     message = write(locked, kind="fault_location", template="location", subject="Where the fault lies",
-                    context={"note": note.strip()})
+                    context={"note": note.strip()}, by=by)
     event(locked, EventKind.LOCATION, text, by=by, at=now, message=message)
     sync(fault, locked, "location")
     return locked
@@ -208,7 +209,7 @@ def fault_reply(*, fault, by, text, now=None):
         raise FaultError("Write the reply first.")
     now = now or clock.now()
     message = write(fault, kind="fault_reply", template="reply", subject="A message about your fault",
-                    context={"reply": text, "by": by})
+                    context={"reply": text, "by": by}, by=by)
     return event(fault, EventKind.REPLY, text, by=by, at=now, message=message)
 
 
@@ -230,7 +231,7 @@ def fault_set_repair_target(*, fault, due_at, by, reason, now=None):
     fault.save(update_fields=["repair_due_at", "alert_level"])
     text = f"Repair target changed from {_when(old)} to {_when(due_at)}: {reason}"
     message = write(fault, kind="fault_reply", template="reply", subject="Your fault's repair target",
-                    context={"reply": text, "by": by})
+                    context={"reply": text, "by": by}, by=by)
     return event(fault, EventKind.REPAIR_TARGET, text, by=by, at=now, message=message)
 
 
@@ -249,16 +250,32 @@ def fault_add_note(*, fault, by, text, now=None):
 
 
 @transaction.atomic
-def fault_add_customer_message(*, fault, customer, text, now=None):
-    """The customer adds information to their fault."""
+def fault_add_customer_message(*, fault, customer, text, received_at, via=customer_messages.Via.PORTAL, now=None):
+    """The customer adds information to their fault, however it reached us: through the portal, or (for
+    the mailbox reader and staff typing in a letter) an email or letter matched to this fault, with
+    `received_at` the time it reached us and `via` how.
+
+    It goes on the timeline, the fault waits for our answer, and the engineers are emailed, once per
+    message (portal/customer_messages.py)."""
+    now = now or clock.now()
     text = (text or "").strip()
     if fault.customer_id != customer.pk:
         raise FaultError("This is not your fault report.")
-    if fault.status == Status.CLOSED:
-        raise FaultError("This fault is closed. If the problem is back, please report a new fault.")
     if not text:
         raise FaultError("Write your message first.")
-    return event(fault, EventKind.CUSTOMER_MESSAGE, text, by=customer, at=now or clock.now())
+    try:
+        customer_messages.check_arrival(received_at=received_at, via=via, now=now,
+                                        case_since=fault.reported_at)
+    except customer_messages.ArrivalRefused as refusal:
+        raise FaultError(str(refusal)) from None
+    locked = lock(fault)
+    if locked.status == Status.CLOSED:
+        raise FaultError("This fault is closed. If the problem is back, please report a new fault.")
+    message_event = event(locked, EventKind.CUSTOMER_MESSAGE, text, by=customer, at=received_at, via=via)
+    customer_messages.received(locked, at=received_at)
+    fault_messages.staff_customer_message(locked, message_event, now=now)
+    sync(fault, locked, "customer_waiting_since")
+    return message_event
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 
 from faults import clock, money
+from faults import messages as fault_messages
 from faults.models import (
     CHARGEABLE_OUTCOMES,
     ChargeStatus,
@@ -25,10 +26,28 @@ from faults.models import (
 )
 from faults.services._common import FaultError, event, link, lock, move, sync, write
 from faults.slots import SlotRefused, slot_text, validate
+from portal import customer_messages
 
 
 def _slot_label(slot):
     return slot_text(slot.date, slot.window)
+
+
+NO_AMOUNT = ("We could not tell which charge you were shown, so the visit is not booked. Please read the charge "
+             "on this page and accept again.")
+
+
+def _amount(value):
+    """The amount the customer was shown, as a finite Decimal; anything else is refused."""
+    if value is None or isinstance(value, float) or str(value).strip() == "":
+        raise FaultError(NO_AMOUNT)
+    try:
+        shown = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise FaultError(NO_AMOUNT) from None
+    if not shown.is_finite():
+        raise FaultError(NO_AMOUNT)
+    return shown
 
 
 @transaction.atomic
@@ -57,7 +76,7 @@ def visit_slots_offer(*, fault, slots, by, now=None):
     charge = money.charge_text()
     message = write(locked, kind="fault_slots", template="slots_offered",
                     subject="An engineer visit: please choose a time",
-                    context={"slots": created, "charge_text": charge})
+                    context={"slots": created, "charge_text": charge}, by=by)
     listed = "; ".join(_slot_label(s) for s in created)
     event(locked, EventKind.SLOTS_OFFERED, f"We offered these times for an engineer visit: {listed}.",
           by=by, at=now, message=message)
@@ -65,17 +84,20 @@ def visit_slots_offer(*, fault, slots, by, now=None):
 
 
 @transaction.atomic
-def visit_slot_accept(*, slot, customer, charge_understood, amount_shown=None, now=None):
+def visit_slot_accept(*, slot, customer, charge_understood, amount_shown, now=None):
     """The customer accepts one offered time: the visit is booked and the other times are withdrawn.
 
-    They must have ticked that they understand the abortive-visit charge; `amount_shown` is the amount
-    (excluding VAT) the page showed them, and it is what any charge for this visit will be.
+    Code: "We reserve the right to charge for any abortive work or visit". The customer must have ticked
+    that they understand the charge, and `amount_shown` (required, always) is the amount excluding VAT
+    the page showed them: it must be today's charge, and it is what any charge for this visit will be.
+    A request without it (a page that lost its hidden field, a hand-made request) books nothing.
     """
     now = now or clock.now()
     if slot.fault.customer_id != customer.pk:
         raise FaultError("This is not your fault report.")
     if not charge_understood:
         raise FaultError("Please tick the box to say you understand the charge before accepting a visit.")
+    shown = _amount(amount_shown)
     fault = lock(slot.fault)
     slot = VisitSlot.objects.select_for_update().get(pk=slot.pk, fault=fault)
     if slot.status != SlotStatus.OFFERED:
@@ -85,14 +107,9 @@ def visit_slot_accept(*, slot, customer, charge_understood, amount_shown=None, n
         raise FaultError(f"A visit can be booked while we investigate a fault; this one is "
                          f"{fault.get_status_display().lower()}.")
     amount = money.visit_charge_amount()
-    if amount_shown is not None:
-        try:
-            shown = Decimal(str(amount_shown))
-        except InvalidOperation:
-            shown = None
-        if shown != amount:
-            raise FaultError("The charge for an abortive visit has changed since you opened this page. "
-                             "Please read it again before accepting.")
+    if shown != amount:
+        raise FaultError("The charge for an abortive visit has changed since you opened this page. "
+                         "Please read it again before accepting.")
     try:
         validate(slot.date, slot.window, now=now)  # still inside office hours, on a working day, ahead
     except SlotRefused as refusal:
@@ -112,6 +129,34 @@ def visit_slot_accept(*, slot, customer, charge_understood, amount_shown=None, n
           f"Engineer visit booked for {_slot_label(slot)}. You accepted that an abortive visit, or a visit for "
           f"a fault not on our network, may be charged {charge}.", by=customer, at=now, message=message)
     return slot
+
+
+@transaction.atomic
+def visit_slots_decline(*, fault, customer, note="", now=None):
+    """None of the times offered suit the customer: they are all declined (off the customer's page, free
+    to be offered again), the timeline says so with the customer's note, and the engineers are asked for
+    other times by the customer-message path: the fault waits for us and the Engineers group is emailed
+    (portal/customer_messages.py)."""
+    now = now or clock.now()
+    if fault.customer_id != customer.pk:
+        raise FaultError("This is not your fault report.")
+    note = (note or "").strip()
+    locked = lock(fault)
+    offered = list(locked.slots.select_for_update().filter(status=SlotStatus.OFFERED).order_by("start_at", "id"))
+    if locked.status != Status.INVESTIGATING or not offered:
+        # A second click, or staff changed the times meanwhile: say what the page now shows.
+        raise FaultError("There are no visit times waiting for your answer now. If you need a different time, "
+                         "send us a message.")
+    VisitSlot.objects.filter(pk__in=[s.pk for s in offered]).update(status=SlotStatus.DECLINED)
+    listed = "; ".join(_slot_label(s) for s in offered)
+    text = f"None of the times offered suit you: {listed}. We will offer other times."
+    if note:
+        text += f"\nYour note: {note}"
+    declined = event(locked, EventKind.SLOTS_DECLINED, text, by=customer, at=now, via=customer_messages.Via.PORTAL)
+    customer_messages.received(locked, at=now)
+    fault_messages.staff_slots_declined(locked, declined, slots=offered, note=note, now=now)
+    sync(fault, locked, "customer_waiting_since")
+    return offered
 
 
 def booked_visit(fault):
@@ -159,7 +204,7 @@ def visit_record_outcome(*, visit, outcome, by, notes="", now=None):
     link(outcome_event, write(fault, kind="fault_outcome", template="outcome",
                               subject="What the engineer's visit found",
                               context={"slot": visit, "notes": notes,
-                                       "chargeable": outcome in CHARGEABLE_OUTCOMES}))
+                                       "chargeable": outcome in CHARGEABLE_OUTCOMES}, by=by))
     charge = _charge(fault, visit, by=by, now=now) if outcome in CHARGEABLE_OUTCOMES else None
     sync(given, visit, "outcome", "outcome_notes", "outcome_at", "outcome_by")
     sync(given.fault, fault, "status", "location", "resolved_at")
@@ -179,7 +224,7 @@ def _charge(fault, visit, *, by, now):
     text = f"A charge of {money.charge_text(charge.amount, charge.vat_rate)} for the visit will be on your next invoice."
     message = write(fault, kind="fault_charge", template="charge", subject="A charge for the engineer's visit",
                     context={"charge": charge, "slot": visit,
-                             "charge_text": money.charge_text(charge.amount, charge.vat_rate)})
+                             "charge_text": money.charge_text(charge.amount, charge.vat_rate)}, by=by)
     event(fault, EventKind.CHARGE, text, by=by, at=now, message=message)
     return charge
 
@@ -203,7 +248,8 @@ def visit_charge_waive(*, charge, by, reason, now=None):
     locked.save(update_fields=["status", "waived_reason", "waived_by", "waived_at"])
     fault = locked.fault
     message = write(fault, kind="fault_charge_waived", template="charge_waived", subject="We have waived the charge",
-                    context={"charge": locked, "charge_text": money.charge_text(locked.amount, locked.vat_rate)})
+                    context={"charge": locked, "charge_text": money.charge_text(locked.amount, locked.vat_rate)},
+                    by=by)
     event(fault, EventKind.CHARGE_WAIVED, f"We waived the charge of {money.gbp(locked.amount)} + VAT for the "
           f"visit: {reason}", by=by, at=now, message=message)
     sync(charge, locked, "status", "waived_reason", "waived_by", "waived_at")

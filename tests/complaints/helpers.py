@@ -34,6 +34,8 @@ def visible_text(response):
     """A page's text without tags, whitespace collapsed, entities decoded."""
     html = response.content.decode()
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    # A submit input shows its value as the button's words.
+    html = re.sub(r'<input\b[^>]*type="submit"[^>]*value="([^"]*)"[^>]*>', r" \1 ", html)
     html = re.sub(r"</?(strong|em|b|i|span|a)\b[^>]*>", "", html)  # inline: no gap in the text
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 

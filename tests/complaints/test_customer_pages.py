@@ -352,3 +352,95 @@ def test_a_customer_cannot_name_another_customers_service(client, alice, service
     assert "Select a valid choice" in visible_text(response)
     assert not Complaint.objects.exists()
     assert not OutboxMessage.objects.filter(kind="complaint_ack").exists()
+
+
+# --- Every form reaches the view that takes it; bad input is refused with a message -----------------
+
+
+def form_actions(response):
+    """{the name of a field in the form: the form's action} for each form on the page."""
+    html = response.content.decode()
+    found = {}
+    for attrs, body in re.findall(r"<form\b([^>]*)>(.*?)</form>", html, flags=re.S):
+        action = re.search(r'action="([^"]*)"', attrs)
+        for name in re.findall(r'<(?:textarea|input|select)\b[^>]*name="([^"]+)"', body):
+            found[name] = action.group(1) if action else ""
+    return found
+
+
+def test_the_message_form_posts_to_where_messages_are_taken_and_reopening_to_where_it_is_done(client, alice, sam):
+    open_one = open_complaint(alice)
+    resolved = advance(open_complaint(alice), Status.RESOLVED, by=sam)
+    client.force_login(alice)
+
+    assert form_actions(client.get(detail_url(open_one)))["text"] == \
+        reverse("complaints:complaint_message", args=[open_one.pk])
+    assert form_actions(client.get(detail_url(resolved)))["reason"] == \
+        reverse("complaints:complaint_reopen", args=[resolved.pk])
+
+
+def test_a_message_posted_to_the_complaint_page_itself_is_refused_not_lost_without_a_word(client, alice):
+    complaint = open_complaint(alice)
+    client.force_login(alice)
+
+    response = client.post(detail_url(complaint), {"text": "It dropped again at 7pm."})
+
+    assert response.status_code == 405
+    assert not ComplaintEvent.objects.filter(kind=EventKind.CUSTOMER_MESSAGE).exists()
+
+
+def test_the_list_of_complaints_takes_no_post(client, alice):
+    client.force_login(alice)
+
+    assert client.post(LIST, {"text": "Hello"}).status_code == 405
+
+
+NUL = "Refund me\x00 please"
+# What the customer is told (portal/text_input.py): the field cannot take it, nothing was saved.
+NUL_SAID = "contains a character that cannot be part of any text (a NUL byte)"
+
+
+def test_a_reopening_reason_with_a_nul_byte_is_refused_with_a_message_and_changes_nothing(client, alice, sam):
+    complaint = advance(open_complaint(alice), Status.RESOLVED, by=sam)
+    events = ComplaintEvent.objects.filter(complaint=complaint).count()
+    client.force_login(alice)
+
+    response = client.post(reverse("complaints:complaint_reopen", args=[complaint.pk]), {"reason": NUL})
+
+    assert response.status_code == 400
+    assert NUL_SAID in visible_text(response)
+    assert reload(complaint).status == Status.RESOLVED
+    assert ComplaintEvent.objects.filter(complaint=complaint).count() == events
+
+
+def test_a_reopening_reason_far_too_long_is_refused_with_a_message(client, alice, sam):
+    complaint = advance(open_complaint(alice), Status.RESOLVED, by=sam)
+    client.force_login(alice)
+
+    response = client.post(reverse("complaints:complaint_reopen", args=[complaint.pk]), {"reason": "x" * 5001})
+
+    assert response.status_code == 400
+    assert "Ensure this value has at most 5000 characters (it has 5001)." in visible_text(response)
+    assert reload(complaint).status == Status.RESOLVED
+
+
+def test_a_message_with_a_nul_byte_is_refused_with_a_message_and_changes_nothing(client, alice):
+    complaint = open_complaint(alice)
+    client.force_login(alice)
+
+    response = client.post(reverse("complaints:complaint_message", args=[complaint.pk]), {"text": NUL})
+
+    assert response.status_code == 400
+    assert NUL_SAID in visible_text(response)
+    assert not ComplaintEvent.objects.filter(kind=EventKind.CUSTOMER_MESSAGE).exists()
+    assert not OutboxMessage.objects.filter(kind="complaint_customer_message").exists()
+
+
+@pytest.mark.parametrize("field", ["what_happened", "desired_outcome"])
+def test_a_complaint_with_a_nul_byte_is_refused_with_a_message_and_nothing_is_saved(client, alice, field):
+    client.force_login(alice)
+
+    response = client.post(NEW, form(**{field: "I was charged twice\x00 for October."}))
+
+    assert NUL_SAID in visible_text(response)
+    assert not Complaint.objects.exists()

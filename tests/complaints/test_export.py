@@ -3,6 +3,7 @@
 import json
 
 from django.urls import reverse
+from django.utils import timezone
 
 from complaints import services
 from complaints.models import Status
@@ -21,7 +22,8 @@ def test_alices_export_holds_her_complaints_with_their_timelines(client, alice, 
     services.complaint_acknowledge_by_hand(complaint=first, by=sam)
     services.complaint_set_status(complaint=first, to=Status.INVESTIGATING, by=sam)
     services.complaint_reply(complaint=first, by=sam, text="We found a double charge and will refund £12.50.")
-    services.complaint_add_customer_message(complaint=first, customer=alice, text="Thank you, when will it arrive?")
+    services.complaint_add_customer_message(complaint=first, customer=alice, text="Thank you, when will it arrive?",
+                                            received_at=timezone.now())
     second = open_complaint(alice, category="billing")
     bobs = open_complaint(bob, what_happened="Bob's engineer never turned up on Tuesday.")
 
@@ -39,6 +41,9 @@ def test_alices_export_holds_her_complaints_with_their_timelines(client, alice, 
     assert ("Our reply", "We found a double charge and will refund £12.50.", "Sam Service") in timeline
     assert ("Message from the customer", "Thank you, when will it arrive?", "Alice Archer") in timeline
     assert timeline[0] == ("Complaint received", "Complaint received by portal.", "Alice Archer")
+    [message] = [e for e in exported["events"] if e["what"] == "Message from the customer"]
+    assert message["reached_us_by"] == "Portal"
+    assert exported["waiting_for_our_answer_since"] == message["at"]  # nobody has answered it yet
     text = json.dumps(data)
     assert bobs.reference not in text
     assert "Bob's engineer" not in text

@@ -8,7 +8,7 @@ from html import unescape
 
 from django.core import mail
 
-from faults import services
+from faults import money, services
 from faults.checks import checks_for
 from faults.models import Status
 from orders.models import Product, Service
@@ -53,6 +53,7 @@ def offer(fault, by, *, at, slots):
 
 def accept(slot, customer, *, at, **kwargs):
     kwargs.setdefault("charge_understood", True)
+    kwargs.setdefault("amount_shown", money.visit_charge_amount())  # what the page shows
     return services.visit_slot_accept(slot=slot, customer=customer, now=at, **kwargs)
 
 
@@ -75,6 +76,8 @@ def visible_text(response):
     """A page's text without tags, whitespace collapsed, entities decoded."""
     html = response.content.decode()
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    # A submit input shows its value as the button's words.
+    html = re.sub(r'<input\b[^>]*type="submit"[^>]*value="([^"]*)"[^>]*>', r" \1 ", html)
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 

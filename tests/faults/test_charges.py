@@ -96,7 +96,8 @@ def test_billing_takes_pending_charges_and_a_waived_charge_never_reaches_an_invo
     second_fault = report(alice, at=ldn(2026, 12, 2, 10, 0))
     investigating(second_fault, eric, at=ldn(2026, 12, 2, 10, 5))
     [slot] = offer(second_fault, eric, at=ldn(2026, 12, 2, 10, 5), slots=[(date(2026, 12, 3), "morning")])
-    services.visit_slot_accept(slot=slot, customer=alice, charge_understood=True, now=ldn(2026, 12, 2, 11, 0))
+    services.visit_slot_accept(slot=slot, customer=alice, charge_understood=True, amount_shown="85.00",
+                               now=ldn(2026, 12, 2, 11, 0))
     _, waived = services.visit_record_outcome(visit=slot, outcome=Outcome.NO_FAULT_FOUND, by=eric,
                                               now=ldn(2026, 12, 3, 12, 0))
     assert list(charges_to_invoice(customer=alice)) == [kept, waived]

@@ -42,3 +42,16 @@ def test_the_export_holds_her_faults_checks_events_visits_and_charges(alice, bob
 
 def test_a_customer_with_no_faults_exports_an_empty_list(alice):
     assert json.loads(export_json(alice))["faults"] == []
+
+
+def test_the_export_says_how_her_message_reached_us_and_that_it_waits_for_our_answer(alice):
+    fault = report(alice, at=ldn(2026, 11, 30, 10, 0))
+    services.fault_add_customer_message(fault=fault, customer=alice, text="The light is green again.",
+                                        received_at=ldn(2026, 11, 30, 10, 30), via="email",
+                                        now=ldn(2026, 11, 30, 10, 35))
+
+    [exported] = json.loads(export_json(alice))["faults"]
+
+    [message] = [e for e in exported["events"] if e["what"] == "Information from you"]
+    assert (message["text"], message["reached_us_by"]) == ("The light is green again.", "Email")
+    assert exported["waiting_for_our_answer_since"] == message["at"]

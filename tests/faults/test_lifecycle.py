@@ -175,7 +175,7 @@ def test_a_customer_adds_information_to_her_fault_and_it_is_on_the_timeline(clie
                            {"text": "It also drops when the phone rings."}, follow=True)
 
     page = visible_text(response)
-    assert "Thank you: your information is added to the fault." in page
+    assert "Thank you: your information is added to the fault, and our engineers are told." in page
     assert "Information from you" in page
     assert "It also drops when the phone rings." in page
     event = fault.events.get(kind=EventKind.CUSTOMER_MESSAGE)

@@ -187,3 +187,46 @@ def test_a_time_offered_on_a_working_day_is_refused_if_the_calendar_now_says_oth
 
     with pytest.raises(services.FaultError, match="Sunday 6 December 2026 is a weekend day"):
         accept(slot, alice, at=ldn(2026, 11, 30, 9, 30))
+
+
+# --- The charge shown must be accepted, always ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("sent", [
+    {"charge_understood": "on"},
+    {"charge_understood": "on", "amount_shown": ""},
+    {"charge_understood": "on", "amount_shown": "NaN"},
+    {"charge_understood": "on", "amount_shown": "a lot"},
+], ids=["amount left out", "amount empty", "not a number", "words"])
+def test_accepting_without_the_charge_shown_books_nothing(as_alice, fault, two_offered, sent):
+    response = as_alice.post(accept_url(two_offered[0]), sent, follow=True)
+
+    assert ("We could not tell which charge you were shown, so the visit is not booked. Please read the charge on "
+            "this page and accept again.") in visible_text(response)
+    fault.refresh_from_db()
+    assert fault.status == Status.INVESTIGATING
+    assert {s.status for s in VisitSlot.objects.all()} == {SlotStatus.OFFERED}
+    assert not fault.events.filter(kind=EventKind.VISIT_BOOKED).exists()
+
+
+@pytest.mark.parametrize("amount_shown", [None, "", "NaN", "sNaN", "Infinity", 85.0])
+def test_the_service_books_nothing_without_the_amount_shown(alice, fault, two_offered, amount_shown):
+    with pytest.raises(services.FaultError, match="We could not tell which charge you were shown"):
+        services.visit_slot_accept(slot=two_offered[0], customer=alice, charge_understood=True,
+                                   amount_shown=amount_shown, now=ldn(2026, 11, 30, 9, 30))
+
+    assert not VisitSlot.objects.filter(status=SlotStatus.ACCEPTED).exists()
+
+
+def test_the_service_cannot_be_called_without_saying_what_was_shown(alice, fault, two_offered):
+    with pytest.raises(TypeError, match="amount_shown"):
+        services.visit_slot_accept(slot=two_offered[0], customer=alice, charge_understood=True,
+                                   now=ldn(2026, 11, 30, 9, 30))
+
+
+def test_the_accept_form_carries_the_amount_shown(as_alice, fault, two_offered):
+    html = as_alice.get(reverse("faults:fault_detail", args=[fault.pk])).content.decode()
+
+    forms = re.findall(r"<form\b[^>]*accept/\"[^>]*>(.*?)</form>", html, flags=re.S)
+    assert len(forms) == 2
+    assert all('name="amount_shown" value="85.00"' in form for form in forms)

@@ -22,7 +22,6 @@ def alices_things(alice, alices_fttc, fttc):
 def id_urls(things):
     return [
         ("GET", reverse("orders:order_detail", args=[things["order"].pk])),
-        ("POST", reverse("orders:order_detail", args=[things["order"].pk])),
         ("GET", reverse("orders:service_detail", args=[things["service"].pk])),
         ("POST", reverse("orders:service_detail", args=[things["service"].pk])),
         ("GET", reverse("orders:service_cancel", args=[things["service"].pk])),
@@ -46,6 +45,20 @@ def test_every_id_url_answers_404_to_another_customer_and_changes_nothing(client
     for method, url in id_urls(alices_things):
         response = client.get(url) if method == "GET" else client.post(url, data)
         assert response.status_code == 404, (method, url, response.status_code)
+        assert "Alice" not in response.content.decode()
+
+    assert snapshot() == before
+
+
+def test_the_order_page_refuses_a_post_from_everybody_and_changes_nothing(client, alice, bob, alices_things):
+    """It has no form: a POST is refused (405) before anything is looked up, whoever sends it."""
+    url = reverse("orders:order_detail", args=[alices_things["order"].pk])
+    before = snapshot()
+
+    for customer in (alice, bob):
+        client.force_login(customer)
+        response = client.post(url, {"notes": "Changed"})
+        assert response.status_code == 405
         assert "Alice" not in response.content.decode()
 
     assert snapshot() == before
