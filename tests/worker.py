@@ -49,6 +49,17 @@ class Worker:
             time.sleep(0.05)
         raise AssertionError(f"expected {count} email(s) from the worker within {timeout}s, got {len(self.emails())}")
 
+    def wait_until(self, condition, timeout=30, what="the worker to finish"):
+        """Wait for condition() to hold: the worker writes the email file before it records the message as
+        sent, so a test that has the file may still see the row a moment before that."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if condition():
+                return
+            assert self.process.poll() is None, "the worker process died"
+            time.sleep(0.05)
+        raise AssertionError(f"waited {timeout}s for {what}")
+
     def tasks_done(self, task_name):
         stats = app.control.inspect(destination=[self.name], timeout=2).stats() or {}
         return stats.get(self.name, {}).get("total", {}).get(task_name, 0)

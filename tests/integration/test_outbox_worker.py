@@ -33,6 +33,9 @@ def test_a_real_worker_delivers_the_welcome_email(celery_worker, real_broker):
     assert email["Subject"] == "Welcome to 121 Communications"
     assert "Your account username is dora" in email.get_body(preferencelist=("plain",)).get_content()
     message = OutboxMessage.objects.get(customer=customer)
+    celery_worker.wait_until(lambda: OutboxMessage.objects.get(pk=message.pk).status == Status.SENT,
+                             what="the welcome email to be recorded as sent")
+    message.refresh_from_db()
     assert message.status == Status.SENT
     assert message.attempts == 1
     assert email["X-Portal-Message"] == str(message.pk)
