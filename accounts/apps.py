@@ -17,7 +17,12 @@ class AccountsConfig(AppConfig):
     def ready(self):
         # The account sections of the data export; the password reset and registration links made at
         # send time.
-        from accounts import emails, export, forms  # noqa: F401
+        from django.contrib import admin
+
+        from accounts import demo, emails, export, forms  # noqa: F401
+
+        # The staff login takes the account username or email address, as the customers' login does.
+        admin.site.login_form = forms.StaffLoginForm
 
         # After every migrate, so groups gain the permissions of models added since.
         post_migrate.connect(_sync_groups, dispatch_uid="accounts.sync_groups")

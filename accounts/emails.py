@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.urls import reverse
 
-from accounts import data_export
+from portal import data_export
 from portal import outbox
 from portal.models import OutboxMessage
 

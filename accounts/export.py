@@ -2,7 +2,7 @@
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
-from accounts.data_export import exporter
+from portal.data_export import exporter
 from accounts.models import ConsentChannel
 
 NOT_KEPT = "(not kept: django-axes stores it masked)"

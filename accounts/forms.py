@@ -10,9 +10,11 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from accounts import data_export, emails, services
+from accounts import emails, services
+from portal import data_export
 from accounts.emails import RESET_PATH
-from accounts.models import Correspondence, CustomerType, User, normalise_postcode
+from accounts.models import Correspondence, CustomerType, User
+from portal.postcodes import normalise_postcode
 from portal import outbox
 
 

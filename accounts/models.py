@@ -1,7 +1,5 @@
-import re
 
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -9,16 +7,6 @@ from django.db.models.functions import Lower
 
 from portal.models import TimelineEvent
 from portal.validators import validate_single_line
-
-# A UK postcode, spaced or not, any case ("ME17 4NN", "me174nn"); stored upper-case and spaced.
-UK_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
-
-
-def normalise_postcode(value):
-    match = UK_POSTCODE.match(value.strip().upper())
-    if not match:
-        raise ValidationError("Enter a UK postcode, for example ME17 4NN.")
-    return f"{match.group(1)} {match.group(2)}"
 
 
 class CustomerType(models.TextChoices):

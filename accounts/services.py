@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.core import signing
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -12,7 +13,6 @@ from accounts.models import AccountEvent, AccountEventKind, ConsentChannel, Mark
 from portal import outbox
 
 # How long the link that finishes a registration works; unconfirmed registrations go after that.
-REGISTRATION_LINK_DAYS = 3
 _TOKEN_SALT = "accounts.registration"
 
 
@@ -86,11 +86,11 @@ def registration_pending(*, token, now=None):
     """The registration a link finishes, or None when the link is wrong, used, replaced or too old."""
     now = now or timezone.now()
     try:
-        pk = signing.loads(token, salt=_TOKEN_SALT, max_age=timedelta(days=REGISTRATION_LINK_DAYS))
+        pk = signing.loads(token, salt=_TOKEN_SALT, max_age=timedelta(days=settings.REGISTRATION_LINK_DAYS))
     except signing.BadSignature:
         return None
     return PendingRegistration.objects.filter(
-        pk=pk, created_at__gt=now - timedelta(days=REGISTRATION_LINK_DAYS)).first()
+        pk=pk, created_at__gt=now - timedelta(days=settings.REGISTRATION_LINK_DAYS)).first()
 
 
 def username_waiting(*, username, email):
@@ -103,7 +103,7 @@ def registrations_expire(*, now=None):
     """Delete every registration whose link no longer works. Returns how many."""
     now = now or timezone.now()
     deleted, _ = PendingRegistration.objects.filter(
-        created_at__lte=now - timedelta(days=REGISTRATION_LINK_DAYS)).delete()
+        created_at__lte=now - timedelta(days=settings.REGISTRATION_LINK_DAYS)).delete()
     return deleted
 
 
@@ -127,7 +127,7 @@ def registration_start(*, username, password, email, details, marketing_opt_in, 
         username=username.lower(), email=email, details=details, marketing_opt_in=marketing_opt_in,
         password=make_password(password), created_at=now,
     )
-    emails.registration_confirm(pending, base_url=base_url, link_days=REGISTRATION_LINK_DAYS, now=now)
+    emails.registration_confirm(pending, base_url=base_url, link_days=settings.REGISTRATION_LINK_DAYS, now=now)
     return pending
 
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -9,8 +10,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts import services
-from accounts.dashboard import cards_for
-from accounts.data_export import export_json
+from portal.dashboard import cards_for
+from portal.data_export import export_json
 from accounts.forms import (
     DetailsForm,
     LoginForm,
@@ -62,7 +63,7 @@ def _welcome(request, customer):
 @require_safe
 def register_sent(request):
     return render(request, "accounts/register_sent.html", {
-        "email": request.session.get("registration_email", ""), "link_days": services.REGISTRATION_LINK_DAYS,
+        "email": request.session.get("registration_email", ""), "link_days": settings.REGISTRATION_LINK_DAYS,
     })
 
 
@@ -70,7 +71,7 @@ def register_confirm(request, token):
     pending = services.registration_pending(token=token)
     if pending is None:
         return render(request, "accounts/register_confirm.html",
-                      {"expired": True, "link_days": services.REGISTRATION_LINK_DAYS})
+                      {"expired": True, "link_days": settings.REGISTRATION_LINK_DAYS})
     form = RegistrationConfirmForm(request.POST or None, pending=pending)
     if request.method == "POST" and form.is_valid():
         try:

@@ -13,6 +13,6 @@ class ComplaintsConfig(AppConfig):
     name = "complaints"
 
     def ready(self):
-        from complaints import dashboard, demo, export, services  # noqa: F401  (registries and outbox hooks)
+        from complaints import dashboard, demo, export, selectors, services  # noqa: F401  (registries, hooks)
 
         post_migrate.connect(_ensure_adr_scheme, sender=self, dispatch_uid="complaints.ensure_adr_scheme")

@@ -1,6 +1,6 @@
 from django.db.models import Count, Q
 
-from accounts.dashboard import dashboard_card
+from portal.dashboard import dashboard_card
 from complaints.models import Complaint, Status
 
 

@@ -1,6 +1,6 @@
 """Complaints in the customer's data export: every complaint and everything on its timeline."""
 
-from accounts.data_export import exporter
+from portal.data_export import exporter
 from complaints.models import Complaint
 
 

@@ -1,7 +1,19 @@
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
-from complaints.models import Complaint, ComplaintEvent
+from complaints.models import AdrScheme, Complaint, ComplaintEvent
+from portal.pages import page_context
+
+
+def adr_scheme_current():
+    """The ADR scheme deadlock and ADR letters name, as staff keep it: the one reader of it, for letters,
+    the complaint pages, the contact page and the staff policy page. There is always exactly one."""
+    return AdrScheme.objects.filter(is_current=True).first()
+
+
+@page_context("contact", "policy")
+def _adr_scheme_on_pages():
+    return {"adr_scheme": adr_scheme_current()}
 
 
 def complaint_list_for_customer(*, customer):

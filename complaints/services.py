@@ -12,6 +12,7 @@ from datetime import timezone as dt_timezone
 from django.db import transaction
 from django.utils import timezone
 
+from complaints.selectors import adr_scheme_current
 from complaints.models import (
     OPEN_STATUSES,
     TRANSITIONS,
@@ -65,10 +66,6 @@ def adr_from(received_at):
         # between moves neither the day nor the hour.
         return (london(received_at) + timedelta(weeks=weeks)).astimezone(dt_timezone.utc)
     return add_months(received_at, policy_values.value("ADR_AFTER_MONTHS"))
-
-
-def adr_scheme_current():
-    return AdrScheme.objects.filter(is_current=True).first()
 
 
 @transaction.atomic

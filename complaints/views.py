@@ -26,7 +26,7 @@ def _customer_only(view):
 def complaint_list(request):
     return render(request, "complaints/list.html", {
         "complaints": selectors.complaint_list_for_customer(customer=request.user),
-        "scheme": services.adr_scheme_current(),
+        "scheme": selectors.adr_scheme_current(),
     })
 
 
@@ -52,7 +52,7 @@ def _detail(request, complaint, *, form=None, reopen_form=None, status=200):
         reopen_form = ReopenForm(complaint=complaint, reopen_days=policy_values.value("COMPLAINT_REOPEN_DAYS"))
     return render(request, "complaints/detail.html", {
         "complaint": complaint, "form": form or MessageForm(complaint=complaint),
-        "scheme": services.adr_scheme_current(), "can_reopen": can_reopen,
+        "scheme": selectors.adr_scheme_current(), "can_reopen": can_reopen,
         "reopen_form": reopen_form if can_reopen else None,
         "adr_time_reached": complaint.adr_from <= timezone.now(),
     }, status=status)

@@ -1,8 +1,8 @@
-"""The faults card on the customer's account overview (accounts/dashboard.py's registry)."""
+"""The faults card on the customer's account overview (portal/dashboard.py)."""
 
 from django.db.models import Count, Q
 
-from accounts.dashboard import dashboard_card
+from portal.dashboard import dashboard_card
 from faults.models import CONCLUDED_STATUSES, Fault, SlotStatus, Status
 
 

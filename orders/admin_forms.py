@@ -5,7 +5,7 @@ so a refusal shows on its field and nothing is saved."""
 from django import forms
 from django.utils import timezone
 
-from accounts.models import normalise_postcode
+from portal.postcodes import normalise_postcode
 from orders.forms import RefusalMixin
 from orders.models import Cancellation, CancellationChannel, Order, OrderChannel
 from orders.services import Refused, validate_cancellation, validate_order

@@ -1,8 +1,8 @@
-"""The orders card on the customer's account overview (accounts/dashboard.py's registry)."""
+"""The orders card on the customer's account overview (portal/dashboard.py)."""
 
 from django.db.models import Count, Q
 
-from accounts.dashboard import dashboard_card
+from portal.dashboard import dashboard_card
 from orders.models import Order, OrderStatus, Service, ServiceStatus
 
 OPEN_ORDERS = [OrderStatus.PLACED, OrderStatus.CONFIRMED, OrderStatus.IN_PROGRESS]

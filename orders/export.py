@@ -2,7 +2,7 @@
 
 from django.db.models import Prefetch
 
-from accounts.data_export import exporter
+from portal.data_export import exporter
 from orders.models import Cancellation, OrderEvent, PriceListRequest, ServiceEvent
 
 

@@ -7,7 +7,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils import timezone
 
-from accounts.models import normalise_postcode
+from portal.postcodes import normalise_postcode
 from orders.models import Service
 from orders.services import CONTROL_PANEL_FIELDS
 from orders.services._common import day_text

@@ -4,7 +4,7 @@ import re
 
 from django.utils.html import strip_tags
 
-from accounts.data_export import exporter, in_words
+from portal.data_export import exporter, in_words
 from portal.models import CodeCopyRequest, OutboxMessage
 
 

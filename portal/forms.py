@@ -4,7 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 
-from accounts.models import normalise_postcode
+from portal.postcodes import normalise_postcode
 from portal.models import CodeCopyRequest, CopyMethod
 from portal.validators import validate_single_line
 

@@ -92,9 +92,29 @@ def _window(d: date) -> tuple[datetime, datetime]:
     per day. The clocks change at night, so 09:00 and 17:30 are never ambiguous
     or missing, and every window is exactly 8.5 real hours long.
     """
-    opens = datetime.combine(d, OPENING, tzinfo=TZ).astimezone(UTC)
-    closes = datetime.combine(d, CLOSING, tzinfo=TZ).astimezone(UTC)
-    return opens, closes
+    return opening_on(d), closing_on(d)
+
+
+def london_time(d: date, at: time) -> datetime:
+    """The instant (UTC) of a London wall-clock time on a date: 13:00 on 1 July is 12:00 UTC. For times
+    of day the calendar names (opening, closing, a visit window's edges); never at a clock change's hour."""
+    return datetime.combine(_as_date(d), at, tzinfo=TZ).astimezone(UTC)
+
+
+def opening_on(d: date) -> datetime:
+    """When the office opens on date `d` (09:00 London), in UTC, whether or not `d` is a working day."""
+    return london_time(d, OPENING)
+
+
+def closing_on(d: date) -> datetime:
+    """When the office closes on date `d` (17:30 London), in UTC: the end of a working day's deadlines."""
+    return london_time(d, CLOSING)
+
+
+def is_before_opening(at: datetime) -> bool:
+    """True if `at` is earlier than 09:00 London on its own day (a report before the office opens counts
+    that day as the first one worked)."""
+    return london(at).time() < OPENING
 
 
 def is_open(at: datetime) -> bool:

@@ -130,6 +130,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:dashboard"
 LOGOUT_REDIRECT_URL = "portal:home"
+# A registration with an email address waits this many days for its link to be opened, then goes.
+REGISTRATION_LINK_DAYS = env_int("REGISTRATION_LINK_DAYS", 3, minimum=1)
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a day: long enough for a customer who reads email once a day
 
 # Behind a proxy that terminates HTTPS, the visitor's address is the last one the proxy appended to

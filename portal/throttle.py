@@ -147,13 +147,13 @@ def record_public_form_use(*, form, request, recipient, what, now=None):
 
 def _warn_staff_once(*, form, count, limit, now):
     """One email to customer services per form and clock hour: the unique row is the claim."""
-    from portal import messages
+    from portal import emails
 
     hour = now.astimezone(dt_timezone.utc).replace(minute=0, second=0, microsecond=0)
     try:
         with transaction.atomic():
             alert = PublicFormAlert.objects.create(form=form, hour=hour, count=count, at=now)
-            messages.public_form_busy(alert, limit=limit, now=now)
+            emails.public_form_busy(alert, limit=limit, now=now)
     except IntegrityError:
         return False  # already warned this hour
     return True

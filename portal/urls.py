@@ -1,13 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts.forms import StaffLoginForm
 from portal import views
 
 admin.site.site_header = "121 Communications staff"
 admin.site.site_title = "121 Communications staff"
 admin.site.index_title = "Customer services, accounts and engineers"
-admin.site.login_form = StaffLoginForm
 
 portal_patterns = ([
     path("", views.home, name="home"),

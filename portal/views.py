@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from portal import policy as policy_values
-from portal import services, throttle
+from portal import pages, services, throttle
 from portal.company import ICO, OFCOM, OTELO
 from portal.forms import CodeCopyForm
 from portal.models import CopyMethod
@@ -24,31 +24,17 @@ def code_of_practice(request):
 @require_safe
 def privacy(request):
     """Code (Privacy): "Our Privacy Policy sets out the personal information we collect about you"."""
-    from accounts.services import REGISTRATION_LINK_DAYS
-
     return render(request, "portal/privacy.html", {
         "ico": ICO,
-        "registration_link_days": REGISTRATION_LINK_DAYS,
+        "registration_link_days": settings.REGISTRATION_LINK_DAYS,
         "lockout_failures": settings.AXES_FAILURE_LIMIT,
     })
-
-
-def _adr_scheme():
-    """The ADR scheme's details as staff keep them (complaints app), or as printed in the Code."""
-    from complaints.services import adr_scheme_current
-
-    scheme = adr_scheme_current()
-    if scheme is None:
-        return OTELO
-    return {"name": scheme.name, "postal_address_lines": scheme.postal_lines,
-            "office_address_lines": scheme.office_lines, "phones": scheme.phone_list, "fax": scheme.fax,
-            "email": scheme.email, "website": scheme.website}
 
 
 @require_safe
 def contact(request):
     return render(request, "portal/contact.html", {
-        "otelo": _adr_scheme(), "ofcom": OFCOM,
+        **pages.context_for("contact"), "ofcom": OFCOM,
         "ack_within": policy_values.hours_label(policy_values.value("COMPLAINT_ACK_OFFICE_HOURS")),
         "adr_after": policy_values.adr_wait_label(),
     })
@@ -89,6 +75,6 @@ def policy(request):
             "requeue_after_seconds": settings.OUTBOX_REQUEUE_AFTER_SECONDS,
             "max_attempts": settings.OUTBOX_MAX_ATTEMPTS,
         },
-        "otelo": OTELO,
+        **pages.context_for("policy"),
         "ofcom": OFCOM,
     })

@@ -5,7 +5,8 @@ import json
 import pytest
 from django.urls import reverse
 
-from accounts import data_export, services
+from accounts import services
+from portal import data_export
 from accounts.models import ConsentChannel, Correspondence, CustomerType
 from tests.accounts.helpers import log_in, shows
 

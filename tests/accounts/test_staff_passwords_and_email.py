@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from accounts.data_export import export_json
+from portal.data_export import export_json
 from accounts.models import AccountEvent, User
 from portal.models import Channel, OutboxMessage, Status
 from tests.accounts.helpers import admin_change_data, log_in, logged_in_user_id, shows

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from accounts.data_export import export_json
+from portal.data_export import export_json
 from faults import services
 from faults.models import Outcome
 from tests.faults.helpers import AFTER_VISIT, booked, ldn, report

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from accounts import demo as account_demo
 from portal import demo
 
 REPO = Path(settings.BASE_DIR)
@@ -102,7 +103,7 @@ def test_the_portal_starts_prints_one_block_last_and_stops_on_ctrl_c(embedded):
         assert later == [] and screen.lines[-1] == BLOCK_END
         assert f"The portal is running at http://127.0.0.1:{port}/" in text
         assert f"Demo logins, password {demo.PASSWORD} for all:" in text
-        for username in [spec["username"] for spec in demo.CUSTOMERS + demo.STAFF] + ["admin"]:
+        for username in [spec["username"] for spec in account_demo.CUSTOMERS + account_demo.STAFF] + ["admin"]:
             assert [line for line in screen.lines if line.startswith(f"    {username:<14} ")], username
             assert text.count(f"    {username:<14} ") == 1
         assert "Another address or port: PORTAL_ADDR=127.0.0.1:8080 make run" in text

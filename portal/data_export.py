@@ -1,8 +1,8 @@
 """The registry behind a customer's data export (Data Protection: everything we hold about them).
 
-Each app adds its part without touching accounts:
+Each app, accounts included, adds its part (registered when its module is imported by its AppConfig):
 
-    from accounts.data_export import exporter
+    from portal.data_export import exporter
 
     @exporter("complaints")
     def complaints(customer):
@@ -13,7 +13,7 @@ Sections appear in the file in the order the apps are installed.
 A secret the portal never keeps (a password reset link: its stored copy holds a placeholder that the
 worker fills in as it sends, portal.outbox.fill_at_send) is named in words instead:
 
-    data_export.unkept_secret("[[reset-path]]", "a password reset link, not kept")
+    unkept_secret("[[reset-path]]", "a password reset link, not kept")
 """
 
 import json

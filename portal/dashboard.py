@@ -1,6 +1,6 @@
 """Cards on the customer's account overview, one per app, registered like data export sections.
 
-    from accounts.dashboard import dashboard_card
+    from portal.dashboard import dashboard_card
 
     @dashboard_card(position=20)
     def complaints(customer):

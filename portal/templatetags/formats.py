@@ -1,0 +1,41 @@
+"""The portal's display formats for templates (portal/formats.py owns them): {% load formats %}.
+
+    {{ fault.reported_at|datetime_text }}   Tuesday 12 January 2027, 14:05
+    {{ complaint.adr_from|date_text }}      12 January 2027
+    {{ slot.date|day_text }}                Tuesday 12 January 2027
+    {{ fault.repair_due_at|when_text }}     Tuesday 12 January at 17:30
+    {{ message.sent_at|short_datetime }}    Tue 12 Jan 2027, 14:05
+    {{ event.at|time_text }}                14:05
+    {{ invoice.gross|gbp }}                 £1,234.50
+    {{ product.monthly_price|price:"a month" }}   £25.00 a month + VAT (£30.00 inc. VAT)
+    {{ pause|duration_in_words }}           15 minutes
+
+An empty value (None, "") shows as nothing, so an optional date needs no {% if %} of its own.
+"""
+
+from django import template
+
+from portal import formats
+
+register = template.Library()
+
+
+def _safe(func):
+    def wrapped(value, *args):
+        if value is None or value == "":
+            return ""
+        return func(value, *args)
+
+    wrapped.__name__ = func.__name__
+    wrapped.__doc__ = func.__doc__
+    return wrapped
+
+
+for _name in ("day_text", "date_text", "time_text", "when_text", "datetime_text", "short_datetime", "gbp",
+              "duration_in_words"):
+    register.filter(_name, _safe(getattr(formats, _name)))
+
+
+@register.filter
+def price(amount, per=""):
+    return formats.price_text(amount, per)
