@@ -107,7 +107,7 @@ def _write(complaint, *, kind, template, subject, context=None, now=None, due_at
     try:
         message = _send(complaint, kind=kind, template=template, subject=subject, context=context, now=now,
                         due_at=due_at, attachments=attachments)
-    except ValueError as error:  # neither an email nor a postal address: staff must find one first
+    except outbox.Unreachable as error:  # neither an email nor a postal address: staff must find one first
         raise ComplaintError(f"We cannot write to this customer: {error} Add their email or postal address.")
     if by is not None and by.is_staff:
         customer_messages.answered(complaint)

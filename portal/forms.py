@@ -9,6 +9,18 @@ from portal.models import CodeCopyRequest, CopyMethod
 from portal.validators import validate_single_line
 
 
+def add_refusal(form, refused):
+    """Show a service's refusal (portal.workflow.Refused) on the field it names, or on the whole form: the
+    person sees why, and what they typed stays on the page."""
+    field = refused.field if refused.field in form.fields else None
+    form.add_error(field, refused.message)
+
+
+class RefusalMixin:
+    def add_refusal(self, refused):
+        add_refusal(self, refused)
+
+
 class SingleLineField(forms.CharField):
     """A name, subject or anything else that can reach an email header: one line, refused with a clear
     message otherwise (portal.validators.validate_single_line)."""

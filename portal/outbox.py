@@ -29,10 +29,16 @@ from django.utils import timezone
 from portal.company import COMPANY
 from portal.models import Channel, OutboxAttachment, OutboxMessage, Status
 from portal.pdf import html_to_pdf
+from portal.workflow import Refused
 
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=1)
+
+
+class Unreachable(Refused):
+    """Neither the way asked for nor the other can reach this person (no email address, no postal address):
+    a refusal whose message tells staff what to add, never a 500."""
 
 # What other apps want to know when a message of a kind has gone (an email handed to the mail server,
 # a letter posted): for instance a complaint becomes acknowledged when its acknowledgement has gone.
@@ -119,7 +125,7 @@ def email(*, kind, to_email, to_name, template, subject, context, customer=None,
           due_at=None, attachments=(), now=None):
     """Queue an email built from templates/emails/<template>.txt and .html."""
     if not to_email:
-        raise ValueError(f"Cannot email {to_name}: no email address.")
+        raise Unreachable(f"Cannot email {to_name}: no email address.")
     now = now or timezone.now()
     context = {"company": COMPANY, **context, "to_name": to_name, "subject": subject}
     message = OutboxMessage.objects.create(
@@ -153,7 +159,7 @@ def letter(*, kind, to_name, address_lines, template, subject, context, customer
     """Queue a letter built from templates/letters/<template>.html; a worker renders the PDF."""
     address_lines = [line for line in address_lines if line]
     if len(address_lines) < 2:
-        raise ValueError(f"Cannot write to {to_name}: no postal address.")
+        raise Unreachable(f"Cannot write to {to_name}: no postal address.")
     now = now or timezone.now()
     message = OutboxMessage.objects.create(
         channel=Channel.LETTER,

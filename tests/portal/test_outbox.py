@@ -198,7 +198,7 @@ def test_a_business_customer_who_takes_email_is_emailed_under_their_company_name
 
 
 def test_an_email_without_an_address_is_refused(alice):
-    with pytest.raises(ValueError, match="no email address"):
+    with pytest.raises(outbox.Unreachable, match="no email address"):
         email_alice(alice, to_email="")
 
     assert not OutboxMessage.objects.exists()
@@ -419,7 +419,7 @@ def test_a_letter_is_rendered_to_pdf_for_the_print_queue(carol, on_commit):
 
 @pytest.mark.parametrize("address_lines", [[], ["", ""], ["3 High Street"]])
 def test_a_letter_without_a_postal_address_is_refused(carol, address_lines):
-    with pytest.raises(ValueError, match="no postal address"):
+    with pytest.raises(outbox.Unreachable, match="no postal address"):
         outbox.letter(kind="welcome", to_name="Carol Baker", address_lines=address_lines,
                       template="accounts/welcome", subject="Welcome", context={"customer": carol})
 
