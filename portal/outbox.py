@@ -179,24 +179,40 @@ def letter(*, kind, to_name, address_lines, template, subject, context, customer
     return message
 
 
+def has_postal_address(customer):
+    return bool(customer.address.strip() and customer.postcode.strip())
+
+
+def envelope(customer):
+    """How a letter to a customer is addressed: (to_name, address_lines). The one owner of that rule:
+    the person's name, then the company (the first of the address lines), then the address and postcode."""
+    return customer.full_name, customer.postal_lines[1:]
+
+
+def letter_html_for(customer, template, *, context, subject, now=None):
+    """A letter to the customer rendered as HTML (for a PDF attached to an email, a deadlock letter)."""
+    to_name, address_lines = envelope(customer)
+    return render_letter(template, context={**context, "customer": customer}, subject=subject, to_name=to_name,
+                         address_lines=address_lines, now=now)
+
+
 def send_to_customer(customer, *, kind, template, subject, context, concerning=None, due_at=None,
                      attachments=(), by_post=None, now=None):
     """Email the customer, or write to them when they take letters only or asked for post.
 
     When the chosen way is impossible (a letter, but the address was removed since; an email, but no
-    address) the other is used, so that the customer still hears from us; with neither, ValueError."""
+    address) the other is used, so that the customer still hears from us; with neither, Unreachable."""
     by_post = customer.writes_by_post if by_post is None else by_post
-    has_address = bool(customer.address.strip() and customer.postcode.strip())
+    has_address = has_postal_address(customer)
     if by_post and not has_address and customer.email:
         by_post = False
     elif not by_post and not customer.email and has_address:
         by_post = True
     context = {**context, "customer": customer}
     if by_post:
-        # The envelope: the person's name, then the company (first of the address lines), then the address.
-        return letter(kind=kind, to_name=customer.full_name, address_lines=customer.postal_lines[1:],
-                      template=template, subject=subject, context=context, customer=customer,
-                      concerning=concerning, due_at=due_at, now=now)
+        to_name, address_lines = envelope(customer)
+        return letter(kind=kind, to_name=to_name, address_lines=address_lines, template=template, subject=subject,
+                      context=context, customer=customer, concerning=concerning, due_at=due_at, now=now)
     return email(kind=kind, to_email=customer.email, to_name=customer.display_name, template=template,
                  subject=subject, context=context, customer=customer, concerning=concerning, due_at=due_at,
                  attachments=attachments, now=now)
