@@ -18,6 +18,7 @@ from portal import customer_messages
 from portal import policy as policy_values
 from portal import sla
 from portal.staff_time import StaffTimeField
+from portal.workflow import Refused
 
 _RECEIVED_AT = RecordComplaintForm.base_fields["received_at"]
 
@@ -192,7 +193,7 @@ class ComplaintAdmin(admin.ModelAdmin):
                     desired_outcome=data["desired_outcome"], channel=data["channel"], reply_by=data["reply_by"],
                     received_at=data["received_at"], recorded_by=request.user, service=data["service"],
                     acknowledged_by_hand=data["acknowledged_by_hand"])
-            except services.ComplaintError as error:
+            except Refused as error:
                 form.add_error(None, str(error))
             else:
                 self.message_user(request, f"Complaint {complaint.reference} recorded; acknowledgement due "
@@ -212,7 +213,7 @@ class ComplaintAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 call(complaint, request.user, form.cleaned_data)
-            except services.ComplaintError as error:
+            except Refused as error:
                 form.add_error(None, str(error))
             else:
                 self.message_user(request, f"{title}: done.", messages.SUCCESS)
@@ -227,7 +228,7 @@ class ComplaintAdmin(admin.ModelAdmin):
             raise PermissionDenied
         try:
             services.complaint_acknowledge_by_hand(complaint=complaint, by=request.user)
-        except services.ComplaintError as error:
+        except Refused as error:
             self.message_user(request, str(error), messages.ERROR)
         else:
             self.message_user(request, "Recorded as acknowledged by you; no automatic acknowledgement will follow.")
