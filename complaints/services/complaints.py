@@ -190,6 +190,7 @@ def complaint_reply(*, complaint, by, text, now=None):
 
 @transaction.atomic
 def complaint_add_note(*, complaint, by, text, now=None):
+    now = now or clock.now()
     text = text.strip()
     if not text:
         raise Refused("Write the note first.", field="text")
@@ -198,6 +199,7 @@ def complaint_add_note(*, complaint, by, text, now=None):
 
 @transaction.atomic
 def complaint_assign(*, complaint, owner, by, now=None):
+    now = now or clock.now()
     if owner is not None and not owner.is_staff:
         raise Refused("Only a member of staff can own a complaint.", field="owner")
     Complaint.objects.filter(pk=complaint.pk).update(owner=owner)
