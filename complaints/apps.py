@@ -9,10 +9,20 @@ def _ensure_adr_scheme(sender, **kwargs):
     ensure_adr_scheme(AdrScheme)
 
 
+def _acknowledged(message):
+    from complaints import services
+
+    services.complaint_acknowledged_by_message(message=message)
+
+
 class ComplaintsConfig(AppConfig):
     name = "complaints"
 
     def ready(self):
-        from complaints import dashboard, demo, export, selectors, services  # noqa: F401  (registries, hooks)
+        # Registries: the account overview's card, demo data, the data export, the contact and policy pages.
+        from complaints import dashboard, demo, export, selectors  # noqa: F401
+        from portal import outbox
 
+        # A complaint is acknowledged when its acknowledgement email has gone or its letter was posted.
+        outbox.on_sent("complaint_ack")(_acknowledged)
         post_migrate.connect(_ensure_adr_scheme, sender=self, dispatch_uid="complaints.ensure_adr_scheme")

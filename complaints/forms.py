@@ -3,11 +3,15 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import get_user_model
 from django.urls import reverse
-from django.utils import timezone
 
-from complaints.models import Category, Channel, Complaint, ReplyBy, Status
-from orders.models import Service
+from complaints import selectors
+from complaints.models import TRANSITIONS, Category, Channel, Complaint, ReplyBy, Status
+from complaints.services import validate_complaint
+from portal.admin_actions import StaffActionForm
+from portal.forms import RefusalMixin
+from portal.staff_time import StaffTimeField
 from portal.text_input import PlainNulRefusal
+from portal.workflow import Refused, allowed_moves
 
 
 def _helper(label):
@@ -16,7 +20,7 @@ def _helper(label):
     return helper
 
 
-class ComplaintForm(PlainNulRefusal, forms.ModelForm):
+class ComplaintForm(RefusalMixin, PlainNulRefusal, forms.ModelForm):
     """A customer's complaint made in the portal."""
 
     class Meta:
@@ -32,7 +36,7 @@ class ComplaintForm(PlainNulRefusal, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.customer = customer
         # Only the customer's own services can be chosen; anything else is "not a valid choice".
-        self.fields["service"].queryset = Service.objects.filter(customer=customer).select_related("product")
+        self.fields["service"].queryset = selectors.services_to_complain_about(customer=customer)
         self.fields["service"].label_from_instance = lambda s: f"{s.label}, {s.reference}"
         self.fields["service"].empty_label = "Not about one service"
         self.fields["reply_by"].choices = ReplyBy.choices  # no blank choice: email or letter
@@ -45,15 +49,14 @@ class ComplaintForm(PlainNulRefusal, forms.ModelForm):
             raise forms.ValidationError("Tell us a little more about what happened, so we can look into it.")
         return text
 
-    def clean_reply_by(self):
-        value = self.cleaned_data["reply_by"]
-        if value == ReplyBy.EMAIL and not self.customer.email:
-            raise forms.ValidationError("We have no email address for you: choose a letter, or add an email "
-                                        "address in your details.")
-        if value == ReplyBy.LETTER and not (self.customer.address.strip() and self.customer.postcode.strip()):
-            raise forms.ValidationError("We have no postal address for you: choose email, or add your address "
-                                        "in your details.")
-        return value
+    def clean(self):
+        data = super().clean()
+        if "reply_by" in data:
+            try:
+                validate_complaint(customer=self.customer, reply_by=data["reply_by"], service=data.get("service"))
+            except Refused as refused:
+                self.add_refusal(refused)
+        return data
 
 
 class MessageForm(PlainNulRefusal, forms.Form):
@@ -93,18 +96,19 @@ class ReopenForm(PlainNulRefusal, forms.Form):
 # --- Staff forms (admin) -----------------------------------------------------------------------
 
 
-class RecordComplaintForm(forms.Form):
+class RecordComplaintForm(StaffActionForm):
     """Staff record a complaint received by phone, email, letter or in person."""
 
     customer = forms.ModelChoiceField(queryset=get_user_model().objects.filter(is_staff=False).order_by("full_name"))
     channel = forms.ChoiceField(label="Received by", choices=[c for c in Channel.choices if c[0] != Channel.PORTAL])
-    received_at = forms.DateTimeField(
+    # Checked as every time staff type is (portal/staff_time.py): never in the future, never a mistyped year.
+    received_at = StaffTimeField(
         label="Received at (London time)", help_text="When it really reached us: the 24 working hours count from then.",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
     )
     category = forms.ChoiceField(choices=Category.choices)
-    service = forms.ModelChoiceField(queryset=Service.objects.select_related("customer", "product"), required=False,
+    service = forms.ModelChoiceField(queryset=selectors.services_of_every_customer(), required=False,
                                      help_text="Optional: the customer's service it concerns.")
     what_happened = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}))
     desired_outcome = forms.CharField(label="What the customer wants", required=False,
@@ -121,50 +125,62 @@ class RecordComplaintForm(forms.Form):
         self.fields["service"].label_from_instance = (
             lambda s: f"{s.reference} {s.label}: {s.customer.full_name} ({s.customer.username})")
 
-    def clean_received_at(self):
-        value = self.cleaned_data["received_at"]
-        if value > timezone.now():
-            raise forms.ValidationError("The time received cannot be in the future.")
-        return value
-
     def clean(self):
         data = super().clean()
-        customer = data.get("customer")
-        if customer and data.get("service") and data["service"].customer_id != customer.pk:
-            self.add_error("service", "That service is on another customer's account.")
-        if customer and data.get("reply_by") == ReplyBy.EMAIL and not customer.email:
-            self.add_error("reply_by", "This customer has no email address: reply by letter.")
-        by_letter = data.get("reply_by") == ReplyBy.LETTER or data.get("channel") == Channel.LETTER
-        if customer and (by_letter or not customer.email) and not (customer.address.strip() and customer.postcode.strip()):
-            self.add_error("reply_by", "This customer has no postal address: add it to their details first.")
-        if data.get("acknowledged_by_hand") and data.get("channel") not in (Channel.PHONE, Channel.IN_PERSON):
-            self.add_error("acknowledged_by_hand", "Only a phone call or a visit can be acknowledged there and then.")
+        if not self.errors:
+            try:
+                validate_complaint(customer=data["customer"], channel=data["channel"], reply_by=data["reply_by"],
+                                   received_at=data["received_at"], service=data["service"],
+                                   acknowledged_by_hand=data["acknowledged_by_hand"])
+            except Refused as refused:
+                self.add_refusal(refused)
         return data
 
 
-class NoteForm(forms.Form):
+class NoteForm(StaffActionForm):
     text = forms.CharField(label="Text", widget=forms.Textarea(attrs={"rows": 4}),
                            help_text="A reply is shown to the customer and sent by email or letter; a note is for staff only.")
 
 
-class StatusForm(forms.Form):
-    to = forms.ChoiceField(label="New status", choices=[(s, label) for s, label in Status.choices
-                                                       if s not in (Status.RECEIVED, Status.ACKNOWLEDGED,
-                                                                    Status.DEADLOCKED)])
+# Statuses staff set on this form; acknowledgement and deadlock each have their own way.
+STAFF_MOVES = [Status.INVESTIGATING, Status.RESOLVED, Status.CLOSED]
+
+
+def staff_moves(status):
+    """The moves the status form offers a complaint in `status` (none for one just received: it is
+    acknowledged first)."""
+    allowed = allowed_moves(TRANSITIONS, status)
+    return [s for s in STAFF_MOVES if s in allowed]
+
+
+class StatusForm(StaffActionForm):
+    to = forms.ChoiceField(label="New status", choices=[(s.value, s.label) for s in STAFF_MOVES])
     note = forms.CharField(label="Note for the timeline", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.case is not None:
+            # The list offers only the moves this complaint can make now. Any staff move is accepted, so a
+            # page left open while a colleague moved the complaint on gets the workflow's reason instead.
+            self.fields["to"].widget.choices = [(s.value, s.label) for s in staff_moves(self.case.status)]
 
-class OwnerForm(forms.Form):
+
+class OwnerForm(StaffActionForm):
     owner = forms.ModelChoiceField(queryset=get_user_model().objects.filter(is_staff=True, is_active=True),
                                    required=False, empty_label="Nobody")
 
 
-class DeadlockForm(forms.Form):
+class DeadlockForm(StaffActionForm):
     final_position = forms.CharField(
         label="Our final position", widget=forms.Textarea(attrs={"rows": 8}),
         help_text="A summary of what we found and what we offer. It is printed in the letter.")
     by_email = forms.BooleanField(label="Email the letter (PDF attached)", required=False, initial=True)
     by_post = forms.BooleanField(label="Post the letter (print queue)", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.case is not None and not self.case.customer.email:
+            self.fields["by_email"].initial, self.fields["by_post"].initial = False, True
 
     def clean(self):
         data = super().clean()

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from portal.models import TimelineEvent
+from portal.workflow import state_words
 
 
 class AdrScheme(models.Model):
@@ -86,6 +87,16 @@ TRANSITIONS = {
     Status.CLOSED: set(),
 }
 OPEN_STATUSES = {Status.RECEIVED, Status.ACKNOWLEDGED, Status.INVESTIGATING}  # not yet resolved
+# How a status reads in a refusal staff see: "A complaint that is deadlocked cannot become resolved."
+# (not the customer's label "Deadlocked: you may go to the ADR scheme").
+WORDS = state_words(Status, {
+    Status.RECEIVED: ("received but not yet acknowledged", "go back to received"),
+    Status.INVESTIGATING: ("being investigated", "be investigated"),
+    Status.DEADLOCKED: ("deadlocked", "become deadlocked"),
+})
+# The time each status stamps on the complaint when it is reached.
+STAMPS = {Status.ACKNOWLEDGED: "acknowledged_at", Status.RESOLVED: "resolved_at", Status.DEADLOCKED: "deadlocked_at",
+          Status.CLOSED: "closed_at"}
 
 
 class Complaint(models.Model):

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
-from django.utils import timezone
 
 from complaints.models import OPEN_STATUSES, Complaint, ComplaintEvent, EventKind, Status
-from portal.office_hours import london, office_hours_between
+from portal import clock
+from portal.office_hours import TZ, office_hours_between
 
 AGE_BUCKETS = [(timedelta(days=7), "Under a week"), (timedelta(days=28), "1 to 4 weeks"),
                (timedelta(weeks=8), "4 to 8 weeks"), (None, "Over 8 weeks")]
@@ -24,9 +24,9 @@ def _percentile(values, fraction):
 
 
 def build(*, now=None):
-    now = now or timezone.now()
+    now = now or clock.now()
     by_month = defaultdict(Counter)
-    for row in (Complaint.objects.annotate(month=TruncMonth("received_at", tzinfo=london(now).tzinfo))
+    for row in (Complaint.objects.annotate(month=TruncMonth("received_at", tzinfo=TZ))
                 .values("month", "status").annotate(n=Count("pk")).order_by("month")):
         by_month[row["month"].date()][row["status"]] += row["n"]
     months = [{"month": month, "counts": [counts.get(s, 0) for s in Status.values], "total": sum(counts.values())}

@@ -1,7 +1,14 @@
+"""The reads views, tasks and the admin share, and what other parts of the portal may read of complaints."""
+
+from datetime import timedelta
+
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
-from complaints.models import AdrScheme, Complaint, ComplaintEvent
+from complaints.models import OPEN_STATUSES, AdrScheme, Complaint, ComplaintEvent, Status
+from orders import selectors as orders_selectors
+from portal import policy
+from portal.models import Status as MessageStatus
 from portal.pages import page_context
 
 
@@ -27,3 +34,47 @@ def complaint_for_customer(*, customer, pk):
         Prefetch("events", queryset=visible, to_attr="timeline")
     )
     return get_object_or_404(queryset, pk=pk)
+
+
+def services_to_complain_about(*, customer):
+    """The services a customer may name on their complaint: their own (orders' selector), and no others."""
+    return orders_selectors.service_list_for_customer(customer=customer)
+
+
+def services_of_every_customer():
+    """Every customer's services, for the staff record form: staff choose the customer on the same form,
+    and validate_complaint refuses a service on another customer's account. orders.selectors has no such
+    list, so it is read through the complaint's own relation rather than orders' models."""
+    return Complaint.service.get_queryset().select_related("customer", "product")
+
+
+def can_reopen(complaint, *, now):
+    """Code-side promise: a resolved complaint may be reopened within COMPLAINT_REOPEN_DAYS days."""
+    if complaint.status != Status.RESOLVED or complaint.resolved_at is None:
+        return False
+    return now <= complaint.resolved_at + timedelta(days=policy.value("COMPLAINT_REOPEN_DAYS"))
+
+
+def unacknowledged():
+    """Complaints still waiting for their acknowledgement: what the alert job looks at."""
+    return Complaint.objects.filter(status=Status.RECEIVED).select_related("customer")
+
+
+def acknowledgement_gone_unrecorded():
+    """Complaints still "received" whose acknowledgement has in fact gone (emailed, or its letter posted):
+    the outbox's after-send step failed for them."""
+    return unacknowledged().filter(ack_message__status__in=[MessageStatus.SENT, MessageStatus.POSTED]).select_related(
+        "ack_message")
+
+
+def due_adr_letter(*, now):
+    """Unresolved complaints (received, acknowledged, investigating) whose ADR time has come and that
+    have had no ADR letter."""
+    return Complaint.objects.filter(status__in=OPEN_STATUSES, adr_from__lte=now,
+                                    adr_letter_at__isnull=True).order_by("adr_from", "pk")
+
+
+def resolved_to_close(*, now):
+    """Complaints resolved more than COMPLAINT_REOPEN_DAYS days ago: they can no longer be reopened."""
+    cutoff = now - timedelta(days=policy.value("COMPLAINT_REOPEN_DAYS"))
+    return Complaint.objects.filter(status=Status.RESOLVED, resolved_at__lt=cutoff).order_by("resolved_at", "pk")

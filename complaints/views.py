@@ -1,13 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from complaints import selectors, services
 from complaints.forms import ComplaintForm, MessageForm, ReopenForm
-from portal import policy as policy_values
-from portal.office_hours import london
+from portal import clock, policy
+from portal.forms import add_refusal
+from portal.formats import day_text, time_text
+from portal.workflow import Refused
 
 
 def _customer_only(view):
@@ -35,26 +36,31 @@ def complaint_create(request):
     form = ComplaintForm(request.POST or None, customer=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            complaint = services.complaint_open(customer=request.user, **form.cleaned_data)
-        except services.ComplaintError as error:
-            form.add_error(None, str(error))
+            complaint = services.complaint_open(customer=request.user, **form.cleaned_data, now=clock.now())
+        except Refused as refused:
+            add_refusal(form, refused)
             return render(request, "complaints/new.html", {"form": form})
-        due = london(complaint.ack_due_at)
+        due = complaint.ack_due_at
         messages.success(request, f"Thank you. Your complaint {complaint.reference} is received. We will "
-                                  f"acknowledge it by {due:%A %-d %B %Y at %H:%M} at the latest.")
+                                  f"acknowledge it by {day_text(due)} at {time_text(due)} at the latest.")
         return redirect("complaints:complaint_detail", pk=complaint.pk)
     return render(request, "complaints/new.html", {"form": form})
 
 
+def _reopen_form(complaint, data=None):
+    return ReopenForm(data, complaint=complaint, reopen_days=policy.value("COMPLAINT_REOPEN_DAYS"))
+
+
 def _detail(request, complaint, *, form=None, reopen_form=None, status=200):
-    can_reopen = services.complaint_can_reopen(complaint)
-    if can_reopen and reopen_form is None:
-        reopen_form = ReopenForm(complaint=complaint, reopen_days=policy_values.value("COMPLAINT_REOPEN_DAYS"))
+    now = clock.now()
+    if selectors.can_reopen(complaint, now=now):
+        reopen_form = reopen_form or _reopen_form(complaint)
+    else:
+        reopen_form = None
     return render(request, "complaints/detail.html", {
         "complaint": complaint, "form": form or MessageForm(complaint=complaint),
-        "scheme": selectors.adr_scheme_current(), "can_reopen": can_reopen,
-        "reopen_form": reopen_form if can_reopen else None,
-        "adr_time_reached": complaint.adr_from <= timezone.now(),
+        "scheme": selectors.adr_scheme_current(), "reopen_form": reopen_form,
+        "adr_time_reached": complaint.adr_from <= now,
     }, status=status)
 
 
@@ -70,11 +76,12 @@ def complaint_message(request, pk):
     complaint = selectors.complaint_for_customer(customer=request.user, pk=pk)
     form = MessageForm(request.POST, complaint=complaint)
     if form.is_valid():
+        now = clock.now()
         try:
             services.complaint_add_customer_message(complaint=complaint, customer=request.user,
-                                                    text=form.cleaned_data["text"], received_at=timezone.now())
-        except services.ComplaintError as error:
-            messages.error(request, str(error))
+                                                    text=form.cleaned_data["text"], received_at=now, now=now)
+        except Refused as refused:
+            messages.error(request, refused.message)
         else:
             messages.success(request, "Your message is added to your complaint. We have let the person "
                                       "handling it know.")
@@ -86,13 +93,14 @@ def complaint_message(request, pk):
 @require_POST
 def complaint_reopen(request, pk):
     complaint = selectors.complaint_for_customer(customer=request.user, pk=pk)
-    form = ReopenForm(request.POST, complaint=complaint, reopen_days=policy_values.value("COMPLAINT_REOPEN_DAYS"))
+    form = _reopen_form(complaint, request.POST)
     if not form.is_valid():
         return _detail(request, complaint, reopen_form=form, status=400)
     try:
-        services.complaint_reopen(complaint=complaint, by=request.user, reason=form.cleaned_data["reason"])
-    except services.ComplaintError as error:
-        messages.error(request, str(error))
+        services.complaint_reopen(complaint=complaint, by=request.user, reason=form.cleaned_data["reason"],
+                                  now=clock.now())
+    except Refused as refused:
+        messages.error(request, refused.message)
     else:
         messages.success(request, "Your complaint is reopened: we are looking into it again.")
     return redirect("complaints:complaint_detail", pk=complaint.pk)

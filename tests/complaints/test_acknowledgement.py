@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.groups import CUSTOMER_SERVICES
 from complaints import services
 from complaints.models import Channel, Complaint, ComplaintEvent, EventKind, ReplyBy, Status
-from complaints.services import ComplaintError
+from portal.workflow import Refused
 from complaints.tasks import complaints_alert_unacknowledged
 from portal import outbox
 from portal.models import Channel as MessageChannel
@@ -74,7 +74,7 @@ def test_a_complaint_staff_type_in_later_counts_from_when_it_really_arrived(alic
 
 def test_a_complaint_cannot_be_received_in_the_future(alice, sam):
     now = timezone.now()
-    with pytest.raises(ComplaintError, match="cannot be in the future"):
+    with pytest.raises(Refused, match="cannot be in the future"):
         open_complaint(alice, channel=Channel.PHONE, recorded_by=sam, received_at=now + timedelta(hours=1), now=now)
     assert not Complaint.objects.exists()
 
@@ -251,7 +251,7 @@ def test_acknowledging_by_hand_is_refused_once_the_email_has_gone(client, alice,
 def test_only_staff_record_an_acknowledgement_by_hand(alice, bob):
     complaint = open_complaint(alice)
 
-    with pytest.raises(ComplaintError, match="Only staff"):
+    with pytest.raises(Refused, match="Only staff"):
         services.complaint_acknowledge_by_hand(complaint=complaint, by=bob)
 
     assert reload(complaint).status == Status.RECEIVED

@@ -53,7 +53,7 @@ def test_sam_records_a_phoned_complaint_and_its_deadline_counts_from_the_call(cl
     complaint = Complaint.objects.get()
     assert response.redirect_chain == [(reverse("admin:complaints_complaint_change", args=[complaint.pk]), 302)]
     # Received Wed 1 April 2026 at noon: Good Friday and Easter Monday are skipped.
-    assert f"Complaint {complaint.reference} recorded; acknowledgement due Wed 08 Apr 10:30." in \
+    assert f"Complaint {complaint.reference} recorded; acknowledgement due Wed 8 Apr 2026, 10:30." in \
         visible_text(response)
     assert complaint.received_at == ldn(2026, 4, 1, 12, 0)
     assert complaint.ack_due_at == ldn(2026, 4, 8, 10, 30)

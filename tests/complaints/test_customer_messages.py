@@ -14,6 +14,7 @@ from complaints import services
 from complaints.models import ComplaintEvent, EventKind, Status
 from portal.models import OutboxMessage
 from portal.office_hours import london
+from portal.workflow import Refused
 from tests.complaints.helpers import advance, emails_to, ldn, open_complaint, reload, visible_text
 from tests.factories import StaffFactory
 
@@ -249,7 +250,7 @@ def test_an_emailed_reply_takes_the_same_path_at_the_time_it_reached_us(client, 
     (lambda: timezone.now() - timedelta(days=400), "letter", "cannot have reached us before the case it is about"),
 ])
 def test_a_message_that_cannot_be_right_is_refused_and_changes_nothing(alice, complaint, received_at, via, refusal):
-    with pytest.raises(services.ComplaintError, match=refusal):
+    with pytest.raises(Refused, match=refusal):
         services.complaint_add_customer_message(complaint=complaint, customer=alice, text="Hello.",
                                                 received_at=received_at(), via=via)
 
@@ -259,7 +260,7 @@ def test_a_message_that_cannot_be_right_is_refused_and_changes_nothing(alice, co
 
 
 def test_another_customers_message_is_refused(bob, complaint):
-    with pytest.raises(services.ComplaintError, match="This is not your complaint."):
+    with pytest.raises(Refused, match="This is not your complaint."):
         services.complaint_add_customer_message(complaint=complaint, customer=bob, text="Hello.",
                                                 received_at=timezone.now())
 

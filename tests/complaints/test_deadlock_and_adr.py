@@ -13,12 +13,13 @@ from django.utils import timezone
 
 from complaints import services
 from complaints.models import AdrScheme, Complaint, ComplaintEvent, EventKind, Status
-from complaints.services import ComplaintError, add_months
+from complaints.services import add_months
 from complaints.tasks import complaints_raise_adr_letters
 from portal.models import Channel as MessageChannel
 from portal.models import OutboxMessage
 from portal.models import Status as MessageStatus
 from portal.office_hours import london
+from portal.workflow import Refused
 from tests.complaints.helpers import (
     advance,
     emails_to,
@@ -174,7 +175,7 @@ def test_a_deadlock_letter_without_a_final_position_is_refused(client, sam, inve
 
 
 def test_the_service_refuses_a_blank_final_position_too(sam, investigating):
-    with pytest.raises(ComplaintError, match="Write our final position"):
+    with pytest.raises(Refused, match="Write our final position"):
         services.complaint_issue_deadlock(complaint=investigating, by=sam, final_position="  ")
     assert reload(investigating).status == Status.INVESTIGATING
 

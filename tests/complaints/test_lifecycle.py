@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from complaints import services
 from complaints.models import Complaint, ComplaintEvent, EventKind, Status
-from complaints.services import ComplaintError, InvalidTransition
+from portal.workflow import InvalidTransition, Refused
 from complaints.tasks import complaints_close_resolved
 from portal.models import OutboxMessage
 from portal.models import Status as MessageStatus
@@ -170,7 +170,7 @@ def test_it_allows_reopening_on_the_28th_day(resolved, alice):
 def test_it_refuses_to_reopen_29_days_after_resolution(resolved, alice):
     count = ComplaintEvent.objects.filter(complaint=resolved).count()
 
-    with pytest.raises(ComplaintError) as refused:
+    with pytest.raises(Refused) as refused:
         services.complaint_reopen(complaint=resolved, by=alice, now=resolved.resolved_at + timedelta(days=29))
 
     assert str(refused.value) == ("A complaint can be reopened within 28 days of being resolved; "
@@ -280,7 +280,7 @@ def test_an_acknowledged_complaint_cannot_be_acknowledged_by_hand_again(alice, s
         complaint = open_complaint(alice)
     before = _snapshot(complaint)
 
-    with pytest.raises(ComplaintError):
+    with pytest.raises(Refused):
         services.complaint_acknowledge_by_hand(complaint=reload(complaint), by=sam)
 
     assert _snapshot(complaint) == before

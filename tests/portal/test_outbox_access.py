@@ -78,7 +78,7 @@ def messages(alice, carol, sam, eric, staff, client, on_commit):
                             received_at=timezone.now(), entered_by=sam)
         made["order_email"] = outbox.messages_concerning(order).get(kind="order_received")
         [made["customer_services_alert"]] = outbox.email_staff(
-            group=CUSTOMER_SERVICES, kind="complaint_ack_alert", template="complaints/staff_alert",
+            group=CUSTOMER_SERVICES, kind="complaint_ack_alert", template="complaints/complaint_ack_alert",
             subject="Complaints to acknowledge: 1 overdue, 0 at risk", context={"overdue": [], "at_risk": [],
                                                                                  "hours": 2})
         made["engineers_alert"] = outbox.email_staff(
