@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from faults import clock, money, services
+from faults import money, services
+from portal import clock
 from faults.admin_forms import (
     LocationForm,
     NoteForm,
@@ -38,7 +39,7 @@ class RepairFilter(sla.admin_filter(
     title="repair target", parameter_name="repair", due_field="repair_due_at", done_field="resolved_at",
     at_risk_office_hours=lambda: policy_values.value("FAULT_AT_RISK_OFFICE_HOURS"),
 )):
-    """sla's filter, read on the faults clock, so the filter and the Repair column always agree."""
+    """sla's filter, read on the portal clock, so the filter and the Repair column always agree."""
 
     def queryset(self, request, queryset):
         if self.value() in (sla.OVERDUE, sla.AT_RISK, sla.DUE, sla.LATE):

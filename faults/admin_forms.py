@@ -3,7 +3,8 @@ field; the service it feeds checks everything again."""
 
 from django import forms
 
-from faults import clock, money
+from faults import money
+from portal import clock
 from faults.models import Channel, Location, Outcome, Status, Window
 from faults.services import PHONE_HOURS_REFUSAL, REPORTABLE_SERVICE_STATUSES, booked_visit
 from faults.slots import SlotRefused, validate

@@ -4,7 +4,8 @@ import logging
 
 from celery import shared_task
 
-from faults import clock, services
+from faults import services
+from portal import clock
 from portal import sla
 
 logger = logging.getLogger(__name__)

@@ -12,7 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from faults import clock, money, selectors, services
+from faults import money, selectors, services
+from portal import clock
 from faults.checks import ANSWERS, YES_NO, checks_for
 from faults.forms import (
     AcceptSlotForm,

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 
-from faults import clock
+from portal import clock
 from faults.checks import TEXT, YES_NO, checks_for
 from faults.models import (
     CONCLUDED_STATUSES,

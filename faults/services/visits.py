@@ -11,7 +11,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
-from faults import clock, money
+from faults import money
+from portal import clock
 from faults import messages as fault_messages
 from faults.models import (
     CHARGEABLE_OUTCOMES,

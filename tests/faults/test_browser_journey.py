@@ -1,7 +1,7 @@
 """A fault from a Saturday night report to the charge for an abortive visit, in real Chromium.
 
 The browser cannot move the server's clock, but the live server runs in this process: the faults app
-reads its time from faults.clock.now, which the test moves from Saturday night to Monday and Tuesday.
+reads its time from portal.clock.now, which the test moves from Saturday night to Monday and Tuesday.
 """
 
 import re
@@ -9,8 +9,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from faults import clock
 from faults.models import ChargeStatus, Fault, Location, SlotStatus, Status, VisitCharge
+from portal import clock
 from tests.browser.helpers import log_in, log_in_to_admin
 from tests.faults.helpers import ldn, make_service
 
