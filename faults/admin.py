@@ -33,6 +33,8 @@ from portal import customer_messages
 from portal import policy as policy_values
 from portal import sla
 from portal.admin_links import LinksOnlyWhereAllowed
+from portal.forms import add_refusal
+from portal.workflow import Refused
 
 
 class RepairFilter(sla.admin_filter(
@@ -98,7 +100,7 @@ class EventInline(ReadOnlyInline):
 def _outcome(fault, by, data):
     visit = services.booked_visit(fault)
     if visit is None:
-        raise services.FaultError("No visit is booked for this fault: the customer has not accepted a time.")
+        raise Refused("No visit is booked for this fault: the customer has not accepted a time.")
     return services.visit_record_outcome(visit=visit, outcome=data["outcome"], notes=data["notes"], by=by,
                                          now=clock.now())
 
@@ -209,8 +211,8 @@ class FaultAdmin(LinksOnlyWhereAllowed, admin.ModelAdmin):
                     customer=data["service"].customer, service=data["service"], channel=data["channel"],
                     description=data["description"], reported_at=data["reported_at"], recorded_by=request.user,
                     now=clock.now())
-            except services.FaultError as refusal:
-                form.add_error(None, str(refusal))
+            except Refused as refusal:
+                add_refusal(form, refusal)
             else:
                 due = timezone.localtime(fault.repair_due_at)
                 self.message_user(request, f"Fault {fault.reference} recorded; repair target {due:%a %d %b %H:%M}.")
@@ -227,8 +229,8 @@ class FaultAdmin(LinksOnlyWhereAllowed, admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 call(fault, request.user, form.cleaned_data)
-            except services.FaultError as refusal:
-                form.add_error(None, str(refusal))
+            except Refused as refusal:
+                add_refusal(form, refusal)
             else:
                 self.message_user(request, f"{title}: done.", messages.SUCCESS)
                 return redirect("admin:faults_fault_change", fault.pk)
@@ -279,8 +281,8 @@ class VisitChargeAdmin(LinksOnlyWhereAllowed, admin.ModelAdmin):
             try:
                 services.visit_charge_waive(charge=charge, by=request.user, reason=form.cleaned_data["reason"],
                                             now=clock.now())
-            except services.FaultError as refusal:
-                form.add_error(None, str(refusal))
+            except Refused as refusal:
+                add_refusal(form, refusal)
             else:
                 self.message_user(request, f"Charge for {charge.fault.reference} waived; the customer is told why.")
                 return redirect("admin:faults_visitcharge_change", charge.pk)

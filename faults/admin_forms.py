@@ -7,10 +7,11 @@ from faults import money
 from portal import clock
 from faults.models import Channel, Location, Outcome, Status, Window
 from faults.services import PHONE_HOURS_REFUSAL, REPORTABLE_SERVICE_STATUSES, booked_visit
-from faults.slots import SlotRefused, validate
+from faults.slots import validate
 from orders.models import Service
 from portal.office_hours import is_open
 from portal.staff_time import StaffTimeField
+from portal.workflow import Refused
 
 
 class FaultActionForm(forms.Form):
@@ -103,8 +104,8 @@ class OfferSlotsForm(FaultActionForm):
                 continue  # the field already says what is missing
             try:
                 validate(day, window, now=now)
-            except SlotRefused as refusal:
-                self.add_error(f"date_{n}", str(refusal))
+            except Refused as refusal:
+                self.add_error(f"date_{n}", refusal.message)
                 continue
             if (day, window) in pairs:
                 self.add_error(f"date_{n}", "The two visit times are the same.")

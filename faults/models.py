@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from portal.models import TimelineEvent
+from portal.workflow import state_words
 
 
 class Channel(models.TextChoices):
@@ -47,8 +48,20 @@ TRANSITIONS = {
     Status.NOT_OUR_FAULT: {Status.CLOSED},
     Status.CLOSED: set(),
 }
+# How each status reads in a refused move (portal.workflow): "A fault that is resolved cannot be investigated."
+WORDS = state_words(Status, {
+    Status.INVESTIGATING: ("being investigated", "be investigated"),
+    Status.VISIT_BOOKED: ("booked for an engineer visit", "be booked for an engineer visit"),
+})
 # Our work is over: the repair target no longer runs and no visit can be offered.
 CONCLUDED_STATUSES = {Status.RESOLVED, Status.NOT_OUR_FAULT, Status.CLOSED}
+# Which timestamps a status stamps, the first time it is reached: our work ended (repaired, or found not
+# to be ours: the repair target stops there), and the fault closed.
+STAMPS = {
+    Status.RESOLVED: ("resolved_at",),
+    Status.NOT_OUR_FAULT: ("resolved_at",),
+    Status.CLOSED: ("resolved_at", "closed_at"),
+}
 
 
 class Fault(models.Model):

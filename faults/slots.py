@@ -9,13 +9,10 @@ from datetime import date, datetime, time
 
 from faults.models import Window
 from portal.office_hours import CLOSING, OPENING, TZ, UTC, is_open, is_working_day, london
+from portal.workflow import Refused
 
 MIDDAY = time(13, 0)
 WINDOWS = {Window.MORNING: (OPENING, MIDDAY), Window.AFTERNOON: (MIDDAY, CLOSING)}
-
-
-class SlotRefused(ValueError):
-    """A visit time that cannot be offered or booked; the message is for the user."""
 
 
 def day_text(day):
@@ -36,20 +33,20 @@ def window_times(day, window):
 
 
 def validate(day, window, *, now):
-    """Return (start_at, end_at) for a visit on `day` in `window`, or raise SlotRefused saying why not."""
+    """Return (start_at, end_at) for a visit on `day` in `window`, or raise Refused saying why not."""
     if not isinstance(day, date) or isinstance(day, datetime):
-        raise SlotRefused("Give the date of the visit.")
+        raise Refused("Give the date of the visit.")
     if window not in WINDOWS:
-        raise SlotRefused("Choose a morning (09:00 to 13:00) or an afternoon (13:00 to 17:30): engineers attend "
+        raise Refused("Choose a morning (09:00 to 13:00) or an afternoon (13:00 to 17:30): engineers attend "
                           "only in office hours.")
     if not is_working_day(day):
         why = "is a weekend day" if day.weekday() >= 5 else "is a bank holiday"
-        raise SlotRefused(f"{day_text(day)} {why}: engineers attend Monday to Friday, 9am to 5:30pm, "
+        raise Refused(f"{day_text(day)} {why}: engineers attend Monday to Friday, 9am to 5:30pm, "
                           "except bank holidays.")
     start_at, end_at = window_times(day, window)
     # Belt and braces: the window must lie inside the office day the calendar knows.
     if not (is_open(start_at) and london(end_at).time() <= CLOSING):
-        raise SlotRefused("That time is outside office hours.")
+        raise Refused("That time is outside office hours.")
     if start_at <= now:
-        raise SlotRefused(f"{slot_text(day, window)} has already begun or passed: choose a time in the future.")
+        raise Refused(f"{slot_text(day, window)} has already begun or passed: choose a time in the future.")
     return start_at, end_at

@@ -26,7 +26,9 @@ from faults.forms import (
 )
 from faults.models import SlotStatus, Status
 from faults.slots import slot_text
+from portal.forms import add_refusal
 from portal.office_hours import london
+from portal.workflow import Refused
 
 
 def customer_only(view):
@@ -102,8 +104,8 @@ def fault_report(request, service_id):
                 fault = services.fault_report(customer=request.user, service=service, answers=answers,
                                               description=form.cleaned_data["description"], now=clock.now(),
                                               request_key=trip.get("request_key"))
-            except services.FaultError as refusal:
-                form.add_error(None, str(refusal))
+            except Refused as refusal:
+                add_refusal(form, refusal)
             else:
                 request.session.pop(key, None)
                 messages.success(request, _reported_text(fault))
@@ -164,8 +166,8 @@ def fault_message(request, pk):
             now = clock.now()
             services.fault_add_customer_message(fault=fault, customer=request.user, text=form.cleaned_data["text"],
                                                 received_at=now, now=now)
-        except services.FaultError as refusal:
-            messages.error(request, str(refusal))  # shown even where the form is not (a closed fault)
+        except Refused as refusal:
+            messages.error(request, refusal.message)  # shown even where the form is not (a closed fault)
         else:
             messages.success(request, "Thank you: your information is added to the fault, and our engineers "
                                       "are told.")
@@ -186,8 +188,8 @@ def slot_accept(request, pk, slot_id):
         booked = services.visit_slot_accept(slot=slot, customer=request.user, now=clock.now(),
                                             charge_understood=form.cleaned_data["charge_understood"],
                                             amount_shown=form.cleaned_data["amount_shown"])
-    except services.FaultError as refusal:
-        messages.error(request, str(refusal))
+    except Refused as refusal:
+        messages.error(request, refusal.message)
     else:
         messages.success(request, f"Your engineer visit is booked: {slot_text(booked.date, booked.window)}.")
     return redirect("faults:fault_detail", pk=slot.fault_id)
@@ -204,8 +206,8 @@ def slots_decline(request, pk):
     try:
         services.visit_slots_decline(fault=fault, customer=request.user, note=form.cleaned_data["note"],
                                      now=clock.now())
-    except services.FaultError as refusal:
-        messages.error(request, str(refusal))
+    except Refused as refusal:
+        messages.error(request, refusal.message)
     else:
         how = "write to you" if request.user.writes_by_post or not request.user.email else "email you"
         messages.success(request, "Thank you: we have withdrawn those times and asked our engineers to offer you "

@@ -1,17 +1,11 @@
-"""What every fault service shares: its errors, the timeline event and the message to the customer."""
+"""What every fault service shares: the timeline event, the lock, the checked status move and the message
+to the customer. Refusals are portal.workflow's Refused (InvalidTransition for a status move)."""
 
 from django.db import transaction
 
-from faults.models import CONCLUDED_STATUSES, TRANSITIONS, Fault, FaultEvent, Status
+from faults.models import STAMPS, TRANSITIONS, WORDS, Fault, FaultEvent, Status
 from portal import customer_messages, outbox
-
-
-class FaultError(Exception):
-    """A request the fault's state does not allow; the message is for the user."""
-
-
-class InvalidTransition(FaultError):
-    pass
+from portal.workflow import check_move
 
 
 def event(fault, kind, text="", *, at, by=None, internal=False, message=None, via=""):
@@ -45,21 +39,22 @@ def lock(fault):
     return Fault.objects.select_for_update(of=("self",)).select_related("customer", "service__product").get(pk=fault.pk)
 
 
+def check(fault, to):
+    """Refuse a status move TRANSITIONS does not allow: "A fault that is reported cannot become resolved."."""
+    check_move(TRANSITIONS, fault.status, to, what="A fault", words=WORDS)
+
+
 def move(fault, to, *, by, at, note=""):
-    """Change a locked fault's status along TRANSITIONS only, stamping when our work ended or it closed.
-    Returns the status event (the caller links the message it sends about it)."""
-    if to not in TRANSITIONS[fault.status]:
-        raise InvalidTransition(
-            f"A fault that is {fault.get_status_display().lower()} cannot become {Status(to).label.lower()}.")
+    """Change a locked fault's status along TRANSITIONS only, stamping what STAMPS says (when our work
+    ended, when it closed). Returns the status event (the caller links the message it sends about it)."""
+    check(fault, to)
     old = fault.get_status_display()
     fault.status = to
     fields = ["status"]
-    if to in CONCLUDED_STATUSES and fault.resolved_at is None:
-        fault.resolved_at = at  # repaired, or found not to be ours: the repair target stops here
-        fields.append("resolved_at")
-    if to == Status.CLOSED:
-        fault.closed_at = at
-        fields.append("closed_at")
+    for stamp in STAMPS.get(to, ()):
+        if getattr(fault, stamp) is None:
+            setattr(fault, stamp, at)
+            fields.append(stamp)
     fault.save(update_fields=fields)
     if to == Status.CLOSED:
         customer_messages.answered(fault)  # a closed fault waits for nothing

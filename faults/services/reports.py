@@ -15,7 +15,6 @@ from portal import clock
 from faults.checks import TEXT, YES_NO, checks_for
 from faults.models import (
     CONCLUDED_STATUSES,
-    TRANSITIONS,
     Channel,
     EventKind,
     Fault,
@@ -24,13 +23,14 @@ from faults.models import (
     SlotStatus,
     Status,
 )
-from faults.services._common import FaultError, InvalidTransition, event, link, lock, move, sync, write
+from faults.services._common import check, event, link, lock, move, sync, write
 from faults.slots import slot_text
 from orders.models import Service, ServiceStatus
 from accounts.groups import ENGINEERS
 from faults import messages as fault_messages
 from portal import customer_messages, outbox, policy, sla
 from portal.office_hours import CLOSING, OPENING, TZ, UTC, add_working_days, is_open, london, next_opening
+from portal.workflow import InvalidTransition, Refused
 
 # A ceased service has nothing left to repair; a suspended or cancelling one is still on the line.
 REPORTABLE_SERVICE_STATUSES = {ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED, ServiceStatus.CANCELLING}
@@ -73,14 +73,14 @@ def _check_rows(service, answers, *, required):
     if not answers and not required:
         return []
     if len(answers) != len(checks):
-        raise FaultError("Please answer every check before describing the fault.")
+        raise Refused("Please answer every check before describing the fault.")
     rows = []
     for position, (check, answer) in enumerate(zip(checks, answers), start=1):
         answer = (answer or "").strip()
         if check.kind == YES_NO and answer not in ("Yes", "No"):
-            raise FaultError(f"Answer yes or no: {check.question}")
+            raise Refused(f"Answer yes or no: {check.question}")
         if check.kind == TEXT and not answer:
-            raise FaultError(f"Please answer: {check.question}")
+            raise Refused(f"Please answer: {check.question}")
         rows.append(FaultCheck(position=position, key=check.key, question=check.question, answer=answer))
     return rows
 
@@ -113,17 +113,17 @@ def _fault_report(*, customer, service, description, answers, channel, reported_
     reported_at = reported_at or now
     description = (description or "").strip()
     if service.customer_id != customer.pk:
-        raise FaultError("This service is not the customer's.")
+        raise Refused("This service is not the customer's.", field="service")
     if service.status not in REPORTABLE_SERVICE_STATUSES:
-        raise FaultError("This service has been withdrawn: there is nothing left to repair.")
+        raise Refused("This service has been withdrawn: there is nothing left to repair.", field="service")
     if reported_at > now + timedelta(minutes=1):
-        raise FaultError("The time the fault was reported cannot be in the future.")
+        raise Refused("The time the fault was reported cannot be in the future.", field="reported_at")
     if channel != Channel.PORTAL and (recorded_by is None or not recorded_by.is_staff):
-        raise FaultError("A fault reported by phone or email is recorded by staff.")
+        raise Refused("A fault reported by phone or email is recorded by staff.", field="channel")
     if channel == Channel.PHONE and not is_open(reported_at):
-        raise FaultError(PHONE_HOURS_REFUSAL)
+        raise Refused(PHONE_HOURS_REFUSAL, field="reported_at")
     if not description:
-        raise FaultError("Describe the fault, so that our engineers know where to start.")
+        raise Refused("Describe the fault, so that our engineers know where to start.", field="description")
     rows = _check_rows(service, list(answers), required=channel == Channel.PORTAL)
 
     fault = Fault.objects.create(customer=customer, service=service, reported_at=reported_at, channel=channel,
@@ -162,14 +162,11 @@ def _cancel_visits(fault, to, *, by, at):
 def fault_set_status(*, fault, to, by, note="", now=None):
     """Staff move a fault on. A visit is booked only by the customer accepting a time (visit_slot_accept)."""
     if to == Status.VISIT_BOOKED:
-        raise InvalidTransition("A visit is booked only when the customer accepts one of the times offered.")
-    if to not in Status.values:
-        raise InvalidTransition(f"Unknown status {to!r}.")
+        raise InvalidTransition("A visit is booked only when the customer accepts one of the times offered.",
+                                field="to")
     now = now or clock.now()
     locked = lock(fault)
-    if to not in TRANSITIONS[locked.status]:  # checked before anything changes (move() checks again)
-        raise InvalidTransition(f"A fault that is {locked.get_status_display().lower()} cannot become "
-                                f"{Status(to).label.lower()}.")
+    check(locked, to)  # before anything changes (move() checks again)
     cancelled = _cancel_visits(locked, to, by=by, at=now)
     status_event = move(locked, to, by=by, at=now, note=note)
     link(status_event, write(locked, kind="fault_status", template="status",
@@ -184,13 +181,14 @@ def fault_set_location(*, fault, location, by, note="", now=None):
     """Staff record where the fault lies (triage). Code: "If the fault is not on our network then we may
     not be responsible for its repair."""
     if location not in Location.values:
-        raise FaultError("Choose where the fault lies.")
+        raise Refused("Choose where the fault lies.", field="location")
     now = now or clock.now()
     locked = lock(fault)
     if locked.status == Status.CLOSED:
-        raise FaultError("This fault is closed.")
+        raise Refused("This fault is closed.")
     if locked.location == location:
-        raise FaultError(f"The fault is already recorded as: {locked.get_location_display().lower()}.")
+        raise Refused(f"The fault is already recorded as: {locked.get_location_display().lower()}.",
+                      field="location")
     locked.location = location
     locked.save(update_fields=["location"])
     text = f"Where the fault lies: {locked.get_location_display()}." + (f"\n{note.strip()}" if note.strip() else "")
@@ -206,7 +204,7 @@ def fault_reply(*, fault, by, text, now=None):
     """A message from our engineers that the customer sees on the timeline and receives by email or letter."""
     text = (text or "").strip()
     if not text:
-        raise FaultError("Write the reply first.")
+        raise Refused("Write the reply first.", field="text")
     now = now or clock.now()
     message = write(fault, kind="fault_reply", template="reply", subject="A message about your fault",
                     context={"reply": text, "by": by}, by=by)
@@ -221,11 +219,11 @@ def fault_set_repair_target(*, fault, due_at, by, reason, now=None):
     reason = (reason or "").strip()
     fault = lock(fault)
     if fault.status in CONCLUDED_STATUSES:
-        raise FaultError("This fault is finished: its repair target no longer applies.")
+        raise Refused("This fault is finished: its repair target no longer applies.")
     if not reason:
-        raise FaultError("Say why the repair target changes: the customer is told.")
+        raise Refused("Say why the repair target changes: the customer is told.", field="reason")
     if due_at <= now:
-        raise FaultError("A new repair target must be in the future.")
+        raise Refused("A new repair target must be in the future.", field="due_at")
     old = fault.repair_due_at
     fault.repair_due_at, fault.alert_level = due_at, ""
     fault.save(update_fields=["repair_due_at", "alert_level"])
@@ -245,7 +243,7 @@ def fault_add_note(*, fault, by, text, now=None):
     """Staff only: never shown to the customer, never sent."""
     text = (text or "").strip()
     if not text:
-        raise FaultError("Write the note first.")
+        raise Refused("Write the note first.", field="text")
     return event(fault, EventKind.NOTE, text, by=by, internal=True, at=now or clock.now())
 
 
@@ -260,17 +258,17 @@ def fault_add_customer_message(*, fault, customer, text, received_at, via=custom
     now = now or clock.now()
     text = (text or "").strip()
     if fault.customer_id != customer.pk:
-        raise FaultError("This is not your fault report.")
+        raise Refused("This is not your fault report.")
     if not text:
-        raise FaultError("Write your message first.")
+        raise Refused("Write your message first.", field="text")
     try:
         customer_messages.check_arrival(received_at=received_at, via=via, now=now,
                                         case_since=fault.reported_at)
     except customer_messages.ArrivalRefused as refusal:
-        raise FaultError(str(refusal)) from None
+        raise Refused(str(refusal)) from None
     locked = lock(fault)
     if locked.status == Status.CLOSED:
-        raise FaultError("This fault is closed. If the problem is back, please report a new fault.")
+        raise Refused("This fault is closed. If the problem is back, please report a new fault.")
     message_event = event(locked, EventKind.CUSTOMER_MESSAGE, text, by=customer, at=received_at, via=via)
     customer_messages.received(locked, at=received_at)
     fault_messages.staff_customer_message(locked, message_event, now=now)
