@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from faults import money, services
+from faults import services
 from portal import clock
 from faults.admin_forms import (
     LocationForm,
@@ -33,6 +33,7 @@ from portal import customer_messages
 from portal import policy as policy_values
 from portal import sla
 from portal.admin_links import LinksOnlyWhereAllowed
+from portal.formats import price_text, short_datetime
 from portal.forms import add_refusal
 from portal.workflow import Refused
 
@@ -214,8 +215,8 @@ class FaultAdmin(LinksOnlyWhereAllowed, admin.ModelAdmin):
             except Refused as refusal:
                 add_refusal(form, refusal)
             else:
-                due = timezone.localtime(fault.repair_due_at)
-                self.message_user(request, f"Fault {fault.reference} recorded; repair target {due:%a %d %b %H:%M}.")
+                self.message_user(request, f"Fault {fault.reference} recorded; repair target "
+                                           f"{short_datetime(fault.repair_due_at)}.")
                 return redirect("admin:faults_fault_change", fault.pk)
         return TemplateResponse(request, "admin/faults/fault/action.html",
                                 _context(self, request, form=form, title="Record a fault reported by phone or email"))
@@ -287,7 +288,7 @@ class VisitChargeAdmin(LinksOnlyWhereAllowed, admin.ModelAdmin):
                 self.message_user(request, f"Charge for {charge.fault.reference} waived; the customer is told why.")
                 return redirect("admin:faults_visitcharge_change", charge.pk)
         return TemplateResponse(request, "admin/faults/fault/action.html", _context(
-            self, request, form=form, fault=charge.fault, title=f"Waive the charge of {money.charge_text(charge.amount)}"))
+            self, request, form=form, fault=charge.fault, title=f"Waive the charge of {price_text(charge.amount, rate=charge.vat_rate)}"))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         charge = self.get_object(request, unquote(object_id))

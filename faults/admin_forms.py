@@ -3,12 +3,12 @@ field; the service it feeds checks everything again."""
 
 from django import forms
 
-from faults import money
 from portal import clock
 from faults.models import Channel, Location, Outcome, Status, Window
-from faults.services import PHONE_HOURS_REFUSAL, REPORTABLE_SERVICE_STATUSES, booked_visit
+from faults.services import PHONE_HOURS_REFUSAL, REPORTABLE_SERVICE_STATUSES, booked_visit, visit_charge_amount
 from faults.slots import validate
 from orders.models import Service
+from portal.formats import price_text
 from portal.office_hours import is_open
 from portal.staff_time import StaffTimeField
 from portal.workflow import Refused
@@ -124,7 +124,7 @@ class OutcomeForm(FaultActionForm):
         visit = booked_visit(self.fault) if self.fault else None
         amount = visit.charge_warning_shown_amount if visit and visit.charge_warning_shown_amount is not None else None
         self.visit = visit
-        self.charge_text = money.charge_text(amount)
+        self.charge_text = price_text(visit_charge_amount() if amount is None else amount)
         # Code: "We reserve the right to charge for any abortive work or visit arising from faults over which
         # we have no control."
         self.fields["outcome"].help_text = (

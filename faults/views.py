@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from faults import money, selectors, services
+from faults import selectors, services
 from portal import clock
 from faults.checks import ANSWERS, YES_NO, checks_for
 from faults.forms import (
@@ -26,8 +26,8 @@ from faults.forms import (
 )
 from faults.models import SlotStatus, Status
 from faults.slots import slot_text
+from portal.formats import when_text
 from portal.forms import add_refusal
-from portal.office_hours import london
 from portal.workflow import Refused
 
 
@@ -40,11 +40,6 @@ def customer_only(view):
         return view(request, *args, **kwargs)
     wrapped.__name__ = view.__name__
     return wrapped
-
-
-def _when(moment):
-    local = london(moment)
-    return f"{local:%A} {local.day} {local:%B} at {local:%H:%M}"
 
 
 @customer_only
@@ -126,7 +121,7 @@ def _reported_text(fault):
     parts = [f"Thank you. Your fault {fault.reference} is reported, and we have {how} an acknowledgement."]
     if services.next_at_work_text(fault.reported_at):
         parts.append(services.next_at_work_text(fault.reported_at))
-    parts.append(f"We aim to repair it by {_when(fault.repair_due_at)}.")
+    parts.append(f"We aim to repair it by {when_text(fault.repair_due_at)}.")
     return " ".join(parts)
 
 
@@ -145,8 +140,7 @@ def _detail(request, fault, *, form=None, decline_form=None, status=200):
         if next_at_work and now < next_at_work and fault.status == Status.REPORTED else "",
         "offered": offered if fault.status == Status.INVESTIGATING else [],
         "visits": [s for s in fault.visit_slots if s.status == SlotStatus.ACCEPTED],
-        "charge_amount": money.visit_charge_amount(), "charge_text": money.charge_text(),
-        "repair_due": _when(fault.repair_due_at),
+        "charge_amount": services.visit_charge_amount(),
     }, status=status)
 
 

@@ -7,7 +7,7 @@ next at work. "Faults can occur on our Network, or another operator's network, a
 equipment": staff record where the fault lies.
 """
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.db import transaction
 
@@ -29,7 +29,8 @@ from orders.models import Service, ServiceStatus
 from accounts.groups import ENGINEERS
 from faults import messages as fault_messages
 from portal import customer_messages, outbox, policy, sla
-from portal.office_hours import CLOSING, OPENING, TZ, UTC, add_working_days, is_open, london, next_opening
+from portal.formats import when_text
+from portal.office_hours import add_working_days, closing_on, is_before_opening, is_open, london, next_opening
 from portal.workflow import InvalidTransition, Refused
 
 # A ceased service has nothing left to repair; a suspended or cancelling one is still on the line.
@@ -46,17 +47,17 @@ def repair_due(reported_at):
     """The repair target: 17:30 London at the end of the FAULT_REPAIR_WORKING_DAYS-th full working day
     after the report. A report made before opening time leaves that whole day ahead, so that day counts:
     Monday 08:00 -> Tuesday 17:30; Monday 12:00 or 20:00 -> Wednesday 17:30."""
-    local = london(reported_at)
-    counted_from = local.date() - timedelta(days=1) if local.time() < OPENING else local.date()
-    day = add_working_days(counted_from, policy.value("FAULT_REPAIR_WORKING_DAYS"))
-    return datetime.combine(day, CLOSING, tzinfo=TZ).astimezone(UTC)
+    counted_from = london(reported_at).date()
+    if is_before_opening(reported_at):
+        counted_from -= timedelta(days=1)
+    return closing_on(add_working_days(counted_from, policy.value("FAULT_REPAIR_WORKING_DAYS")))
 
 
 def engineers_next_at_work(reported_at):
-    """None when the report came in office hours; otherwise when engineers are next at work (London)."""
+    """None when the report came in office hours; otherwise when engineers are next at work."""
     if is_open(reported_at):
         return None
-    return london(next_opening(reported_at))
+    return next_opening(reported_at)
 
 
 def next_at_work_text(reported_at):
@@ -64,7 +65,7 @@ def next_at_work_text(reported_at):
     when = engineers_next_at_work(reported_at)
     if when is None:
         return ""
-    return f"Our engineers are next at work on {when:%A} {when.day} {when:%B} at {when:%H:%M}."
+    return f"Our engineers are next at work on {when_text(when)}."
 
 
 def _check_rows(service, answers, *, required):
@@ -227,15 +228,10 @@ def fault_set_repair_target(*, fault, due_at, by, reason, now=None):
     old = fault.repair_due_at
     fault.repair_due_at, fault.alert_level = due_at, ""
     fault.save(update_fields=["repair_due_at", "alert_level"])
-    text = f"Repair target changed from {_when(old)} to {_when(due_at)}: {reason}"
+    text = f"Repair target changed from {when_text(old)} to {when_text(due_at)}: {reason}"
     message = write(fault, kind="fault_reply", template="reply", subject="Your fault's repair target",
                     context={"reply": text, "by": by}, by=by)
     return event(fault, EventKind.REPAIR_TARGET, text, by=by, at=now, message=message)
-
-
-def _when(moment):
-    local = london(moment)
-    return f"{local:%A} {local.day} {local:%B} at {local:%H:%M}"
 
 
 @transaction.atomic

@@ -7,12 +7,10 @@ visit arising from faults over which we have no control" (the customer is told t
 accepting; a chargeable outcome makes one pending charge that billing puts on the next invoice).
 """
 
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import transaction
 
-from faults import money
-from portal import clock
 from faults import messages as fault_messages
 from faults.models import (
     CHARGEABLE_OUTCOMES,
@@ -27,8 +25,15 @@ from faults.models import (
 )
 from faults.services._common import event, link, lock, move, sync, write
 from faults.slots import slot_text, validate
-from portal import customer_messages
+from portal import clock, customer_messages, policy
+from portal.formats import gbp, price_text
+from portal.money import PENNY, vat_rate
 from portal.workflow import Refused
+
+
+def visit_charge_amount():
+    """Code: "We reserve the right to charge for any abortive work or visit"; excluding VAT (a policy value)."""
+    return Decimal(policy.value("ABORTIVE_VISIT_CHARGE")).quantize(PENNY, rounding=ROUND_HALF_UP)
 
 
 def _slot_label(slot):
@@ -72,7 +77,7 @@ def visit_slots_offer(*, fault, slots, by, now=None):
         taken.add((day, window))
         created.append(VisitSlot.objects.create(fault=locked, date=day, window=window, start_at=start_at,
                                                 end_at=end_at, offered_by=by, offered_at=now))
-    charge = money.charge_text()
+    charge = price_text(visit_charge_amount())
     message = write(locked, kind="fault_slots", template="slots_offered",
                     subject="An engineer visit: please choose a time",
                     context={"slots": created, "charge_text": charge}, by=by)
@@ -106,7 +111,7 @@ def visit_slot_accept(*, slot, customer, charge_understood, amount_shown, now=No
     if fault.status != Status.INVESTIGATING:
         raise Refused(f"A visit can be booked while we investigate a fault; this one is "
                          f"{fault.get_status_display().lower()}.")
-    amount = money.visit_charge_amount()
+    amount = visit_charge_amount()
     if shown != amount:
         raise Refused("The charge for an abortive visit has changed since you opened this page. "
                          "Please read it again before accepting.")
@@ -122,7 +127,7 @@ def visit_slot_accept(*, slot, customer, charge_understood, amount_shown, now=No
     slot.save(update_fields=["status", "accepted_at", "accepted_by", "charge_warning_shown_amount"])
     fault.slots.filter(status=SlotStatus.OFFERED).exclude(pk=slot.pk).update(status=SlotStatus.WITHDRAWN)
     move(fault, Status.VISIT_BOOKED, by=customer, at=now)
-    charge = money.charge_text(amount)
+    charge = price_text(amount)
     message = write(fault, kind="fault_visit_booked", template="visit_booked", subject="Your engineer visit is booked",
                     context={"slot": slot, "charge_text": charge})
     event(fault, EventKind.VISIT_BOOKED,
@@ -215,16 +220,16 @@ def _charge(fault, visit, *, by, now):
     """One pending one-off charge for an abortive visit, at the amount the customer saw when accepting."""
     amount = visit.charge_warning_shown_amount
     if amount is None:
-        amount = money.visit_charge_amount()
+        amount = visit_charge_amount()
     charge = VisitCharge.objects.create(
-        visit=visit, customer=fault.customer, fault=fault, amount=amount, vat_rate=money.vat_rate(),
+        visit=visit, customer=fault.customer, fault=fault, amount=amount, vat_rate=vat_rate(),
         description=f"Engineer visit {_slot_label(visit)} ({fault.reference}): {visit.get_outcome_display().lower()}",
         created_at=now,
     )
-    text = f"A charge of {money.charge_text(charge.amount, charge.vat_rate)} for the visit will be on your next invoice."
+    text = f"A charge of {price_text(charge.amount, rate=charge.vat_rate)} for the visit will be on your next invoice."
     message = write(fault, kind="fault_charge", template="charge", subject="A charge for the engineer's visit",
                     context={"charge": charge, "slot": visit,
-                             "charge_text": money.charge_text(charge.amount, charge.vat_rate)}, by=by)
+                             "charge_text": price_text(charge.amount, rate=charge.vat_rate)}, by=by)
     event(fault, EventKind.CHARGE, text, by=by, at=now, message=message)
     return charge
 
@@ -248,9 +253,9 @@ def visit_charge_waive(*, charge, by, reason, now=None):
     locked.save(update_fields=["status", "waived_reason", "waived_by", "waived_at"])
     fault = locked.fault
     message = write(fault, kind="fault_charge_waived", template="charge_waived", subject="We have waived the charge",
-                    context={"charge": locked, "charge_text": money.charge_text(locked.amount, locked.vat_rate)},
+                    context={"charge": locked, "charge_text": price_text(locked.amount, rate=locked.vat_rate)},
                     by=by)
-    event(fault, EventKind.CHARGE_WAIVED, f"We waived the charge of {money.gbp(locked.amount)} + VAT for the "
+    event(fault, EventKind.CHARGE_WAIVED, f"We waived the charge of {gbp(locked.amount)} + VAT for the "
           f"visit: {reason}", by=by, at=now, message=message)
     sync(charge, locked, "status", "waived_reason", "waived_by", "waived_at")
     return locked
@@ -272,6 +277,6 @@ def visit_charge_mark_invoiced(*, charge, invoice_reference, now=None):
     locked.status, locked.invoice_reference, locked.invoiced_at = ChargeStatus.INVOICED, invoice_reference, now
     locked.save(update_fields=["status", "invoice_reference", "invoiced_at"])
     event(locked.fault, EventKind.CHARGE_INVOICED,
-          f"The charge of {money.gbp(locked.amount)} + VAT for the visit is on invoice {invoice_reference}.", at=now)
+          f"The charge of {gbp(locked.amount)} + VAT for the visit is on invoice {invoice_reference}.", at=now)
     sync(charge, locked, "status", "invoice_reference", "invoiced_at")
     return locked

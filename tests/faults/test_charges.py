@@ -40,10 +40,10 @@ def test_each_chargeable_outcome_makes_exactly_one_pending_charge_of_the_policy_
     assert (fault.status, fault.location) == (status, location)
     assert [m.subject for m in emails_to("alice@example.co.uk")[-2:]] == [
         f"What the engineer's visit found ({fault.reference})", f"A charge for the engineer's visit ({fault.reference})"]
-    assert "Charge: £85.00 + VAT (£102.00 including VAT)" in emails_to("alice@example.co.uk")[-1].body
+    assert "Charge: £85.00 + VAT (£102.00 inc. VAT)" in emails_to("alice@example.co.uk")[-1].body
     assert fault.events.filter(kind=EventKind.OUTCOME).count() == 1
     assert fault.events.get(kind=EventKind.CHARGE).text == (
-        "A charge of £85.00 + VAT (£102.00 including VAT) for the visit will be on your next invoice.")
+        "A charge of £85.00 + VAT (£102.00 inc. VAT) for the visit will be on your next invoice.")
 
 
 def test_a_visit_that_fixed_the_fault_is_never_charged(alice, eric):
@@ -141,7 +141,7 @@ def test_the_amount_shown_before_accepting_is_the_amount_charged(client, alice, 
     client.force_login(alice)
 
     page = client.get(reverse("faults:fault_detail", args=[fault.pk]))
-    assert "we may charge £90.00 + VAT (£108.00 including VAT) for the visit" in visible_text(page)
+    assert "we may charge £90.00 + VAT (£108.00 inc. VAT) for the visit" in visible_text(page)
     client.post(reverse("faults:slot_accept", args=[fault.pk, slot.pk]),
                 {"charge_understood": "on", "amount_shown": page.context["charge_amount"]})
     slot.refresh_from_db()
@@ -155,7 +155,7 @@ def test_the_amount_shown_before_accepting_is_the_amount_charged(client, alice, 
     clock_at(AFTER_VISIT)
     page = visible_text(client.get(reverse("faults:fault_detail", args=[fault.pk])))
     assert "Outcome: Fault in customer equipment" in page
-    assert "Charge for this visit: £90.00 + VAT (£108.00 including VAT): Pending: on your next invoice" in page
+    assert "Charge for this visit: £90.00 + VAT (£108.00 inc. VAT): Pending: on your next invoice" in page
 
 
 def test_an_acceptance_against_an_amount_that_has_since_changed_is_refused(alice, eric):

@@ -76,7 +76,7 @@ def test_offered_times_are_not_a_booking_until_the_customer_accepts_one(fault, e
     assert email.subject == f"An engineer visit: please choose a time ({fault.reference})"
     assert "Monday 30 November 2026, afternoon (13:00 to 17:30)" in email.body
     assert "Tuesday 1 December 2026, morning (09:00 to 13:00)" in email.body
-    assert "we may charge £85.00 + VAT (£102.00 including VAT)" in email.body
+    assert "we may charge £85.00 + VAT (£102.00 inc. VAT)" in email.body
     # Staff cannot record what a visit found before the customer has accepted one.
     with pytest.raises(Refused, match="Only a booked visit"):
         services.visit_record_outcome(visit=offered[0], outcome="fixed", by=eric, now=ldn(2026, 11, 30, 15, 0))
@@ -125,7 +125,7 @@ def test_accepting_one_time_books_it_and_withdraws_the_others(as_alice, alice, f
     first, second = two_offered
     page = visible_text(as_alice.get(reverse("faults:fault_detail", args=[fault.pk])))
     assert "An engineer visit: please choose a time" in page
-    assert "we may charge £85.00 + VAT (£102.00 including VAT) for the visit" in page
+    assert "we may charge £85.00 + VAT (£102.00 inc. VAT) for the visit" in page
 
     with on_commit():
         response = as_alice.post(accept_url(second), {"charge_understood": "on", "amount_shown": "85.00"}, follow=True)
@@ -141,7 +141,7 @@ def test_accepting_one_time_books_it_and_withdraws_the_others(as_alice, alice, f
     assert emails_to("alice@example.co.uk")[-1].subject == f"Your engineer visit is booked ({fault.reference})"
     booked_event = fault.events.get(kind=EventKind.VISIT_BOOKED)
     assert booked_event.by == alice
-    assert "may be charged £85.00 + VAT (£102.00 including VAT)" in booked_event.text
+    assert "may be charged £85.00 + VAT (£102.00 inc. VAT)" in booked_event.text
 
 
 def test_a_withdrawn_time_cannot_be_accepted(as_alice, fault, two_offered):
