@@ -1,10 +1,10 @@
-"""What every fault service shares: the timeline event, the lock, the checked status move and the message
-to the customer. Refusals are portal.workflow's Refused (InvalidTransition for a status move)."""
+"""What every fault service shares: the timeline event, the lock, the checked status move, and what staff
+writing to the customer means. Refusals are portal.workflow's Refused (InvalidTransition for a move)."""
 
 from django.db import transaction
 
 from faults.models import STAMPS, TRANSITIONS, WORDS, Fault, FaultEvent, Status
-from portal import customer_messages, outbox
+from portal import customer_messages
 from portal.workflow import check_move
 
 
@@ -13,19 +13,9 @@ def event(fault, kind, text="", *, at, by=None, internal=False, message=None, vi
                                      message=message, via=via)
 
 
-def write(fault, *, kind, template, subject, context=None, by=None):
-    """Email the customer about their fault, or write to them if they take letters only.
-
-    `by`: the member of staff whose action this is, if any. Staff writing to the customer answers them,
-    so the fault no longer waits for us (portal/customer_messages.py).
-
-    The outbox keeps its own clock (no `now` passed): a message may go as soon as it is written, even
-    when the fault's time came from a phone call typed in later or a test's moved clock.
-    """
-    message = outbox.send_to_customer(
-        fault.customer, kind=kind, template=f"faults/{template}", subject=f"{subject} ({fault.reference})",
-        context={"fault": fault, **(context or {})}, concerning=fault,
-    )
+def staff_wrote(fault, message, *, by):
+    """`by` (the member of staff whose action sent `message`, if any) has written to the customer: that
+    answers them, so the fault no longer waits for us (portal/customer_messages.py). Returns the message."""
     if by is not None and by.is_staff:
         customer_messages.answered(fault)
     return message

@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.db import transaction
 
 from portal import clock
+from faults import emails
 from faults.checks import TEXT, YES_NO, checks_for
 from faults.models import (
     CONCLUDED_STATUSES,
@@ -23,12 +24,10 @@ from faults.models import (
     SlotStatus,
     Status,
 )
-from faults.services._common import check, event, link, lock, move, sync, write
+from faults.services._common import check, event, link, lock, move, staff_wrote, sync
 from faults.slots import slot_text
 from orders.models import Service, ServiceStatus
-from accounts.groups import ENGINEERS
-from faults import messages as fault_messages
-from portal import customer_messages, outbox, policy, sla
+from portal import customer_messages, policy, sla
 from portal.formats import when_text
 from portal.office_hours import add_working_days, closing_on, is_before_opening, is_open, london, next_opening
 from portal.workflow import InvalidTransition, Refused
@@ -136,8 +135,7 @@ def _fault_report(*, customer, service, description, answers, channel, reported_
     how = {Channel.PORTAL: "online", Channel.PHONE: "by phone", Channel.EMAIL: "by email"}[channel]
     reported = event(fault, EventKind.REPORTED, f"Fault reported {how} on {fault.service.label}.",
                      by=recorded_by or customer, at=reported_at)
-    fault.ack_message = write(fault, kind="fault_ack", template="ack", subject="We have your fault report",
-                              context={"next_at_work": next_at_work_text(reported_at), "checks": rows})
+    fault.ack_message = emails.fault_ack(fault, next_at_work=next_at_work_text(reported_at), checks=rows)
     fault.save(update_fields=["ack_message"])
     link(reported, fault.ack_message)
     return fault
@@ -170,9 +168,8 @@ def fault_set_status(*, fault, to, by, note="", now=None):
     check(locked, to)  # before anything changes (move() checks again)
     cancelled = _cancel_visits(locked, to, by=by, at=now)
     status_event = move(locked, to, by=by, at=now, note=note)
-    link(status_event, write(locked, kind="fault_status", template="status",
-                             subject=f"Your fault is now: {locked.get_status_display().lower()}",
-                             context={"note": note.strip(), "cancelled_visit": cancelled}, by=by))
+    link(status_event, staff_wrote(locked, emails.fault_status(locked, note=note.strip(), cancelled_visit=cancelled),
+                                   by=by))
     sync(fault, locked, "status", "resolved_at", "closed_at")
     return locked
 
@@ -193,8 +190,7 @@ def fault_set_location(*, fault, location, by, note="", now=None):
     locked.location = location
     locked.save(update_fields=["location"])
     text = f"Where the fault lies: {locked.get_location_display()}." + (f"\n{note.strip()}" if note.strip() else "")
-    message = write(locked, kind="fault_location", template="location", subject="Where the fault lies",
-                    context={"note": note.strip()}, by=by)
+    message = staff_wrote(locked, emails.fault_location(locked, note=note.strip()), by=by)
     event(locked, EventKind.LOCATION, text, by=by, at=now, message=message)
     sync(fault, locked, "location")
     return locked
@@ -207,8 +203,7 @@ def fault_reply(*, fault, by, text, now=None):
     if not text:
         raise Refused("Write the reply first.", field="text")
     now = now or clock.now()
-    message = write(fault, kind="fault_reply", template="reply", subject="A message about your fault",
-                    context={"reply": text, "by": by}, by=by)
+    message = staff_wrote(fault, emails.fault_reply(fault, reply=text), by=by)
     return event(fault, EventKind.REPLY, text, by=by, at=now, message=message)
 
 
@@ -229,8 +224,7 @@ def fault_set_repair_target(*, fault, due_at, by, reason, now=None):
     fault.repair_due_at, fault.alert_level = due_at, ""
     fault.save(update_fields=["repair_due_at", "alert_level"])
     text = f"Repair target changed from {when_text(old)} to {when_text(due_at)}: {reason}"
-    message = write(fault, kind="fault_reply", template="reply", subject="Your fault's repair target",
-                    context={"reply": text, "by": by}, by=by)
+    message = staff_wrote(fault, emails.fault_repair_target(fault, old_due_at=old, reason=reason), by=by)
     return event(fault, EventKind.REPAIR_TARGET, text, by=by, at=now, message=message)
 
 
@@ -267,7 +261,7 @@ def fault_add_customer_message(*, fault, customer, text, received_at, via=custom
         raise Refused("This fault is closed. If the problem is back, please report a new fault.")
     message_event = event(locked, EventKind.CUSTOMER_MESSAGE, text, by=customer, at=received_at, via=via)
     customer_messages.received(locked, at=received_at)
-    fault_messages.staff_customer_message(locked, message_event, now=now)
+    emails.fault_customer_message(locked, message_event, now=now)
     sync(fault, locked, "customer_waiting_since")
     return message_event
 
@@ -287,9 +281,5 @@ def faults_alert_repair_targets(*, now=None):
                                           text=f"Engineers alerted: repair target {sla.LABELS[level].lower()}."),
     )
     if newly[sla.AT_RISK] or newly[sla.OVERDUE]:
-        outbox.email_staff(
-            group=ENGINEERS, kind="fault_repair_alert", template="faults/staff_alert",
-            subject=f"Fault repair targets: {len(newly[sla.OVERDUE])} overdue, {len(newly[sla.AT_RISK])} at risk",
-            context={"overdue": newly[sla.OVERDUE], "at_risk": newly[sla.AT_RISK], "hours": hours},
-        )
+        emails.fault_repair_alert(overdue=newly[sla.OVERDUE], at_risk=newly[sla.AT_RISK], hours=hours)
     return newly

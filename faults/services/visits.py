@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import transaction
 
-from faults import messages as fault_messages
+from faults import emails
 from faults.models import (
     CHARGEABLE_OUTCOMES,
     ChargeStatus,
@@ -23,7 +23,7 @@ from faults.models import (
     VisitCharge,
     VisitSlot,
 )
-from faults.services._common import event, link, lock, move, sync, write
+from faults.services._common import event, link, lock, move, staff_wrote, sync
 from faults.slots import slot_text, validate
 from portal import clock, customer_messages, policy
 from portal.formats import gbp, price_text
@@ -77,10 +77,8 @@ def visit_slots_offer(*, fault, slots, by, now=None):
         taken.add((day, window))
         created.append(VisitSlot.objects.create(fault=locked, date=day, window=window, start_at=start_at,
                                                 end_at=end_at, offered_by=by, offered_at=now))
-    charge = price_text(visit_charge_amount())
-    message = write(locked, kind="fault_slots", template="slots_offered",
-                    subject="An engineer visit: please choose a time",
-                    context={"slots": created, "charge_text": charge}, by=by)
+    message = staff_wrote(locked, emails.fault_slots(locked, slots=created, charge_amount=visit_charge_amount()),
+                          by=by)
     listed = "; ".join(_slot_label(s) for s in created)
     event(locked, EventKind.SLOTS_OFFERED, f"We offered these times for an engineer visit: {listed}.",
           by=by, at=now, message=message)
@@ -128,8 +126,7 @@ def visit_slot_accept(*, slot, customer, charge_understood, amount_shown, now=No
     fault.slots.filter(status=SlotStatus.OFFERED).exclude(pk=slot.pk).update(status=SlotStatus.WITHDRAWN)
     move(fault, Status.VISIT_BOOKED, by=customer, at=now)
     charge = price_text(amount)
-    message = write(fault, kind="fault_visit_booked", template="visit_booked", subject="Your engineer visit is booked",
-                    context={"slot": slot, "charge_text": charge})
+    message = emails.fault_visit_booked(fault, slot=slot)
     event(fault, EventKind.VISIT_BOOKED,
           f"Engineer visit booked for {_slot_label(slot)}. You accepted that an abortive visit, or a visit for "
           f"a fault not on our network, may be charged {charge}.", by=customer, at=now, message=message)
@@ -159,7 +156,7 @@ def visit_slots_decline(*, fault, customer, note="", now=None):
         text += f"\nYour note: {note}"
     declined = event(locked, EventKind.SLOTS_DECLINED, text, by=customer, at=now, via=customer_messages.Via.PORTAL)
     customer_messages.received(locked, at=now)
-    fault_messages.staff_slots_declined(locked, declined, slots=offered, note=note, now=now)
+    emails.fault_slots_declined(locked, declined, slots=offered, note=note, now=now)
     sync(fault, locked, "customer_waiting_since")
     return offered
 
@@ -206,10 +203,8 @@ def visit_record_outcome(*, visit, outcome, by, notes="", now=None):
         move(fault, Status.NOT_OUR_FAULT, by=by, at=now)
     else:
         move(fault, Status.INVESTIGATING, by=by, at=now)
-    link(outcome_event, write(fault, kind="fault_outcome", template="outcome",
-                              subject="What the engineer's visit found",
-                              context={"slot": visit, "notes": notes,
-                                       "chargeable": outcome in CHARGEABLE_OUTCOMES}, by=by))
+    told = emails.fault_outcome(fault, slot=visit, notes=notes, chargeable=outcome in CHARGEABLE_OUTCOMES)
+    link(outcome_event, staff_wrote(fault, told, by=by))
     charge = _charge(fault, visit, by=by, now=now) if outcome in CHARGEABLE_OUTCOMES else None
     sync(given, visit, "outcome", "outcome_notes", "outcome_at", "outcome_by")
     sync(given.fault, fault, "status", "location", "resolved_at")
@@ -227,9 +222,7 @@ def _charge(fault, visit, *, by, now):
         created_at=now,
     )
     text = f"A charge of {price_text(charge.amount, rate=charge.vat_rate)} for the visit will be on your next invoice."
-    message = write(fault, kind="fault_charge", template="charge", subject="A charge for the engineer's visit",
-                    context={"charge": charge, "slot": visit,
-                             "charge_text": price_text(charge.amount, rate=charge.vat_rate)}, by=by)
+    message = staff_wrote(fault, emails.fault_charge(fault, charge=charge), by=by)
     event(fault, EventKind.CHARGE, text, by=by, at=now, message=message)
     return charge
 
@@ -252,9 +245,7 @@ def visit_charge_waive(*, charge, by, reason, now=None):
     locked.status, locked.waived_reason, locked.waived_by, locked.waived_at = ChargeStatus.WAIVED, reason, by, now
     locked.save(update_fields=["status", "waived_reason", "waived_by", "waived_at"])
     fault = locked.fault
-    message = write(fault, kind="fault_charge_waived", template="charge_waived", subject="We have waived the charge",
-                    context={"charge": locked, "charge_text": price_text(locked.amount, rate=locked.vat_rate)},
-                    by=by)
+    message = staff_wrote(fault, emails.fault_charge_waived(fault, charge=locked), by=by)
     event(fault, EventKind.CHARGE_WAIVED, f"We waived the charge of {gbp(locked.amount)} + VAT for the "
           f"visit: {reason}", by=by, at=now, message=message)
     sync(charge, locked, "status", "waived_reason", "waived_by", "waived_at")
