@@ -5,9 +5,9 @@ from django import forms
 
 from portal import clock
 from faults.models import Channel, Location, Outcome, Status, Window
-from faults.services import PHONE_HOURS_REFUSAL, REPORTABLE_SERVICE_STATUSES, booked_visit, visit_charge_amount
+from faults.services import PHONE_HOURS_REFUSAL, booked_visit, visit_charge_amount
 from faults.slots import validate
-from orders.models import Service
+from orders.selectors import live_services
 from portal.formats import price_text
 from portal.office_hours import is_open
 from portal.staff_time import StaffTimeField
@@ -29,7 +29,7 @@ class ServiceChoiceField(forms.ModelChoiceField):
 class RecordFaultForm(forms.Form):
     """A fault reported by phone (in office hours) or by email (at any hour), with when it really came in."""
 
-    service = ServiceChoiceField(queryset=Service.objects.none())
+    service = ServiceChoiceField(queryset=live_services().none())
     channel = forms.ChoiceField(label="Reported by", choices=[(Channel.PHONE, "Phone"), (Channel.EMAIL, "Email")])
     reported_at = StaffTimeField(
         label="Reported at (London time)", help_text="When the call or email really came in: the repair target "
@@ -43,8 +43,7 @@ class RecordFaultForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = (Service.objects.filter(status__in=REPORTABLE_SERVICE_STATUSES)
-                                           .select_related("customer", "product").order_by("customer__full_name", "id"))
+        self.fields["service"].queryset = live_services().order_by("customer__full_name", "id")
 
     def clean(self):
         data = super().clean()

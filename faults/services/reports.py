@@ -9,7 +9,7 @@ equipment": staff record where the fault lies.
 
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from portal import clock
 from faults import emails
@@ -26,14 +26,11 @@ from faults.models import (
 )
 from faults.services._common import check, event, link, lock, move, staff_wrote, sync
 from faults.slots import slot_text
-from orders.models import Service, ServiceStatus
+from orders.selectors import service_is_live
 from portal import customer_messages, policy, sla
 from portal.formats import when_text
 from portal.office_hours import add_working_days, closing_on, is_before_opening, is_open, london, next_opening
 from portal.workflow import InvalidTransition, Refused
-
-# A ceased service has nothing left to repair; a suspended or cancelling one is still on the line.
-REPORTABLE_SERVICE_STATUSES = {ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED, ServiceStatus.CANCELLING}
 
 PHONE_HOURS_REFUSAL = (
     "Our phone lines are open in office hours only (Monday to Friday, 9am to 5:30pm, except bank holidays), "
@@ -93,28 +90,37 @@ def fault_report(*, customer, service, description, answers=(), channel=Channel.
     `answers` are in the order of faults.checks for the service's kind; a portal report has them all.
     A `request_key` already used returns the fault it made: the same form sent twice reports one fault.
     """
-    if request_key is not None:
-        # Wait for a twin request that is saving the same key, then hand back what it made.
+    existing = _made_with(request_key, customer)
+    if existing is not None:
+        return existing
+    try:
+        # A twin request saving the same key at this moment: the key is unique, so this insert waits for
+        # the twin's transaction and then fails, and the fault the twin made is handed back.
         with transaction.atomic():
-            Service.objects.select_for_update().filter(pk=service.pk).first()
-            existing = Fault.objects.filter(request_key=request_key, customer=customer).first()
-            if existing is not None:
-                return existing
             return _fault_report(customer=customer, service=service, description=description, answers=answers,
                                  channel=channel, reported_at=reported_at, recorded_by=recorded_by,
                                  request_key=request_key, now=now)
-    return _fault_report(customer=customer, service=service, description=description, answers=answers,
-                         channel=channel, reported_at=reported_at, recorded_by=recorded_by, now=now)
+    except IntegrityError:
+        existing = _made_with(request_key, customer)
+        if existing is None:
+            raise
+        return existing
 
 
-def _fault_report(*, customer, service, description, answers, channel, reported_at, recorded_by, now,
-                  request_key=None):
+def _made_with(request_key, customer):
+    if request_key is None:
+        return None
+    return Fault.objects.filter(request_key=request_key, customer=customer).first()
+
+
+def _fault_report(*, customer, service, description, answers, channel, reported_at, recorded_by, request_key,
+                  now):
     now = now or clock.now()
     reported_at = reported_at or now
     description = (description or "").strip()
     if service.customer_id != customer.pk:
         raise Refused("This service is not the customer's.", field="service")
-    if service.status not in REPORTABLE_SERVICE_STATUSES:
+    if not service_is_live(service):  # a ceased service has nothing left to repair
         raise Refused("This service has been withdrawn: there is nothing left to repair.", field="service")
     if reported_at > now + timedelta(minutes=1):
         raise Refused("The time the fault was reported cannot be in the future.", field="reported_at")
