@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from portal.formats import gbp
 from portal.models import TimelineEvent
 from portal.workflow import state_words
 
@@ -222,7 +223,9 @@ class VisitSlot(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.date:%a %d %b %Y} {self.get_window_display()}"
+        from faults.slots import slot_text  # faults.slots reads Window from this module
+
+        return slot_text(self.date, self.window)
 
     @property
     def is_booked(self):
@@ -267,4 +270,9 @@ class VisitCharge(models.Model):
         ]
 
     def __str__(self):
-        return f"Visit charge {self.fault.reference} £{self.amount}" if self.fault_id else "Visit charge"
+        return f"Visit charge {self.fault.reference} {gbp(self.amount)}" if self.fault_id else "Visit charge"
+
+    @property
+    def reference(self):
+        """A charge is known by the fault its visit was for (FLT-000123): what staff and the customer quote."""
+        return self.fault.reference

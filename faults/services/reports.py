@@ -39,6 +39,13 @@ PHONE_HOURS_REFUSAL = (
 )
 
 
+def validate_reported_at(*, channel, reported_at):
+    """Code: "To report a fault to one of our representatives please call ... during office hours." A
+    phoned fault reached us in office hours; one reported online or by email may come at any hour."""
+    if channel == Channel.PHONE and not is_open(reported_at):
+        raise Refused(PHONE_HOURS_REFUSAL, field="reported_at")
+
+
 def repair_due(reported_at):
     """The repair target: 17:30 London at the end of the FAULT_REPAIR_WORKING_DAYS-th full working day
     after the report. A report made before opening time leaves that whole day ahead, so that day counts:
@@ -126,8 +133,7 @@ def _fault_report(*, customer, service, description, answers, channel, reported_
         raise Refused("The time the fault was reported cannot be in the future.", field="reported_at")
     if channel != Channel.PORTAL and (recorded_by is None or not recorded_by.is_staff):
         raise Refused("A fault reported by phone or email is recorded by staff.", field="channel")
-    if channel == Channel.PHONE and not is_open(reported_at):
-        raise Refused(PHONE_HOURS_REFUSAL, field="reported_at")
+    validate_reported_at(channel=channel, reported_at=reported_at)
     if not description:
         raise Refused("Describe the fault, so that our engineers know where to start.", field="description")
     rows = _check_rows(service, list(answers), required=channel == Channel.PORTAL)

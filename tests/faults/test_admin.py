@@ -134,7 +134,7 @@ def test_the_outcome_page_shows_the_charge_and_a_chargeable_outcome_can_be_waive
     listing = visible_text(client.get(reverse("admin:faults_visitcharge_changelist") + "?status=pending"))
     assert fault.reference in listing
 
-    waive = reverse("admin:faults_visitcharge_waive", args=[charge.pk])
+    waive = reverse("admin:faults_visitcharge_action", args=[charge.pk, "waive"])
     assert waive in client.get(reverse("admin:faults_visitcharge_change", args=[charge.pk])).content.decode()
     assert "This field is required." in visible_text(client.post(waive, {"reason": ""}))
     client.post(waive, {"reason": "First visit of a new customer: goodwill."})
