@@ -88,13 +88,13 @@ def fault_customer_message(fault, event, *, now):
     )
 
 
-def fault_slots_declined(fault, event, *, slots, note, now):
+def fault_slots_declined(fault, *, slots, note, now):
     """None of the visit times offered suit the customer: engineers should offer others."""
     return customer_messages.alert(
         case=fault, owner=None, group=ENGINEERS, kind="fault_slots_declined",
         template="faults/fault_slots_declined",
         subject=f"Visit times declined on fault {fault.reference}: {_who(fault)} asks for others",
-        context={"fault": fault, "event": event, "slots": slots, "note": note}, now=now,
+        context={"fault": fault, "slots": slots, "note": note}, now=now,
     )
 
 

@@ -227,10 +227,6 @@ class VisitSlot(models.Model):
 
         return slot_text(self.date, self.window)
 
-    @property
-    def is_booked(self):
-        return self.status == SlotStatus.ACCEPTED and not self.outcome
-
 
 class ChargeStatus(models.TextChoices):
     PENDING = "pending", "Pending: on your next invoice"

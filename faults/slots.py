@@ -10,7 +10,14 @@ from datetime import date, datetime, time
 
 from faults.models import Window
 from portal.formats import day_text
-from portal.office_hours import CLOSING, OPENING, closing_on, is_open, is_working_day, london_time
+from portal.office_hours import (
+    CLOSING,
+    OPENING,
+    closing_on,
+    is_open,
+    is_working_day,
+    london_time,
+)
 from portal.workflow import Refused
 
 MIDDAY = time(13, 0)

@@ -5,8 +5,7 @@ import logging
 from celery import shared_task
 
 from faults import services
-from portal import clock
-from portal import sla
+from portal import clock, sla
 
 logger = logging.getLogger(__name__)
 

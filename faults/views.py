@@ -13,7 +13,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from faults import selectors, services
-from portal import clock
 from faults.checks import ANSWERS, YES_NO, checks_for
 from faults.forms import (
     AcceptSlotForm,
@@ -26,6 +25,7 @@ from faults.forms import (
 )
 from faults.models import SlotStatus, Status
 from faults.slots import slot_text
+from portal import clock
 from portal.formats import when_text
 from portal.forms import add_refusal
 from portal.workflow import Refused

@@ -29,7 +29,7 @@ def lock(fault):
     return Fault.objects.select_for_update(of=("self",)).select_related("customer", "service__product").get(pk=fault.pk)
 
 
-def check(fault, to):
+def check_status_move(fault, to):
     """Refuse a status move TRANSITIONS does not allow: "A fault that is reported cannot become resolved."."""
     check_move(TRANSITIONS, fault.status, to, what="A fault", words=WORDS)
 
@@ -37,7 +37,7 @@ def check(fault, to):
 def move(fault, to, *, by, at, note=""):
     """Change a locked fault's status along TRANSITIONS only, stamping what STAMPS says (when our work
     ended, when it closed). Returns the status event (the caller links the message it sends about it)."""
-    check(fault, to)
+    check_status_move(fault, to)
     old = fault.get_status_display()
     fault.status = to
     fields = ["status"]

@@ -11,7 +11,6 @@ from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 
-from portal import clock
 from faults import emails
 from faults.checks import TEXT, YES_NO, checks_for
 from faults.models import (
@@ -24,12 +23,27 @@ from faults.models import (
     SlotStatus,
     Status,
 )
-from faults.services._common import check, event, link, lock, move, staff_wrote, sync
+from faults.services._common import (
+    check_status_move,
+    event,
+    link,
+    lock,
+    move,
+    staff_wrote,
+    sync,
+)
 from faults.slots import slot_text
 from orders.selectors import service_is_live
-from portal import customer_messages, policy, sla
+from portal import clock, customer_messages, policy, sla
 from portal.formats import when_text
-from portal.office_hours import add_working_days, closing_on, is_before_opening, is_open, london, next_opening
+from portal.office_hours import (
+    add_working_days,
+    closing_on,
+    is_before_opening,
+    is_open,
+    london,
+    next_opening,
+)
 from portal.workflow import InvalidTransition, Refused
 
 PHONE_HOURS_REFUSAL = (
@@ -177,7 +191,7 @@ def fault_set_status(*, fault, to, by, note="", now=None):
                                 field="to")
     now = now or clock.now()
     locked = lock(fault)
-    check(locked, to)  # before anything changes (move() checks again)
+    check_status_move(locked, to)  # before anything changes (move() checks again)
     cancelled = _cancel_visits(locked, to, by=by, at=now)
     status_event = move(locked, to, by=by, at=now, note=note)
     link(status_event, staff_wrote(locked, emails.fault_status(locked, note=note.strip(), cancelled_visit=cancelled),

@@ -154,9 +154,9 @@ def visit_slots_decline(*, fault, customer, note="", now=None):
     text = f"None of the times offered suit you: {listed}. We will offer other times."
     if note:
         text += f"\nYour note: {note}"
-    declined = event(locked, EventKind.SLOTS_DECLINED, text, by=customer, at=now, via=customer_messages.Via.PORTAL)
+    event(locked, EventKind.SLOTS_DECLINED, text, by=customer, at=now, via=customer_messages.Via.PORTAL)
     customer_messages.received(locked, at=now)
-    emails.fault_slots_declined(locked, declined, slots=offered, note=note, now=now)
+    emails.fault_slots_declined(locked, slots=offered, note=note, now=now)
     sync(fault, locked, "customer_waiting_since")
     return offered
 
