@@ -1,21 +1,25 @@
-"""Staff forms for the admin's fault actions. Each checks what it can for a clear message next to the
-field; the service it feeds checks everything again."""
+"""Staff forms for the admin's fault and charge actions (portal.admin_actions: each takes the case as
+`case=`). Each offers only what applies to the case and checks what it can for a clear message next to
+the field; the service it feeds checks everything again."""
 
 from django import forms
 
-from faults import clock, money
-from faults.models import Channel, Location, Outcome, Status, Window
-from faults.services import PHONE_HOURS_REFUSAL, REPORTABLE_SERVICE_STATUSES, booked_visit
-from faults.slots import SlotRefused, validate
-from orders.models import Service
-from portal.office_hours import is_open
+from faults.models import TRANSITIONS, Channel, Location, Outcome, Status, Window
+from faults.services import booked_visit, validate_reported_at, visit_charge_amount
+from faults.slots import validate
+from orders.selectors import live_services
+from portal import clock
+from portal.admin_actions import StaffActionForm
+from portal.formats import price_text
+from portal.forms import RefusalMixin
 from portal.staff_time import StaffTimeField
+from portal.workflow import Refused, allowed_moves
 
 
-class FaultActionForm(forms.Form):
-    def __init__(self, *args, fault=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fault = fault
+def staff_moves(status):
+    """The statuses staff may move a fault to from `status`: a visit is booked only by the customer
+    accepting a time (faults.services.visit_slot_accept)."""
+    return allowed_moves(TRANSITIONS, status) - {Status.VISIT_BOOKED}
 
 
 class ServiceChoiceField(forms.ModelChoiceField):
@@ -24,10 +28,10 @@ class ServiceChoiceField(forms.ModelChoiceField):
         return f"{customer.full_name} ({customer.username}): {service.label}, {service.postcode} [{service.reference}]"
 
 
-class RecordFaultForm(forms.Form):
+class RecordFaultForm(RefusalMixin, forms.Form):
     """A fault reported by phone (in office hours) or by email (at any hour), with when it really came in."""
 
-    service = ServiceChoiceField(queryset=Service.objects.none())
+    service = ServiceChoiceField(queryset=live_services().none())
     channel = forms.ChoiceField(label="Reported by", choices=[(Channel.PHONE, "Phone"), (Channel.EMAIL, "Email")])
     reported_at = StaffTimeField(
         label="Reported at (London time)", help_text="When the call or email really came in: the repair target "
@@ -41,22 +45,28 @@ class RecordFaultForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = (Service.objects.filter(status__in=REPORTABLE_SERVICE_STATUSES)
-                                           .select_related("customer", "product").order_by("customer__full_name", "id"))
+        self.fields["service"].queryset = live_services().order_by("customer__full_name", "id")
 
     def clean(self):
         data = super().clean()
-        # Code: "To report a fault to one of our representatives please call ... during office hours."
-        if data.get("channel") == Channel.PHONE and data.get("reported_at") and not is_open(data["reported_at"]):
-            self.add_error("reported_at", PHONE_HOURS_REFUSAL)
+        if data.get("channel") and data.get("reported_at"):
+            try:
+                validate_reported_at(channel=data["channel"], reported_at=data["reported_at"])
+            except Refused as refused:
+                self.add_refusal(refused)
         return data
 
 
-class NoteForm(FaultActionForm):
+class NoteForm(StaffActionForm):
     text = forms.CharField(label="Text", widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class RepairTargetForm(FaultActionForm):
+class ReplyForm(StaffActionForm):
+    text = forms.CharField(label="Text", widget=forms.Textarea(attrs={"rows": 4}),
+                           help_text="The customer sees it on their fault's page, and gets it by email or letter.")
+
+
+class RepairTargetForm(StaffActionForm):
     due_at = StaffTimeField(
         label="New repair target (London time)",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -64,22 +74,33 @@ class RepairTargetForm(FaultActionForm):
     reason = forms.CharField(label="Why (the customer is told)", widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class LocationForm(FaultActionForm):
+class LocationForm(StaffActionForm):
     location = forms.ChoiceField(label="Where the fault lies", choices=Location.choices)
     note = forms.CharField(label="Note for the customer", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class StatusForm(FaultActionForm):
-    # "Visit booked" is not here: only the customer's acceptance of a time books a visit.
-    to = forms.ChoiceField(label="New status", choices=[(s, label) for s, label in Status.choices
-                                                       if s not in (Status.REPORTED, Status.VISIT_BOOKED)])
+class MoveField(forms.ChoiceField):
+    """Offers the moves the fault allows. Any other status (sent from a page left open while the fault
+    moved on) still reaches the service, which refuses it in the workflow's one wording."""
+
+    def valid_value(self, value):
+        return value in Status.values
+
+
+class StatusForm(StaffActionForm):
+    to = MoveField(label="New status")
     note = forms.CharField(label="Note for the customer", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        moves = staff_moves(self.case.status) if self.case else set(Status) - {Status.REPORTED, Status.VISIT_BOOKED}
+        self.fields["to"].choices = [(status, label) for status, label in Status.choices if status in moves]
 
 
 WINDOW_CHOICES = [("", "---------"), *Window.choices]
 
 
-class OfferSlotsForm(FaultActionForm):
+class OfferSlotsForm(StaffActionForm):
     """Up to two visit times at once, each a working day and a morning or afternoon."""
 
     date_1 = forms.DateField(label="First visit: date", widget=forms.DateInput(attrs={"type": "date"}))
@@ -102,8 +123,8 @@ class OfferSlotsForm(FaultActionForm):
                 continue  # the field already says what is missing
             try:
                 validate(day, window, now=now)
-            except SlotRefused as refusal:
-                self.add_error(f"date_{n}", str(refusal))
+            except Refused as refusal:
+                self.add_error(f"date_{n}", refusal.message)
                 continue
             if (day, window) in pairs:
                 self.add_error(f"date_{n}", "The two visit times are the same.")
@@ -112,24 +133,23 @@ class OfferSlotsForm(FaultActionForm):
         return data
 
 
-class OutcomeForm(FaultActionForm):
+class OutcomeForm(StaffActionForm):
     outcome = forms.ChoiceField(label="What the visit found", choices=Outcome.choices, widget=forms.RadioSelect)
     notes = forms.CharField(label="Engineer's notes for the customer", required=False,
                             widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        visit = booked_visit(self.fault) if self.fault else None
-        amount = visit.charge_warning_shown_amount if visit and visit.charge_warning_shown_amount is not None else None
-        self.visit = visit
-        self.charge_text = money.charge_text(amount)
+        self.visit = booked_visit(self.case) if self.case else None  # the page says which visit it is
+        shown = self.visit.charge_warning_shown_amount if self.visit else None
         # Code: "We reserve the right to charge for any abortive work or visit arising from faults over which
         # we have no control."
         self.fields["outcome"].help_text = (
             f"A chargeable outcome (no fault found, no access, fault in customer equipment) adds a charge of "
-            f"{self.charge_text} to the customer's next invoice; it can be waived afterwards. Fixed is never charged.")
+            f"{price_text(visit_charge_amount() if shown is None else shown)} to the customer's next invoice; it "
+            "can be waived afterwards. Fixed is never charged.")
 
 
-class WaiveForm(forms.Form):
+class WaiveForm(StaffActionForm):
     reason = forms.CharField(label="Why we waive it", widget=forms.Textarea(attrs={"rows": 3}),
                              help_text="The customer is told this reason.")

@@ -2,8 +2,8 @@
 
 from django.db.models import Count, Q
 
-from portal.dashboard import dashboard_card
 from faults.models import CONCLUDED_STATUSES, Fault, SlotStatus, Status
+from portal.dashboard import dashboard_card
 
 
 @dashboard_card(position=30)

@@ -2,25 +2,23 @@
 are investigating; they offered her two visit times. Made through the services, so it has its timeline
 and its messages. Needs the broadband service the orders demo step gives Alice; skipped without it."""
 
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 
-from faults import services
+from faults import selectors, services
 from faults.checks import checks_for
 from faults.models import Status
-from orders.models import Family
 from portal.demo import demo_step
-from portal.office_hours import TZ, add_working_days, london
+from portal.office_hours import add_working_days, london, london_time
 
 
 @demo_step
 def faults_demo(customers, staff, now):
     alice, eric = customers["alice"], staff["eric"]
-    service = (alice.services.filter(product__family=Family.BROADBAND, status__in=services.REPORTABLE_SERVICE_STATUSES)
-               .select_related("product").first())
+    service = selectors.services_for_fault_report(customer=alice).filter(product__family="broadband").first()
     if service is None:
         return  # the orders demo step has not run (or gave Alice no broadband): nothing to report on
     today = london(now).date()
-    reported_at = datetime.combine(today - timedelta(days=1), time(19, 40), tzinfo=TZ)
+    reported_at = london_time(today - timedelta(days=1), time(19, 40))
     answers = ["Yes"] * len(checks_for(service))  # router restarted, filters fitted, at the master socket, all devices
     fault = services.fault_report(
         customer=alice, service=service, answers=answers, reported_at=reported_at, now=reported_at,

@@ -2,8 +2,8 @@
 
 from django.db.models import Prefetch
 
-from portal.data_export import exporter
 from faults.models import Fault, FaultEvent, VisitSlot
+from portal.data_export import exporter
 
 
 def _by(user):

@@ -9,7 +9,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from portal.formats import gbp
 from portal.models import TimelineEvent
+from portal.workflow import state_words
 
 
 class Channel(models.TextChoices):
@@ -47,8 +49,20 @@ TRANSITIONS = {
     Status.NOT_OUR_FAULT: {Status.CLOSED},
     Status.CLOSED: set(),
 }
+# How each status reads in a refused move (portal.workflow): "A fault that is resolved cannot be investigated."
+WORDS = state_words(Status, {
+    Status.INVESTIGATING: ("being investigated", "be investigated"),
+    Status.VISIT_BOOKED: ("booked for an engineer visit", "be booked for an engineer visit"),
+})
 # Our work is over: the repair target no longer runs and no visit can be offered.
 CONCLUDED_STATUSES = {Status.RESOLVED, Status.NOT_OUR_FAULT, Status.CLOSED}
+# Which timestamps a status stamps, the first time it is reached: our work ended (repaired, or found not
+# to be ours: the repair target stops there), and the fault closed.
+STAMPS = {
+    Status.RESOLVED: ("resolved_at",),
+    Status.NOT_OUR_FAULT: ("resolved_at",),
+    Status.CLOSED: ("resolved_at", "closed_at"),
+}
 
 
 class Fault(models.Model):
@@ -209,11 +223,9 @@ class VisitSlot(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.date:%a %d %b %Y} {self.get_window_display()}"
+        from faults.slots import slot_text  # faults.slots reads Window from this module
 
-    @property
-    def is_booked(self):
-        return self.status == SlotStatus.ACCEPTED and not self.outcome
+        return slot_text(self.date, self.window)
 
 
 class ChargeStatus(models.TextChoices):
@@ -254,4 +266,9 @@ class VisitCharge(models.Model):
         ]
 
     def __str__(self):
-        return f"Visit charge {self.fault.reference} £{self.amount}" if self.fault_id else "Visit charge"
+        return f"Visit charge {self.fault.reference} {gbp(self.amount)}" if self.fault_id else "Visit charge"
+
+    @property
+    def reference(self):
+        """A charge is known by the fault its visit was for (FLT-000123): what staff and the customer quote."""
+        return self.fault.reference

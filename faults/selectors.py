@@ -5,8 +5,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
 from faults.models import ChargeStatus, Fault, FaultEvent, VisitCharge, VisitSlot
-from faults.services.reports import REPORTABLE_SERVICE_STATUSES
-from orders.models import Service
+from orders.selectors import live_services
 
 
 def fault_list_for_customer(*, customer):
@@ -34,8 +33,7 @@ def slot_for_customer(*, customer, fault_pk, slot_pk):
 
 def services_for_fault_report(*, customer):
     """The services the customer can report a fault on (not withdrawn ones)."""
-    return (Service.objects.filter(customer=customer, status__in=REPORTABLE_SERVICE_STATUSES)
-            .select_related("product").order_by("product__family", "id"))
+    return live_services(customer=customer).order_by("product__family", "id")
 
 
 def service_for_fault_report(*, customer, service_id):

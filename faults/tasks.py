@@ -4,8 +4,8 @@ import logging
 
 from celery import shared_task
 
-from faults import clock, services
-from portal import sla
+from faults import services
+from portal import clock, sla
 
 logger = logging.getLogger(__name__)
 

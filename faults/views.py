@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from faults import clock, money, selectors, services
+from faults import selectors, services
 from faults.checks import ANSWERS, YES_NO, checks_for
 from faults.forms import (
     AcceptSlotForm,
@@ -25,7 +25,10 @@ from faults.forms import (
 )
 from faults.models import SlotStatus, Status
 from faults.slots import slot_text
-from portal.office_hours import london
+from portal import clock
+from portal.formats import when_text
+from portal.forms import add_refusal
+from portal.workflow import Refused
 
 
 def customer_only(view):
@@ -37,11 +40,6 @@ def customer_only(view):
         return view(request, *args, **kwargs)
     wrapped.__name__ = view.__name__
     return wrapped
-
-
-def _when(moment):
-    local = london(moment)
-    return f"{local:%A} {local.day} {local:%B} at {local:%H:%M}"
 
 
 @customer_only
@@ -101,8 +99,8 @@ def fault_report(request, service_id):
                 fault = services.fault_report(customer=request.user, service=service, answers=answers,
                                               description=form.cleaned_data["description"], now=clock.now(),
                                               request_key=trip.get("request_key"))
-            except services.FaultError as refusal:
-                form.add_error(None, str(refusal))
+            except Refused as refusal:
+                add_refusal(form, refusal)
             else:
                 request.session.pop(key, None)
                 messages.success(request, _reported_text(fault))
@@ -123,7 +121,7 @@ def _reported_text(fault):
     parts = [f"Thank you. Your fault {fault.reference} is reported, and we have {how} an acknowledgement."]
     if services.next_at_work_text(fault.reported_at):
         parts.append(services.next_at_work_text(fault.reported_at))
-    parts.append(f"We aim to repair it by {_when(fault.repair_due_at)}.")
+    parts.append(f"We aim to repair it by {when_text(fault.repair_due_at)}.")
     return " ".join(parts)
 
 
@@ -142,8 +140,7 @@ def _detail(request, fault, *, form=None, decline_form=None, status=200):
         if next_at_work and now < next_at_work and fault.status == Status.REPORTED else "",
         "offered": offered if fault.status == Status.INVESTIGATING else [],
         "visits": [s for s in fault.visit_slots if s.status == SlotStatus.ACCEPTED],
-        "charge_amount": money.visit_charge_amount(), "charge_text": money.charge_text(),
-        "repair_due": _when(fault.repair_due_at),
+        "charge_amount": services.visit_charge_amount(),
     }, status=status)
 
 
@@ -163,8 +160,8 @@ def fault_message(request, pk):
             now = clock.now()
             services.fault_add_customer_message(fault=fault, customer=request.user, text=form.cleaned_data["text"],
                                                 received_at=now, now=now)
-        except services.FaultError as refusal:
-            messages.error(request, str(refusal))  # shown even where the form is not (a closed fault)
+        except Refused as refusal:
+            messages.error(request, refusal.message)  # shown even where the form is not (a closed fault)
         else:
             messages.success(request, "Thank you: your information is added to the fault, and our engineers "
                                       "are told.")
@@ -185,8 +182,8 @@ def slot_accept(request, pk, slot_id):
         booked = services.visit_slot_accept(slot=slot, customer=request.user, now=clock.now(),
                                             charge_understood=form.cleaned_data["charge_understood"],
                                             amount_shown=form.cleaned_data["amount_shown"])
-    except services.FaultError as refusal:
-        messages.error(request, str(refusal))
+    except Refused as refusal:
+        messages.error(request, refusal.message)
     else:
         messages.success(request, f"Your engineer visit is booked: {slot_text(booked.date, booked.window)}.")
     return redirect("faults:fault_detail", pk=slot.fault_id)
@@ -203,8 +200,8 @@ def slots_decline(request, pk):
     try:
         services.visit_slots_decline(fault=fault, customer=request.user, note=form.cleaned_data["note"],
                                      now=clock.now())
-    except services.FaultError as refusal:
-        messages.error(request, str(refusal))
+    except Refused as refusal:
+        messages.error(request, refusal.message)
     else:
         how = "write to you" if request.user.writes_by_post or not request.user.email else "email you"
         messages.success(request, "Thank you: we have withdrawn those times and asked our engineers to offer you "

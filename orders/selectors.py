@@ -63,3 +63,20 @@ def cancellations_due(*, now):
     return (Cancellation.objects.filter(status=CancellationStatus.ACTIVE, withdrawal_date__lte=london(now).date(),
                                         service__status=ServiceStatus.CANCELLING)
             .order_by("withdrawal_date", "id"))
+
+
+# --- What other apps read of services (faults) ---------------------------------------------------
+
+# Still on the line: a ceased service is withdrawn; a suspended or cancelling one is still provided.
+LIVE_SERVICE_STATUSES = frozenset({ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED, ServiceStatus.CANCELLING})
+
+
+def live_services(*, customer=None):
+    """Services still on the line, with their product and customer: what a fault can be reported on.
+    Every customer's when `customer` is None (staff recording a phoned fault)."""
+    services = Service.objects.filter(status__in=LIVE_SERVICE_STATUSES).select_related("product", "customer")
+    return services if customer is None else services.filter(customer=customer)
+
+
+def service_is_live(service):
+    return service.status in LIVE_SERVICE_STATUSES

@@ -1,17 +1,11 @@
-"""What every fault service shares: its errors, the timeline event and the message to the customer."""
+"""What every fault service shares: the timeline event, the lock, the checked status move, and what staff
+writing to the customer means. Refusals are portal.workflow's Refused (InvalidTransition for a move)."""
 
 from django.db import transaction
 
-from faults.models import CONCLUDED_STATUSES, TRANSITIONS, Fault, FaultEvent, Status
-from portal import customer_messages, outbox
-
-
-class FaultError(Exception):
-    """A request the fault's state does not allow; the message is for the user."""
-
-
-class InvalidTransition(FaultError):
-    pass
+from faults.models import STAMPS, TRANSITIONS, WORDS, Fault, FaultEvent, Status
+from portal import customer_messages
+from portal.workflow import check_move
 
 
 def event(fault, kind, text="", *, at, by=None, internal=False, message=None, via=""):
@@ -19,19 +13,9 @@ def event(fault, kind, text="", *, at, by=None, internal=False, message=None, vi
                                      message=message, via=via)
 
 
-def write(fault, *, kind, template, subject, context=None, by=None):
-    """Email the customer about their fault, or write to them if they take letters only.
-
-    `by`: the member of staff whose action this is, if any. Staff writing to the customer answers them,
-    so the fault no longer waits for us (portal/customer_messages.py).
-
-    The outbox keeps its own clock (no `now` passed): a message may go as soon as it is written, even
-    when the fault's time came from a phone call typed in later or a test's moved clock.
-    """
-    message = outbox.send_to_customer(
-        fault.customer, kind=kind, template=f"faults/{template}", subject=f"{subject} ({fault.reference})",
-        context={"fault": fault, **(context or {})}, concerning=fault,
-    )
+def staff_wrote(fault, message, *, by):
+    """`by` (the member of staff whose action sent `message`, if any) has written to the customer: that
+    answers them, so the fault no longer waits for us (portal/customer_messages.py). Returns the message."""
     if by is not None and by.is_staff:
         customer_messages.answered(fault)
     return message
@@ -45,21 +29,22 @@ def lock(fault):
     return Fault.objects.select_for_update(of=("self",)).select_related("customer", "service__product").get(pk=fault.pk)
 
 
+def check_status_move(fault, to):
+    """Refuse a status move TRANSITIONS does not allow: "A fault that is reported cannot become resolved."."""
+    check_move(TRANSITIONS, fault.status, to, what="A fault", words=WORDS)
+
+
 def move(fault, to, *, by, at, note=""):
-    """Change a locked fault's status along TRANSITIONS only, stamping when our work ended or it closed.
-    Returns the status event (the caller links the message it sends about it)."""
-    if to not in TRANSITIONS[fault.status]:
-        raise InvalidTransition(
-            f"A fault that is {fault.get_status_display().lower()} cannot become {Status(to).label.lower()}.")
+    """Change a locked fault's status along TRANSITIONS only, stamping what STAMPS says (when our work
+    ended, when it closed). Returns the status event (the caller links the message it sends about it)."""
+    check_status_move(fault, to)
     old = fault.get_status_display()
     fault.status = to
     fields = ["status"]
-    if to in CONCLUDED_STATUSES and fault.resolved_at is None:
-        fault.resolved_at = at  # repaired, or found not to be ours: the repair target stops here
-        fields.append("resolved_at")
-    if to == Status.CLOSED:
-        fault.closed_at = at
-        fields.append("closed_at")
+    for stamp in STAMPS.get(to, ()):
+        if getattr(fault, stamp) is None:
+            setattr(fault, stamp, at)
+            fields.append(stamp)
     fault.save(update_fields=fields)
     if to == Status.CLOSED:
         customer_messages.answered(fault)  # a closed fault waits for nothing

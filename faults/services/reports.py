@@ -7,15 +7,14 @@ next at work. "Faults can occur on our Network, or another operator's network, a
 equipment": staff record where the fault lies.
 """
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
-from faults import clock
+from faults import emails
 from faults.checks import TEXT, YES_NO, checks_for
 from faults.models import (
     CONCLUDED_STATUSES,
-    TRANSITIONS,
     Channel,
     EventKind,
     Fault,
@@ -24,16 +23,28 @@ from faults.models import (
     SlotStatus,
     Status,
 )
-from faults.services._common import FaultError, InvalidTransition, event, link, lock, move, sync, write
+from faults.services._common import (
+    check_status_move,
+    event,
+    link,
+    lock,
+    move,
+    staff_wrote,
+    sync,
+)
 from faults.slots import slot_text
-from orders.models import Service, ServiceStatus
-from accounts.groups import ENGINEERS
-from faults import messages as fault_messages
-from portal import customer_messages, outbox, policy, sla
-from portal.office_hours import CLOSING, OPENING, TZ, UTC, add_working_days, is_open, london, next_opening
-
-# A ceased service has nothing left to repair; a suspended or cancelling one is still on the line.
-REPORTABLE_SERVICE_STATUSES = {ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED, ServiceStatus.CANCELLING}
+from orders.selectors import service_is_live
+from portal import clock, customer_messages, policy, sla
+from portal.formats import when_text
+from portal.office_hours import (
+    add_working_days,
+    closing_on,
+    is_before_opening,
+    is_open,
+    london,
+    next_opening,
+)
+from portal.workflow import InvalidTransition, Refused
 
 PHONE_HOURS_REFUSAL = (
     "Our phone lines are open in office hours only (Monday to Friday, 9am to 5:30pm, except bank holidays), "
@@ -42,21 +53,28 @@ PHONE_HOURS_REFUSAL = (
 )
 
 
+def validate_reported_at(*, channel, reported_at):
+    """Code: "To report a fault to one of our representatives please call ... during office hours." A
+    phoned fault reached us in office hours; one reported online or by email may come at any hour."""
+    if channel == Channel.PHONE and not is_open(reported_at):
+        raise Refused(PHONE_HOURS_REFUSAL, field="reported_at")
+
+
 def repair_due(reported_at):
     """The repair target: 17:30 London at the end of the FAULT_REPAIR_WORKING_DAYS-th full working day
     after the report. A report made before opening time leaves that whole day ahead, so that day counts:
     Monday 08:00 -> Tuesday 17:30; Monday 12:00 or 20:00 -> Wednesday 17:30."""
-    local = london(reported_at)
-    counted_from = local.date() - timedelta(days=1) if local.time() < OPENING else local.date()
-    day = add_working_days(counted_from, policy.value("FAULT_REPAIR_WORKING_DAYS"))
-    return datetime.combine(day, CLOSING, tzinfo=TZ).astimezone(UTC)
+    counted_from = london(reported_at).date()
+    if is_before_opening(reported_at):
+        counted_from -= timedelta(days=1)
+    return closing_on(add_working_days(counted_from, policy.value("FAULT_REPAIR_WORKING_DAYS")))
 
 
 def engineers_next_at_work(reported_at):
-    """None when the report came in office hours; otherwise when engineers are next at work (London)."""
+    """None when the report came in office hours; otherwise when engineers are next at work."""
     if is_open(reported_at):
         return None
-    return london(next_opening(reported_at))
+    return next_opening(reported_at)
 
 
 def next_at_work_text(reported_at):
@@ -64,7 +82,7 @@ def next_at_work_text(reported_at):
     when = engineers_next_at_work(reported_at)
     if when is None:
         return ""
-    return f"Our engineers are next at work on {when:%A} {when.day} {when:%B} at {when:%H:%M}."
+    return f"Our engineers are next at work on {when_text(when)}."
 
 
 def _check_rows(service, answers, *, required):
@@ -73,14 +91,14 @@ def _check_rows(service, answers, *, required):
     if not answers and not required:
         return []
     if len(answers) != len(checks):
-        raise FaultError("Please answer every check before describing the fault.")
+        raise Refused("Please answer every check before describing the fault.")
     rows = []
     for position, (check, answer) in enumerate(zip(checks, answers), start=1):
         answer = (answer or "").strip()
         if check.kind == YES_NO and answer not in ("Yes", "No"):
-            raise FaultError(f"Answer yes or no: {check.question}")
+            raise Refused(f"Answer yes or no: {check.question}")
         if check.kind == TEXT and not answer:
-            raise FaultError(f"Please answer: {check.question}")
+            raise Refused(f"Please answer: {check.question}")
         rows.append(FaultCheck(position=position, key=check.key, question=check.question, answer=answer))
     return rows
 
@@ -93,37 +111,45 @@ def fault_report(*, customer, service, description, answers=(), channel=Channel.
     `answers` are in the order of faults.checks for the service's kind; a portal report has them all.
     A `request_key` already used returns the fault it made: the same form sent twice reports one fault.
     """
-    if request_key is not None:
-        # Wait for a twin request that is saving the same key, then hand back what it made.
+    existing = _made_with(request_key, customer)
+    if existing is not None:
+        return existing
+    try:
+        # A twin request saving the same key at this moment: the key is unique, so this insert waits for
+        # the twin's transaction and then fails, and the fault the twin made is handed back.
         with transaction.atomic():
-            Service.objects.select_for_update().filter(pk=service.pk).first()
-            existing = Fault.objects.filter(request_key=request_key, customer=customer).first()
-            if existing is not None:
-                return existing
             return _fault_report(customer=customer, service=service, description=description, answers=answers,
                                  channel=channel, reported_at=reported_at, recorded_by=recorded_by,
                                  request_key=request_key, now=now)
-    return _fault_report(customer=customer, service=service, description=description, answers=answers,
-                         channel=channel, reported_at=reported_at, recorded_by=recorded_by, now=now)
+    except IntegrityError:
+        existing = _made_with(request_key, customer)
+        if existing is None:
+            raise
+        return existing
 
 
-def _fault_report(*, customer, service, description, answers, channel, reported_at, recorded_by, now,
-                  request_key=None):
+def _made_with(request_key, customer):
+    if request_key is None:
+        return None
+    return Fault.objects.filter(request_key=request_key, customer=customer).first()
+
+
+def _fault_report(*, customer, service, description, answers, channel, reported_at, recorded_by, request_key,
+                  now):
     now = now or clock.now()
     reported_at = reported_at or now
     description = (description or "").strip()
     if service.customer_id != customer.pk:
-        raise FaultError("This service is not the customer's.")
-    if service.status not in REPORTABLE_SERVICE_STATUSES:
-        raise FaultError("This service has been withdrawn: there is nothing left to repair.")
+        raise Refused("This service is not the customer's.", field="service")
+    if not service_is_live(service):  # a ceased service has nothing left to repair
+        raise Refused("This service has been withdrawn: there is nothing left to repair.", field="service")
     if reported_at > now + timedelta(minutes=1):
-        raise FaultError("The time the fault was reported cannot be in the future.")
+        raise Refused("The time the fault was reported cannot be in the future.", field="reported_at")
     if channel != Channel.PORTAL and (recorded_by is None or not recorded_by.is_staff):
-        raise FaultError("A fault reported by phone or email is recorded by staff.")
-    if channel == Channel.PHONE and not is_open(reported_at):
-        raise FaultError(PHONE_HOURS_REFUSAL)
+        raise Refused("A fault reported by phone or email is recorded by staff.", field="channel")
+    validate_reported_at(channel=channel, reported_at=reported_at)
     if not description:
-        raise FaultError("Describe the fault, so that our engineers know where to start.")
+        raise Refused("Describe the fault, so that our engineers know where to start.", field="description")
     rows = _check_rows(service, list(answers), required=channel == Channel.PORTAL)
 
     fault = Fault.objects.create(customer=customer, service=service, reported_at=reported_at, channel=channel,
@@ -135,8 +161,7 @@ def _fault_report(*, customer, service, description, answers, channel, reported_
     how = {Channel.PORTAL: "online", Channel.PHONE: "by phone", Channel.EMAIL: "by email"}[channel]
     reported = event(fault, EventKind.REPORTED, f"Fault reported {how} on {fault.service.label}.",
                      by=recorded_by or customer, at=reported_at)
-    fault.ack_message = write(fault, kind="fault_ack", template="ack", subject="We have your fault report",
-                              context={"next_at_work": next_at_work_text(reported_at), "checks": rows})
+    fault.ack_message = emails.fault_ack(fault, next_at_work=next_at_work_text(reported_at), checks=rows)
     fault.save(update_fields=["ack_message"])
     link(reported, fault.ack_message)
     return fault
@@ -162,19 +187,15 @@ def _cancel_visits(fault, to, *, by, at):
 def fault_set_status(*, fault, to, by, note="", now=None):
     """Staff move a fault on. A visit is booked only by the customer accepting a time (visit_slot_accept)."""
     if to == Status.VISIT_BOOKED:
-        raise InvalidTransition("A visit is booked only when the customer accepts one of the times offered.")
-    if to not in Status.values:
-        raise InvalidTransition(f"Unknown status {to!r}.")
+        raise InvalidTransition("A visit is booked only when the customer accepts one of the times offered.",
+                                field="to")
     now = now or clock.now()
     locked = lock(fault)
-    if to not in TRANSITIONS[locked.status]:  # checked before anything changes (move() checks again)
-        raise InvalidTransition(f"A fault that is {locked.get_status_display().lower()} cannot become "
-                                f"{Status(to).label.lower()}.")
+    check_status_move(locked, to)  # before anything changes (move() checks again)
     cancelled = _cancel_visits(locked, to, by=by, at=now)
     status_event = move(locked, to, by=by, at=now, note=note)
-    link(status_event, write(locked, kind="fault_status", template="status",
-                             subject=f"Your fault is now: {locked.get_status_display().lower()}",
-                             context={"note": note.strip(), "cancelled_visit": cancelled}, by=by))
+    link(status_event, staff_wrote(locked, emails.fault_status(locked, note=note.strip(), cancelled_visit=cancelled),
+                                   by=by))
     sync(fault, locked, "status", "resolved_at", "closed_at")
     return locked
 
@@ -184,18 +205,18 @@ def fault_set_location(*, fault, location, by, note="", now=None):
     """Staff record where the fault lies (triage). Code: "If the fault is not on our network then we may
     not be responsible for its repair."""
     if location not in Location.values:
-        raise FaultError("Choose where the fault lies.")
+        raise Refused("Choose where the fault lies.", field="location")
     now = now or clock.now()
     locked = lock(fault)
     if locked.status == Status.CLOSED:
-        raise FaultError("This fault is closed.")
+        raise Refused("This fault is closed.")
     if locked.location == location:
-        raise FaultError(f"The fault is already recorded as: {locked.get_location_display().lower()}.")
+        raise Refused(f"The fault is already recorded as: {locked.get_location_display().lower()}.",
+                      field="location")
     locked.location = location
     locked.save(update_fields=["location"])
     text = f"Where the fault lies: {locked.get_location_display()}." + (f"\n{note.strip()}" if note.strip() else "")
-    message = write(locked, kind="fault_location", template="location", subject="Where the fault lies",
-                    context={"note": note.strip()}, by=by)
+    message = staff_wrote(locked, emails.fault_location(locked, note=note.strip()), by=by)
     event(locked, EventKind.LOCATION, text, by=by, at=now, message=message)
     sync(fault, locked, "location")
     return locked
@@ -206,10 +227,9 @@ def fault_reply(*, fault, by, text, now=None):
     """A message from our engineers that the customer sees on the timeline and receives by email or letter."""
     text = (text or "").strip()
     if not text:
-        raise FaultError("Write the reply first.")
+        raise Refused("Write the reply first.", field="text")
     now = now or clock.now()
-    message = write(fault, kind="fault_reply", template="reply", subject="A message about your fault",
-                    context={"reply": text, "by": by}, by=by)
+    message = staff_wrote(fault, emails.fault_reply(fault, reply=text), by=by)
     return event(fault, EventKind.REPLY, text, by=by, at=now, message=message)
 
 
@@ -221,23 +241,17 @@ def fault_set_repair_target(*, fault, due_at, by, reason, now=None):
     reason = (reason or "").strip()
     fault = lock(fault)
     if fault.status in CONCLUDED_STATUSES:
-        raise FaultError("This fault is finished: its repair target no longer applies.")
+        raise Refused("This fault is finished: its repair target no longer applies.")
     if not reason:
-        raise FaultError("Say why the repair target changes: the customer is told.")
+        raise Refused("Say why the repair target changes: the customer is told.", field="reason")
     if due_at <= now:
-        raise FaultError("A new repair target must be in the future.")
+        raise Refused("A new repair target must be in the future.", field="due_at")
     old = fault.repair_due_at
     fault.repair_due_at, fault.alert_level = due_at, ""
     fault.save(update_fields=["repair_due_at", "alert_level"])
-    text = f"Repair target changed from {_when(old)} to {_when(due_at)}: {reason}"
-    message = write(fault, kind="fault_reply", template="reply", subject="Your fault's repair target",
-                    context={"reply": text, "by": by}, by=by)
+    text = f"Repair target changed from {when_text(old)} to {when_text(due_at)}: {reason}"
+    message = staff_wrote(fault, emails.fault_repair_target(fault, old_due_at=old, reason=reason), by=by)
     return event(fault, EventKind.REPAIR_TARGET, text, by=by, at=now, message=message)
-
-
-def _when(moment):
-    local = london(moment)
-    return f"{local:%A} {local.day} {local:%B} at {local:%H:%M}"
 
 
 @transaction.atomic
@@ -245,7 +259,7 @@ def fault_add_note(*, fault, by, text, now=None):
     """Staff only: never shown to the customer, never sent."""
     text = (text or "").strip()
     if not text:
-        raise FaultError("Write the note first.")
+        raise Refused("Write the note first.", field="text")
     return event(fault, EventKind.NOTE, text, by=by, internal=True, at=now or clock.now())
 
 
@@ -260,20 +274,20 @@ def fault_add_customer_message(*, fault, customer, text, received_at, via=custom
     now = now or clock.now()
     text = (text or "").strip()
     if fault.customer_id != customer.pk:
-        raise FaultError("This is not your fault report.")
+        raise Refused("This is not your fault report.")
     if not text:
-        raise FaultError("Write your message first.")
+        raise Refused("Write your message first.", field="text")
     try:
         customer_messages.check_arrival(received_at=received_at, via=via, now=now,
                                         case_since=fault.reported_at)
     except customer_messages.ArrivalRefused as refusal:
-        raise FaultError(str(refusal)) from None
+        raise Refused(str(refusal)) from None
     locked = lock(fault)
     if locked.status == Status.CLOSED:
-        raise FaultError("This fault is closed. If the problem is back, please report a new fault.")
+        raise Refused("This fault is closed. If the problem is back, please report a new fault.")
     message_event = event(locked, EventKind.CUSTOMER_MESSAGE, text, by=customer, at=received_at, via=via)
     customer_messages.received(locked, at=received_at)
-    fault_messages.staff_customer_message(locked, message_event, now=now)
+    emails.fault_customer_message(locked, message_event, now=now)
     sync(fault, locked, "customer_waiting_since")
     return message_event
 
@@ -293,9 +307,5 @@ def faults_alert_repair_targets(*, now=None):
                                           text=f"Engineers alerted: repair target {sla.LABELS[level].lower()}."),
     )
     if newly[sla.AT_RISK] or newly[sla.OVERDUE]:
-        outbox.email_staff(
-            group=ENGINEERS, kind="fault_repair_alert", template="faults/staff_alert",
-            subject=f"Fault repair targets: {len(newly[sla.OVERDUE])} overdue, {len(newly[sla.AT_RISK])} at risk",
-            context={"overdue": newly[sla.OVERDUE], "at_risk": newly[sla.AT_RISK], "hours": hours},
-        )
+        emails.fault_repair_alert(overdue=newly[sla.OVERDUE], at_risk=newly[sla.AT_RISK], hours=hours)
     return newly

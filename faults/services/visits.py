@@ -7,12 +7,11 @@ visit arising from faults over which we have no control" (the customer is told t
 accepting; a chargeable outcome makes one pending charge that billing puts on the next invoice).
 """
 
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import transaction
 
-from faults import clock, money
-from faults import messages as fault_messages
+from faults import emails
 from faults.models import (
     CHARGEABLE_OUTCOMES,
     ChargeStatus,
@@ -24,9 +23,17 @@ from faults.models import (
     VisitCharge,
     VisitSlot,
 )
-from faults.services._common import FaultError, event, link, lock, move, sync, write
-from faults.slots import SlotRefused, slot_text, validate
-from portal import customer_messages
+from faults.services._common import event, link, lock, move, staff_wrote, sync
+from faults.slots import slot_text, validate
+from portal import clock, customer_messages, policy
+from portal.formats import gbp, price_text
+from portal.money import PENNY, vat_rate
+from portal.workflow import Refused
+
+
+def visit_charge_amount():
+    """Code: "We reserve the right to charge for any abortive work or visit"; excluding VAT (a policy value)."""
+    return Decimal(policy.value("ABORTIVE_VISIT_CHARGE")).quantize(PENNY, rounding=ROUND_HALF_UP)
 
 
 def _slot_label(slot):
@@ -40,13 +47,13 @@ NO_AMOUNT = ("We could not tell which charge you were shown, so the visit is not
 def _amount(value):
     """The amount the customer was shown, as a finite Decimal; anything else is refused."""
     if value is None or isinstance(value, float) or str(value).strip() == "":
-        raise FaultError(NO_AMOUNT)
+        raise Refused(NO_AMOUNT, field="amount_shown")
     try:
         shown = Decimal(str(value).strip())
     except InvalidOperation:
-        raise FaultError(NO_AMOUNT) from None
+        raise Refused(NO_AMOUNT, field="amount_shown") from None
     if not shown.is_finite():
-        raise FaultError(NO_AMOUNT)
+        raise Refused(NO_AMOUNT, field="amount_shown")
     return shown
 
 
@@ -56,27 +63,22 @@ def visit_slots_offer(*, fault, slots, by, now=None):
     now = now or clock.now()
     locked = lock(fault)
     if locked.status != Status.INVESTIGATING:
-        raise FaultError(f"Visit times are offered while a fault is being investigated; this one is "
+        raise Refused(f"Visit times are offered while a fault is being investigated; this one is "
                          f"{locked.get_status_display().lower()}.")
     if not slots:
-        raise FaultError("Offer at least one visit time.")
+        raise Refused("Offer at least one visit time.")
     taken = set(locked.slots.filter(status__in=[SlotStatus.OFFERED, SlotStatus.ACCEPTED])
                 .values_list("date", "window"))
     created = []
     for day, window in slots:
-        try:
-            start_at, end_at = validate(day, window, now=now)
-        except SlotRefused as refusal:
-            raise FaultError(str(refusal)) from None
+        start_at, end_at = validate(day, window, now=now)
         if (day, window) in taken:
-            raise FaultError(f"{slot_text(day, window)} is already offered.")
+            raise Refused(f"{slot_text(day, window)} is already offered.")
         taken.add((day, window))
         created.append(VisitSlot.objects.create(fault=locked, date=day, window=window, start_at=start_at,
                                                 end_at=end_at, offered_by=by, offered_at=now))
-    charge = money.charge_text()
-    message = write(locked, kind="fault_slots", template="slots_offered",
-                    subject="An engineer visit: please choose a time",
-                    context={"slots": created, "charge_text": charge}, by=by)
+    message = staff_wrote(locked, emails.fault_slots(locked, slots=created, charge_amount=visit_charge_amount()),
+                          by=by)
     listed = "; ".join(_slot_label(s) for s in created)
     event(locked, EventKind.SLOTS_OFFERED, f"We offered these times for an engineer visit: {listed}.",
           by=by, at=now, message=message)
@@ -94,26 +96,27 @@ def visit_slot_accept(*, slot, customer, charge_understood, amount_shown, now=No
     """
     now = now or clock.now()
     if slot.fault.customer_id != customer.pk:
-        raise FaultError("This is not your fault report.")
+        raise Refused("This is not your fault report.")
     if not charge_understood:
-        raise FaultError("Please tick the box to say you understand the charge before accepting a visit.")
+        raise Refused("Please tick the box to say you understand the charge before accepting a visit.",
+                      field="charge_understood")
     shown = _amount(amount_shown)
     fault = lock(slot.fault)
     slot = VisitSlot.objects.select_for_update().get(pk=slot.pk, fault=fault)
     if slot.status != SlotStatus.OFFERED:
-        raise FaultError(f"{_slot_label(slot)} is no longer offered. Please choose another time, or send us "
+        raise Refused(f"{_slot_label(slot)} is no longer offered. Please choose another time, or send us "
                          "a message.")
     if fault.status != Status.INVESTIGATING:
-        raise FaultError(f"A visit can be booked while we investigate a fault; this one is "
+        raise Refused(f"A visit can be booked while we investigate a fault; this one is "
                          f"{fault.get_status_display().lower()}.")
-    amount = money.visit_charge_amount()
+    amount = visit_charge_amount()
     if shown != amount:
-        raise FaultError("The charge for an abortive visit has changed since you opened this page. "
+        raise Refused("The charge for an abortive visit has changed since you opened this page. "
                          "Please read it again before accepting.")
     try:
         validate(slot.date, slot.window, now=now)  # still inside office hours, on a working day, ahead
-    except SlotRefused as refusal:
-        raise FaultError(f"{refusal} Please send us a message and we will offer another time.") from None
+    except Refused as refusal:
+        raise Refused(f"{refusal.message} Please send us a message and we will offer another time.") from None
 
     slot.status = SlotStatus.ACCEPTED
     slot.accepted_at = now
@@ -122,9 +125,8 @@ def visit_slot_accept(*, slot, customer, charge_understood, amount_shown, now=No
     slot.save(update_fields=["status", "accepted_at", "accepted_by", "charge_warning_shown_amount"])
     fault.slots.filter(status=SlotStatus.OFFERED).exclude(pk=slot.pk).update(status=SlotStatus.WITHDRAWN)
     move(fault, Status.VISIT_BOOKED, by=customer, at=now)
-    charge = money.charge_text(amount)
-    message = write(fault, kind="fault_visit_booked", template="visit_booked", subject="Your engineer visit is booked",
-                    context={"slot": slot, "charge_text": charge})
+    charge = price_text(amount)
+    message = emails.fault_visit_booked(fault, slot=slot)
     event(fault, EventKind.VISIT_BOOKED,
           f"Engineer visit booked for {_slot_label(slot)}. You accepted that an abortive visit, or a visit for "
           f"a fault not on our network, may be charged {charge}.", by=customer, at=now, message=message)
@@ -139,22 +141,22 @@ def visit_slots_decline(*, fault, customer, note="", now=None):
     (portal/customer_messages.py)."""
     now = now or clock.now()
     if fault.customer_id != customer.pk:
-        raise FaultError("This is not your fault report.")
+        raise Refused("This is not your fault report.")
     note = (note or "").strip()
     locked = lock(fault)
     offered = list(locked.slots.select_for_update().filter(status=SlotStatus.OFFERED).order_by("start_at", "id"))
     if locked.status != Status.INVESTIGATING or not offered:
         # A second click, or staff changed the times meanwhile: say what the page now shows.
-        raise FaultError("There are no visit times waiting for your answer now. If you need a different time, "
+        raise Refused("There are no visit times waiting for your answer now. If you need a different time, "
                          "send us a message.")
     VisitSlot.objects.filter(pk__in=[s.pk for s in offered]).update(status=SlotStatus.DECLINED)
     listed = "; ".join(_slot_label(s) for s in offered)
     text = f"None of the times offered suit you: {listed}. We will offer other times."
     if note:
         text += f"\nYour note: {note}"
-    declined = event(locked, EventKind.SLOTS_DECLINED, text, by=customer, at=now, via=customer_messages.Via.PORTAL)
+    event(locked, EventKind.SLOTS_DECLINED, text, by=customer, at=now, via=customer_messages.Via.PORTAL)
     customer_messages.received(locked, at=now)
-    fault_messages.staff_slots_declined(locked, declined, slots=offered, note=note, now=now)
+    emails.fault_slots_declined(locked, slots=offered, note=note, now=now)
     sync(fault, locked, "customer_waiting_since")
     return offered
 
@@ -173,17 +175,17 @@ def visit_record_outcome(*, visit, outcome, by, notes="", now=None):
     OneToOne with the visit stops a second charge even if two requests race past that check.
     """
     if outcome not in Outcome.values:
-        raise FaultError("Choose what the visit found.")
+        raise Refused("Choose what the visit found.", field="outcome")
     now = now or clock.now()
     given = visit
     fault = lock(visit.fault)
     visit = VisitSlot.objects.select_for_update().get(pk=visit.pk, fault=fault)
     if visit.outcome:
-        raise FaultError(f"The outcome of this visit is already recorded: {visit.get_outcome_display().lower()}.")
+        raise Refused(f"The outcome of this visit is already recorded: {visit.get_outcome_display().lower()}.")
     if visit.status != SlotStatus.ACCEPTED:
-        raise FaultError("Only a booked visit (a time the customer accepted) has an outcome.")
+        raise Refused("Only a booked visit (a time the customer accepted) has an outcome.")
     if now < visit.start_at:
-        raise FaultError(f"The visit ({_slot_label(visit)}) has not started yet: record its outcome after the "
+        raise Refused(f"The visit ({_slot_label(visit)}) has not started yet: record its outcome after the "
                          "engineer has been.")
     notes = (notes or "").strip()
     visit.outcome, visit.outcome_notes, visit.outcome_at, visit.outcome_by = outcome, notes, now, by
@@ -201,10 +203,8 @@ def visit_record_outcome(*, visit, outcome, by, notes="", now=None):
         move(fault, Status.NOT_OUR_FAULT, by=by, at=now)
     else:
         move(fault, Status.INVESTIGATING, by=by, at=now)
-    link(outcome_event, write(fault, kind="fault_outcome", template="outcome",
-                              subject="What the engineer's visit found",
-                              context={"slot": visit, "notes": notes,
-                                       "chargeable": outcome in CHARGEABLE_OUTCOMES}, by=by))
+    told = emails.fault_outcome(fault, slot=visit, notes=notes, chargeable=outcome in CHARGEABLE_OUTCOMES)
+    link(outcome_event, staff_wrote(fault, told, by=by))
     charge = _charge(fault, visit, by=by, now=now) if outcome in CHARGEABLE_OUTCOMES else None
     sync(given, visit, "outcome", "outcome_notes", "outcome_at", "outcome_by")
     sync(given.fault, fault, "status", "location", "resolved_at")
@@ -215,16 +215,14 @@ def _charge(fault, visit, *, by, now):
     """One pending one-off charge for an abortive visit, at the amount the customer saw when accepting."""
     amount = visit.charge_warning_shown_amount
     if amount is None:
-        amount = money.visit_charge_amount()
+        amount = visit_charge_amount()
     charge = VisitCharge.objects.create(
-        visit=visit, customer=fault.customer, fault=fault, amount=amount, vat_rate=money.vat_rate(),
+        visit=visit, customer=fault.customer, fault=fault, amount=amount, vat_rate=vat_rate(),
         description=f"Engineer visit {_slot_label(visit)} ({fault.reference}): {visit.get_outcome_display().lower()}",
         created_at=now,
     )
-    text = f"A charge of {money.charge_text(charge.amount, charge.vat_rate)} for the visit will be on your next invoice."
-    message = write(fault, kind="fault_charge", template="charge", subject="A charge for the engineer's visit",
-                    context={"charge": charge, "slot": visit,
-                             "charge_text": money.charge_text(charge.amount, charge.vat_rate)}, by=by)
+    text = f"A charge of {price_text(charge.amount, rate=charge.vat_rate)} for the visit will be on your next invoice."
+    message = staff_wrote(fault, emails.fault_charge(fault, charge=charge), by=by)
     event(fault, EventKind.CHARGE, text, by=by, at=now, message=message)
     return charge
 
@@ -239,18 +237,16 @@ def visit_charge_waive(*, charge, by, reason, now=None):
     """Staff waive a pending charge, with a reason the customer is told. It then never reaches an invoice."""
     reason = (reason or "").strip()
     if not reason:
-        raise FaultError("Give the reason for waiving the charge: the customer is told it.")
+        raise Refused("Give the reason for waiving the charge: the customer is told it.", field="reason")
     now = now or clock.now()
     locked = _lock_charge(charge)
     if locked.status != ChargeStatus.PENDING:
-        raise FaultError(f"Only a pending charge can be waived; this one is {locked.get_status_display().lower()}.")
+        raise Refused(f"Only a pending charge can be waived; this one is {locked.get_status_display().lower()}.")
     locked.status, locked.waived_reason, locked.waived_by, locked.waived_at = ChargeStatus.WAIVED, reason, by, now
     locked.save(update_fields=["status", "waived_reason", "waived_by", "waived_at"])
     fault = locked.fault
-    message = write(fault, kind="fault_charge_waived", template="charge_waived", subject="We have waived the charge",
-                    context={"charge": locked, "charge_text": money.charge_text(locked.amount, locked.vat_rate)},
-                    by=by)
-    event(fault, EventKind.CHARGE_WAIVED, f"We waived the charge of {money.gbp(locked.amount)} + VAT for the "
+    message = staff_wrote(fault, emails.fault_charge_waived(fault, charge=locked), by=by)
+    event(fault, EventKind.CHARGE_WAIVED, f"We waived the charge of {gbp(locked.amount)} + VAT for the "
           f"visit: {reason}", by=by, at=now, message=message)
     sync(charge, locked, "status", "waived_reason", "waived_by", "waived_at")
     return locked
@@ -262,16 +258,16 @@ def visit_charge_mark_invoiced(*, charge, invoice_reference, now=None):
     charge goes on one invoice only: both are refused."""
     invoice_reference = (invoice_reference or "").strip()
     if not invoice_reference:
-        raise FaultError("Give the invoice the charge is on.")
+        raise Refused("Give the invoice the charge is on.", field="invoice_reference")
     now = now or clock.now()
     locked = _lock_charge(charge)
     if locked.status == ChargeStatus.WAIVED:
-        raise FaultError("This charge was waived: it never goes on an invoice.")
+        raise Refused("This charge was waived: it never goes on an invoice.")
     if locked.status == ChargeStatus.INVOICED:
-        raise FaultError(f"This charge is already on invoice {locked.invoice_reference}.")
+        raise Refused(f"This charge is already on invoice {locked.invoice_reference}.")
     locked.status, locked.invoice_reference, locked.invoiced_at = ChargeStatus.INVOICED, invoice_reference, now
     locked.save(update_fields=["status", "invoice_reference", "invoiced_at"])
     event(locked.fault, EventKind.CHARGE_INVOICED,
-          f"The charge of {money.gbp(locked.amount)} + VAT for the visit is on invoice {invoice_reference}.", at=now)
+          f"The charge of {gbp(locked.amount)} + VAT for the visit is on invoice {invoice_reference}.", at=now)
     sync(charge, locked, "status", "invoice_reference", "invoiced_at")
     return locked

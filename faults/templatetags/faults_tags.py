@@ -1,20 +1,20 @@
+"""The faults app's own phrases for templates; dates, times and prices are portal's ({% load formats %})."""
+
 from django import template
 
-from faults import money
-from faults.slots import slot_text as _slot_text
+from faults import slots
+from portal.formats import price_text
 
 register = template.Library()
 
 
 @register.filter
-def charge_text(charge):
-    """A VisitCharge (or an amount excluding VAT) as '£85.00 + VAT (£102.00 including VAT)'."""
-    if hasattr(charge, "amount"):
-        return money.charge_text(charge.amount, charge.vat_rate)
-    return money.charge_text(charge)
+def slot_text(slot):
+    """A visit time: 'Monday 30 November 2026, morning (09:00 to 13:00)'."""
+    return slots.slot_text(slot.date, slot.window)
 
 
 @register.filter
-def slot_text(slot):
-    """'Monday 30 November 2026, morning (09:00 to 13:00)'."""
-    return _slot_text(slot.date, slot.window)
+def charge_price(charge):
+    """A visit charge at the VAT rate it was made with: '£85.00 + VAT (£102.00 inc. VAT)'."""
+    return price_text(charge.amount, rate=charge.vat_rate)

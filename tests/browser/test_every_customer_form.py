@@ -34,7 +34,6 @@ from playwright.sync_api import expect
 from accounts.models import MarketingConsent, User
 from complaints import services as complaint_services
 from complaints.models import Complaint, ComplaintEvent, EventKind, Status
-from faults import clock
 from faults.models import EventKind as FaultEventKind
 from faults.models import Fault, SlotStatus, VisitSlot
 from orders import services as order_services
@@ -47,6 +46,7 @@ from orders.models import (
     QuoteRequest,
     Service,
 )
+from portal import clock
 from portal.models import CodeCopyRequest, OutboxMessage
 from tests.browser.helpers import log_in
 from tests.faults.helpers import investigating, ldn, make_service, offer, report

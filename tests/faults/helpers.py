@@ -8,7 +8,7 @@ from html import unescape
 
 from django.core import mail
 
-from faults import money, services
+from faults import services
 from faults.checks import checks_for
 from faults.models import Status
 from orders.models import Product, Service
@@ -53,7 +53,7 @@ def offer(fault, by, *, at, slots):
 
 def accept(slot, customer, *, at, **kwargs):
     kwargs.setdefault("charge_understood", True)
-    kwargs.setdefault("amount_shown", money.visit_charge_amount())  # what the page shows
+    kwargs.setdefault("amount_shown", services.visit_charge_amount())  # what the page shows
     return services.visit_slot_accept(slot=slot, customer=customer, now=at, **kwargs)
 
 

@@ -36,7 +36,7 @@ def test_an_engineer_records_a_phoned_fault_with_the_time_it_really_came_in(as_e
                                 follow=True)
 
     fault = Fault.objects.get()
-    assert f"Fault {fault.reference} recorded; repair target Wed 25 Nov 17:30." in visible_text(response)
+    assert f"Fault {fault.reference} recorded; repair target Wed 25 Nov 2026, 17:30." in visible_text(response)
     assert (fault.customer, fault.channel, fault.recorded_by) == (alice, Channel.PHONE, eric)
     assert fault.reported_at == ldn(2026, 11, 23, 10, 15)
     assert fault.repair_due_at == ldn(2026, 11, 25, 17, 30)
@@ -124,7 +124,7 @@ def test_the_outcome_page_shows_the_charge_and_a_chargeable_outcome_can_be_waive
 
     form = visible_text(client.get(action(fault, "outcome")))
     assert "A chargeable outcome (no fault found, no access, fault in customer equipment) adds a charge of " \
-           "£85.00 + VAT (£102.00 including VAT)" in form
+           "£85.00 + VAT (£102.00 inc. VAT)" in form
     client.post(action(fault, "outcome"), {"outcome": Outcome.CUSTOMER_EQUIPMENT, "notes": "Faulty extension lead."})
 
     charge = VisitCharge.objects.get()
@@ -134,7 +134,7 @@ def test_the_outcome_page_shows_the_charge_and_a_chargeable_outcome_can_be_waive
     listing = visible_text(client.get(reverse("admin:faults_visitcharge_changelist") + "?status=pending"))
     assert fault.reference in listing
 
-    waive = reverse("admin:faults_visitcharge_waive", args=[charge.pk])
+    waive = reverse("admin:faults_visitcharge_action", args=[charge.pk, "waive"])
     assert waive in client.get(reverse("admin:faults_visitcharge_change", args=[charge.pk])).content.decode()
     assert "This field is required." in visible_text(client.post(waive, {"reason": ""}))
     client.post(waive, {"reason": "First visit of a new customer: goodwill."})

@@ -1,7 +1,7 @@
 """A fault from a Saturday night report to the charge for an abortive visit, in real Chromium.
 
 The browser cannot move the server's clock, but the live server runs in this process: the faults app
-reads its time from faults.clock.now, which the test moves from Saturday night to Monday and Tuesday.
+reads its time from portal.clock.now, which the test moves from Saturday night to Monday and Tuesday.
 """
 
 import re
@@ -9,8 +9,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from faults import clock
 from faults.models import ChargeStatus, Fault, Location, SlotStatus, Status, VisitCharge
+from portal import clock
 from tests.browser.helpers import log_in, log_in_to_admin
 from tests.faults.helpers import ldn, make_service
 
@@ -78,7 +78,7 @@ def test_a_saturday_night_fault_gets_a_visit_agreed_and_an_abortive_visit_charge
     warning = page.locator("#charge-warning")
     expect(warning).to_contain_text("Before you accept: a visit may be charged.")
     expect(warning).to_contain_text("not on our network (for example it is in your own equipment or wiring)")
-    expect(warning).to_contain_text("£85.00 + VAT (£102.00 including VAT)")
+    expect(warning).to_contain_text("£85.00 + VAT (£102.00 inc. VAT)")
     choice = page.locator(f"#slot-{tuesday.pk}")
     expect(choice).to_contain_text("Tuesday 1 December 2026, morning (09:00 to 13:00)")
     choice.get_by_role("button", name="Accept this time").click()
@@ -100,7 +100,7 @@ def test_a_saturday_night_fault_gets_a_visit_agreed_and_an_abortive_visit_charge
     log_in_to_admin(page, base, "eric", password)
     page.goto(f"{base}/admin/faults/fault/{fault.pk}/change/")
     page.get_by_role("link", name="Record the visit outcome").click()
-    expect(page.locator("#content-main")).to_contain_text("adds a charge of £85.00 + VAT (£102.00 including VAT)")
+    expect(page.locator("#content-main")).to_contain_text("adds a charge of £85.00 + VAT (£102.00 inc. VAT)")
     page.get_by_label("Fault in customer equipment").check()
     page.get_by_label("Engineer's notes for the customer").fill("The router's power supply has failed; the line tests fine.")
     page.get_by_role("button", name="Save").click()
@@ -115,7 +115,7 @@ def test_a_saturday_night_fault_gets_a_visit_agreed_and_an_abortive_visit_charge
     visits = page.locator("#visits")
     expect(visits).to_contain_text("Outcome: Fault in customer equipment")
     expect(visits).to_contain_text("The router's power supply has failed")
-    expect(visits).to_contain_text("Charge for this visit: £85.00 + VAT (£102.00 including VAT): Pending: on your next invoice")
+    expect(visits).to_contain_text("Charge for this visit: £85.00 + VAT (£102.00 inc. VAT): Pending: on your next invoice")
     expect(page.locator(".timeline")).to_contain_text("Charge for the visit")
 
     fault.refresh_from_db()

@@ -12,6 +12,7 @@ from django.urls import reverse
 from faults import services
 from faults.models import ChargeStatus, EventKind, Location, Outcome, SlotStatus, Status, VisitCharge
 from faults.selectors import charges_to_invoice
+from portal.workflow import Refused
 from tests.faults.helpers import AFTER_VISIT, booked, emails_to, investigating, ldn, offer, report, visible_text
 
 pytestmark = pytest.mark.django_db
@@ -39,10 +40,10 @@ def test_each_chargeable_outcome_makes_exactly_one_pending_charge_of_the_policy_
     assert (fault.status, fault.location) == (status, location)
     assert [m.subject for m in emails_to("alice@example.co.uk")[-2:]] == [
         f"What the engineer's visit found ({fault.reference})", f"A charge for the engineer's visit ({fault.reference})"]
-    assert "Charge: £85.00 + VAT (£102.00 including VAT)" in emails_to("alice@example.co.uk")[-1].body
+    assert "Charge: £85.00 + VAT (£102.00 inc. VAT)" in emails_to("alice@example.co.uk")[-1].body
     assert fault.events.filter(kind=EventKind.OUTCOME).count() == 1
     assert fault.events.get(kind=EventKind.CHARGE).text == (
-        "A charge of £85.00 + VAT (£102.00 including VAT) for the visit will be on your next invoice.")
+        "A charge of £85.00 + VAT (£102.00 inc. VAT) for the visit will be on your next invoice.")
 
 
 def test_a_visit_that_fixed_the_fault_is_never_charged(alice, eric):
@@ -61,7 +62,7 @@ def test_the_outcome_of_a_visit_is_recorded_once(alice, eric):
     fault, visit = booked(alice, eric)
     services.visit_record_outcome(visit=visit, outcome=Outcome.NO_ACCESS, by=eric, now=AFTER_VISIT)
 
-    with pytest.raises(services.FaultError, match="already recorded: no access to the premises"):
+    with pytest.raises(Refused, match="already recorded: no access to the premises"):
         services.visit_record_outcome(visit=visit, outcome=Outcome.CUSTOMER_EQUIPMENT, by=eric, now=AFTER_VISIT)
 
     visit.refresh_from_db()
@@ -84,7 +85,7 @@ def test_the_database_refuses_a_second_charge_for_the_same_visit(alice, eric):
 def test_an_outcome_cannot_be_recorded_before_the_visit_has_started(alice, eric):
     _, visit = booked(alice, eric)  # Tuesday 1 December, afternoon
 
-    with pytest.raises(services.FaultError, match="has not started yet"):
+    with pytest.raises(Refused, match="has not started yet"):
         services.visit_record_outcome(visit=visit, outcome=Outcome.NO_ACCESS, by=eric, now=ldn(2026, 12, 1, 12, 59))
 
     assert not VisitCharge.objects.exists()
@@ -107,7 +108,7 @@ def test_billing_takes_pending_charges_and_a_waived_charge_never_reaches_an_invo
                                     now=ldn(2026, 12, 4, 10, 0))
 
     assert list(charges_to_invoice(customer=alice)) == [kept]
-    with pytest.raises(services.FaultError, match="This charge was waived: it never goes on an invoice."):
+    with pytest.raises(Refused, match="This charge was waived: it never goes on an invoice."):
         services.visit_charge_mark_invoiced(charge=waived, invoice_reference="INV-000042")
     waived.refresh_from_db()
     assert (waived.status, waived.invoice_reference) == (ChargeStatus.WAIVED, "")
@@ -116,7 +117,7 @@ def test_billing_takes_pending_charges_and_a_waived_charge_never_reaches_an_invo
 
     services.visit_charge_mark_invoiced(charge=kept, invoice_reference="INV-000042", now=ldn(2026, 12, 31, 9, 0))
     assert list(charges_to_invoice(customer=alice)) == []
-    with pytest.raises(services.FaultError, match="already on invoice INV-000042"):
+    with pytest.raises(Refused, match="already on invoice INV-000042"):
         services.visit_charge_mark_invoiced(charge=kept, invoice_reference="INV-000043")
 
 
@@ -124,10 +125,10 @@ def test_a_waiver_needs_a_reason_and_only_a_pending_charge_can_be_waived(alice, 
     _, visit = booked(alice, eric)
     _, charge = services.visit_record_outcome(visit=visit, outcome=Outcome.NO_ACCESS, by=eric, now=AFTER_VISIT)
 
-    with pytest.raises(services.FaultError, match="Give the reason"):
+    with pytest.raises(Refused, match="Give the reason"):
         services.visit_charge_waive(charge=charge, by=sam, reason="  ")
     services.visit_charge_mark_invoiced(charge=charge, invoice_reference="INV-000007")
-    with pytest.raises(services.FaultError, match="Only a pending charge can be waived; this one is invoiced"):
+    with pytest.raises(Refused, match="Only a pending charge can be waived; this one is invoiced"):
         services.visit_charge_waive(charge=charge, by=sam, reason="Goodwill")
 
 
@@ -140,7 +141,7 @@ def test_the_amount_shown_before_accepting_is_the_amount_charged(client, alice, 
     client.force_login(alice)
 
     page = client.get(reverse("faults:fault_detail", args=[fault.pk]))
-    assert "we may charge £90.00 + VAT (£108.00 including VAT) for the visit" in visible_text(page)
+    assert "we may charge £90.00 + VAT (£108.00 inc. VAT) for the visit" in visible_text(page)
     client.post(reverse("faults:slot_accept", args=[fault.pk, slot.pk]),
                 {"charge_understood": "on", "amount_shown": page.context["charge_amount"]})
     slot.refresh_from_db()
@@ -154,7 +155,7 @@ def test_the_amount_shown_before_accepting_is_the_amount_charged(client, alice, 
     clock_at(AFTER_VISIT)
     page = visible_text(client.get(reverse("faults:fault_detail", args=[fault.pk])))
     assert "Outcome: Fault in customer equipment" in page
-    assert "Charge for this visit: £90.00 + VAT (£108.00 including VAT): Pending: on your next invoice" in page
+    assert "Charge for this visit: £90.00 + VAT (£108.00 inc. VAT): Pending: on your next invoice" in page
 
 
 def test_an_acceptance_against_an_amount_that_has_since_changed_is_refused(alice, eric):
@@ -162,7 +163,7 @@ def test_an_acceptance_against_an_amount_that_has_since_changed_is_refused(alice
     investigating(fault, eric, at=ldn(2026, 11, 30, 9, 5))
     [slot] = offer(fault, eric, at=ldn(2026, 11, 30, 9, 10), slots=[(date(2026, 12, 1), "afternoon")])
 
-    with pytest.raises(services.FaultError, match="has changed since you opened this page"):
+    with pytest.raises(Refused, match="has changed since you opened this page"):
         services.visit_slot_accept(slot=slot, customer=alice, charge_understood=True, amount_shown="80.00",
                                    now=ldn(2026, 11, 30, 9, 30))
 

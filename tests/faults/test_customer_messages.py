@@ -12,6 +12,7 @@ from accounts.groups import ENGINEERS
 from faults import services
 from faults.models import EventKind, Fault, Status
 from portal.models import OutboxMessage
+from portal.workflow import Refused
 from tests.factories import StaffFactory
 from tests.faults.helpers import emails_to, investigating, ldn, offer, report, visible_text
 
@@ -93,7 +94,7 @@ def test_an_emailed_reply_takes_the_same_path_at_the_time_it_reached_us(client, 
 
 
 def test_a_message_said_to_reach_us_before_the_fault_was_reported_is_refused(alice, fault):
-    with pytest.raises(services.FaultError, match="cannot have reached us before the case it is about"):
+    with pytest.raises(Refused, match="cannot have reached us before the case it is about"):
         services.fault_add_customer_message(fault=fault, customer=alice, text="Hello.",
                                             received_at=ldn(2026, 11, 20, 9, 0), now=LATER)
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from faults import services
 from faults.models import EventKind, Fault, SlotStatus, Status, VisitSlot
 from portal.models import OutboxMessage
+from portal.workflow import Refused
 from tests.faults.helpers import investigating, ldn, offer, report, visible_text
 
 pytestmark = pytest.mark.django_db
@@ -140,7 +141,7 @@ def test_bob_cannot_decline_alices_times(client, bob, fault, two_offered, clock_
 
 
 def test_the_service_refuses_another_customer(bob, fault, two_offered):
-    with pytest.raises(services.FaultError, match="This is not your fault report."):
+    with pytest.raises(Refused, match="This is not your fault report."):
         services.visit_slots_decline(fault=fault, customer=bob, now=MONDAY_LATER)
 
     assert {s.status for s in VisitSlot.objects.all()} == {SlotStatus.OFFERED}

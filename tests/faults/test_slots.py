@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from faults import services, slots
 from faults.models import EventKind, SlotStatus, Status, VisitSlot
+from portal.workflow import Refused
 from tests.faults.helpers import accept, emails_to, investigating, ldn, offer, report, visible_text
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +42,7 @@ CANNOT_OFFER = [
 
 @pytest.mark.parametrize("day, window, message, why", CANNOT_OFFER, ids=[why for *_, why in CANNOT_OFFER])
 def test_a_time_outside_office_hours_on_working_days_cannot_be_offered(fault, eric, day, window, message, why):
-    with pytest.raises(services.FaultError, match=re.escape(message)):
+    with pytest.raises(Refused, match=re.escape(message)):
         offer(fault, eric, at=MONDAY_MORNING, slots=[(day, window)])
 
     assert not VisitSlot.objects.exists()
@@ -49,7 +50,7 @@ def test_a_time_outside_office_hours_on_working_days_cannot_be_offered(fault, er
 
 
 def test_one_bad_time_among_two_offers_neither(fault, eric):
-    with pytest.raises(services.FaultError, match="bank holiday"):
+    with pytest.raises(Refused, match="bank holiday"):
         offer(fault, eric, at=MONDAY_MORNING, slots=[(date(2026, 12, 1), "morning"), (date(2026, 12, 25), "morning")])
 
     assert not VisitSlot.objects.exists()
@@ -75,23 +76,23 @@ def test_offered_times_are_not_a_booking_until_the_customer_accepts_one(fault, e
     assert email.subject == f"An engineer visit: please choose a time ({fault.reference})"
     assert "Monday 30 November 2026, afternoon (13:00 to 17:30)" in email.body
     assert "Tuesday 1 December 2026, morning (09:00 to 13:00)" in email.body
-    assert "we may charge £85.00 + VAT (£102.00 including VAT)" in email.body
+    assert "we may charge £85.00 + VAT (£102.00 inc. VAT)" in email.body
     # Staff cannot record what a visit found before the customer has accepted one.
-    with pytest.raises(services.FaultError, match="Only a booked visit"):
+    with pytest.raises(Refused, match="Only a booked visit"):
         services.visit_record_outcome(visit=offered[0], outcome="fixed", by=eric, now=ldn(2026, 11, 30, 15, 0))
 
 
 def test_visit_times_are_offered_only_while_the_fault_is_being_investigated(alice, eric):
     fault = report(alice, at=REPORTED)
 
-    with pytest.raises(services.FaultError, match="while a fault is being investigated; this one is reported"):
+    with pytest.raises(Refused, match="while a fault is being investigated; this one is reported"):
         offer(fault, eric, at=MONDAY_MORNING, slots=[(date(2026, 12, 1), "morning")])
 
 
 def test_the_same_time_cannot_be_offered_twice(fault, eric):
     offer(fault, eric, at=MONDAY_MORNING, slots=[(date(2026, 12, 1), "morning")])
 
-    with pytest.raises(services.FaultError, match="Tuesday 1 December 2026, morning .* is already offered"):
+    with pytest.raises(Refused, match="Tuesday 1 December 2026, morning .* is already offered"):
         offer(fault, eric, at=MONDAY_MORNING, slots=[(date(2026, 12, 1), "morning")])
 
 
@@ -124,7 +125,7 @@ def test_accepting_one_time_books_it_and_withdraws_the_others(as_alice, alice, f
     first, second = two_offered
     page = visible_text(as_alice.get(reverse("faults:fault_detail", args=[fault.pk])))
     assert "An engineer visit: please choose a time" in page
-    assert "we may charge £85.00 + VAT (£102.00 including VAT) for the visit" in page
+    assert "we may charge £85.00 + VAT (£102.00 inc. VAT) for the visit" in page
 
     with on_commit():
         response = as_alice.post(accept_url(second), {"charge_understood": "on", "amount_shown": "85.00"}, follow=True)
@@ -140,7 +141,7 @@ def test_accepting_one_time_books_it_and_withdraws_the_others(as_alice, alice, f
     assert emails_to("alice@example.co.uk")[-1].subject == f"Your engineer visit is booked ({fault.reference})"
     booked_event = fault.events.get(kind=EventKind.VISIT_BOOKED)
     assert booked_event.by == alice
-    assert "may be charged £85.00 + VAT (£102.00 including VAT)" in booked_event.text
+    assert "may be charged £85.00 + VAT (£102.00 inc. VAT)" in booked_event.text
 
 
 def test_a_withdrawn_time_cannot_be_accepted(as_alice, fault, two_offered):
@@ -185,7 +186,7 @@ def test_a_time_offered_on_a_working_day_is_refused_if_the_calendar_now_says_oth
     VisitSlot.objects.filter(pk=two_offered[1].pk).update(date=date(2026, 12, 6))
     slot = VisitSlot.objects.get(pk=two_offered[1].pk)
 
-    with pytest.raises(services.FaultError, match="Sunday 6 December 2026 is a weekend day"):
+    with pytest.raises(Refused, match="Sunday 6 December 2026 is a weekend day"):
         accept(slot, alice, at=ldn(2026, 11, 30, 9, 30))
 
 
@@ -211,7 +212,7 @@ def test_accepting_without_the_charge_shown_books_nothing(as_alice, fault, two_o
 
 @pytest.mark.parametrize("amount_shown", [None, "", "NaN", "sNaN", "Infinity", 85.0])
 def test_the_service_books_nothing_without_the_amount_shown(alice, fault, two_offered, amount_shown):
-    with pytest.raises(services.FaultError, match="We could not tell which charge you were shown"):
+    with pytest.raises(Refused, match="We could not tell which charge you were shown"):
         services.visit_slot_accept(slot=two_offered[0], customer=alice, charge_understood=True,
                                    amount_shown=amount_shown, now=ldn(2026, 11, 30, 9, 30))
 

@@ -84,7 +84,7 @@ def test_every_admin_url_with_an_id_answers_a_bad_one_with_not_found_never_an_er
     urls = list(custom_admin_urls(bad_id))
     # The custom pages of complaints, faults and the outbox are among them, as well as Django's own.
     assert {f"/admin/complaints/complaint/{bad_id}/act/{bad_id}/", f"/admin/complaints/complaint/{bad_id}/change/",
-            f"/admin/faults/visitcharge/{bad_id}/waive/", f"/admin/portal/printqueueletter/{bad_id}/pdf/"} <= set(urls)
+            f"/admin/faults/visitcharge/{bad_id}/act/{bad_id}/", f"/admin/portal/printqueueletter/{bad_id}/pdf/"} <= set(urls)
 
     for url in urls:
         response = client.get(url, follow=True)

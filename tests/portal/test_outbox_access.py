@@ -82,7 +82,7 @@ def messages(alice, carol, sam, eric, staff, client, on_commit):
             subject="Complaints to acknowledge: 1 overdue, 0 at risk", context={"overdue": [], "at_risk": [],
                                                                                  "hours": 2})
         made["engineers_alert"] = outbox.email_staff(
-            group=ENGINEERS, kind="fault_repair_alert", template="faults/staff_alert",
+            group=ENGINEERS, kind="fault_repair_alert", template="faults/fault_repair_alert",
             subject="Fault repair targets: 1 overdue, 0 at risk", context={"overdue": [], "at_risk": [], "hours": 4},
         )[0]
         made["mystery"] = outbox.email(kind="mystery", to_email="someone@example.co.uk", to_name="Someone",
