@@ -8,7 +8,8 @@ from django.core import mail
 from django.urls import reverse
 
 from portal.models import OutboxMessage
-from tests.accounts.helpers import log_in, logged_in_user_id, shows
+from tests.accounts.helpers import log_in, logged_in_user_id
+from tests.helpers import shows
 
 RESET = reverse("accounts:password_reset")
 NEW_PASSWORD = "marble-otter-lantern-77"

@@ -10,7 +10,8 @@ from django.utils import timezone
 from orders.models import Order, OrderStatus, Service
 from portal.models import OutboxMessage, Status
 from portal.office_hours import add_office_hours
-from tests.orders.helpers import london, place, shows
+from tests.helpers import ldn, shows
+from tests.orders.helpers import place
 
 CHANGELIST = reverse("admin:orders_order_changelist")
 ADD = reverse("admin:orders_order_add")
@@ -87,8 +88,8 @@ def test_staff_enter_a_phoned_order_with_the_real_time_it_was_received(client, s
 
     order = Order.objects.get()
     assert response.status_code == 200 and order.reference in response.content.decode()
-    assert order.received_at == london(2025, 11, 28, 16, 0)
-    assert order.confirmation_due_at == london(2025, 12, 1, 11, 30)  # 1.5 h on Friday, 2.5 h on Monday
+    assert order.received_at == ldn(2025, 11, 28, 16, 0)
+    assert order.confirmation_due_at == ldn(2025, 12, 1, 11, 30)  # 1.5 h on Friday, 2.5 h on Monday
     assert (order.channel, order.entered_by, order.monthly_price, order.postcode) == ("phone", sam, fttc.monthly_price,
                                                                                       "ME17 4AA")
     assert order.events.get().text == "Order received by phone."

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from orders.models import PriceListRequest, QuoteRequest
 from orders.money import price_text, vat_inclusive
-from tests.orders.helpers import shows
+from tests.helpers import emails_to, shows
 
 CATALOGUE = reverse("orders:catalogue")
 PRICE_LIST = reverse("orders:price_list")
@@ -108,10 +108,10 @@ def test_a_leased_line_is_quoted_not_ordered(client, alice, sam, products, on_co
     assert shows(response, "Thank you: we have your request for a Leased line quote.")
     quote = QuoteRequest.objects.get()
     assert (quote.customer, quote.postcode) == (alice, "ME15 9YY")
-    staff_email = next(m for m in mail.outbox if "sam@121com.co.uk" in m.to[0])
+    staff_email = emails_to("sam@121com.co.uk")[0]
     assert staff_email.subject == "Quote requested: Leased line for alice"
     assert "100 Mbps symmetric, from March." in staff_email.body
-    customer_email = next(m for m in mail.outbox if "alice@example.co.uk" in m.to[0])
+    customer_email = emails_to("alice@example.co.uk")[0]
     assert customer_email.subject == "Your request for a Leased line quote"
 
 

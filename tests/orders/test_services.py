@@ -13,7 +13,8 @@ from orders import services
 from portal.dates import add_months
 from orders.models import ServiceStatus
 from orders.services import Refused
-from tests.orders.helpers import hold, shows
+from tests.helpers import shows
+from tests.orders.helpers import hold
 
 
 def test_a_customer_sees_their_services_with_their_minimum_term_end_dates(client, alice, products, sam):
