@@ -9,8 +9,6 @@ import re
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
-from django.utils import timezone
-from django.utils.formats import date_format
 
 from orders import services
 from orders.admin_forms import CancellationAddForm, OrderAddForm, ReasonForm
@@ -24,8 +22,9 @@ from orders.models import (
     Service,
     ServiceEvent,
 )
-from orders.services import Refused
-from portal import policy, sla
+from portal import clock, policy, sla
+from portal.formats import day_text, short_datetime
+from portal.workflow import Refused
 from portal.admin_links import LinksOnlyWhereAllowed
 from portal.admin_widgets import AutocompleteAdminMixin
 
@@ -82,7 +81,7 @@ def _at_risk_hours():
 
 
 def _when(value):
-    return date_format(timezone.localtime(value), "j M Y H:i") if value else "-"
+    return short_datetime(value) if value else "-"
 
 
 def _apply(model_admin, request, queryset, action, **kwargs):
@@ -136,7 +135,7 @@ class OrderAdmin(LinksOnlyWhereAllowed, AutocompleteAdminMixin, admin.ModelAdmin
         return self.inlines if obj else []
 
     def get_changeform_initial_data(self, request):
-        return {"received_at": timezone.now(), **super().get_changeform_initial_data(request)}
+        return {"received_at": clock.now(), **super().get_changeform_initial_data(request)}
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **READ_ONLY_PAGE})
@@ -293,7 +292,7 @@ class CancellationAdmin(LinksOnlyWhereAllowed, AutocompleteAdminMixin, admin.Mod
         return [] if obj is None else self.readonly_fields
 
     def get_changeform_initial_data(self, request):
-        return {"received_at": timezone.now(), **super().get_changeform_initial_data(request)}
+        return {"received_at": clock.now(), **super().get_changeform_initial_data(request)}
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **READ_ONLY_PAGE})
@@ -313,7 +312,7 @@ class CancellationAdmin(LinksOnlyWhereAllowed, AutocompleteAdminMixin, admin.Mod
         obj.pk = cancellation.pk
         obj.refresh_from_db()
         self.message_user(request, f"The customer is being told: the service will be withdrawn on "
-                                   f"{date_format(obj.withdrawal_date, 'l j F Y')}.", messages.INFO)
+                                   f"{day_text(obj.withdrawal_date)}.", messages.INFO)
 
     @admin.display(description="Cancellation", ordering="pk")
     def reference(self, obj):

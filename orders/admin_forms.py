@@ -3,13 +3,14 @@ and the reason for cancelling or rejecting orders. Each runs the same checks as 
 so a refusal shows on its field and nothing is saved."""
 
 from django import forms
-from django.utils import timezone
 
-from portal.postcodes import normalise_postcode
-from orders.forms import RefusalMixin
 from orders.models import Cancellation, CancellationChannel, Order, OrderChannel
-from orders.services import Refused, validate_cancellation, validate_order
+from orders.services import validate_cancellation, validate_order
+from portal import clock
+from portal.forms import RefusalMixin
+from portal.postcodes import normalise_postcode
 from portal.staff_time import StaffSplitTimeField
+from portal.workflow import Refused
 
 
 class OrderAddForm(RefusalMixin, forms.ModelForm):
@@ -40,7 +41,7 @@ class OrderAddForm(RefusalMixin, forms.ModelForm):
                 validate_order(customer=data["customer"], product=data["product"], channel=data["channel"],
                                received_at=data["received_at"], preferred_start_date=data.get("preferred_start_date"),
                                monthly_price=data.get("monthly_price"), setup_fee=data.get("setup_fee"),
-                               now=timezone.now())
+                               now=clock.now())
             except Refused as refused:
                 self.add_refusal(refused)
         return data
@@ -74,7 +75,7 @@ class CancellationAddForm(RefusalMixin, forms.ModelForm):
             try:
                 validate_cancellation(service=data["service"], channel=data["channel"],
                                       received_at=data["received_at"], quoted_username=data["quoted_username"],
-                                      now=timezone.now())
+                                      now=clock.now())
             except Refused as refused:
                 self.add_refusal(refused)
         return data

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from portal.validators import validate_single_line
+from portal.workflow import state_words
 
 
 class Family(models.TextChoices):
@@ -325,6 +326,8 @@ class PriceListRequest(models.Model):
 
 
 # --- Status moves as data: the only moves services allow ---------------------------------------------
+# Each table has its words: how a status reads in a refused move (portal.workflow.check_move), e.g.
+# "An order that is placed cannot become completed."
 
 ORDER_TRANSITIONS = {
     OrderStatus.PLACED: {OrderStatus.CONFIRMED, OrderStatus.CANCELLED, OrderStatus.REJECTED},
@@ -334,6 +337,9 @@ ORDER_TRANSITIONS = {
     OrderStatus.CANCELLED: set(),
     OrderStatus.REJECTED: set(),
 }
+ORDER_WORDS = state_words(OrderStatus, {OrderStatus.IN_PROGRESS: ("in progress", "be started")})
+# Which time a move stamps, the moment it is made.
+ORDER_STAMPS = {OrderStatus.CONFIRMED: "confirmed_at", OrderStatus.COMPLETED: "completed_at"}
 
 SERVICE_TRANSITIONS = {
     ServiceStatus.ACTIVE: {ServiceStatus.SUSPENDED, ServiceStatus.CANCELLING},
@@ -346,9 +352,16 @@ SERVICE_TRANSITIONS = {
 }
 
 WITHDRAWAL_RESTORES = {ServiceStatus.CANCELLING: {ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED}}
+SERVICE_WORDS = state_words(ServiceStatus)
 
 CANCELLATION_TRANSITIONS = {
     CancellationStatus.ACTIVE: {CancellationStatus.WITHDRAWN, CancellationStatus.COMPLETED},
     CancellationStatus.WITHDRAWN: set(),
     CancellationStatus.COMPLETED: set(),
 }
+CANCELLATION_WORDS = state_words(CancellationStatus, {
+    CancellationStatus.WITHDRAWN: ("withdrawn", "be withdrawn"),
+    CancellationStatus.COMPLETED: ("completed", "be completed"),
+})
+# Which time a move stamps, the moment it is made.
+CANCELLATION_STAMPS = {CancellationStatus.WITHDRAWN: "withdrawn_at", CancellationStatus.COMPLETED: "completed_at"}

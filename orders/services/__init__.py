@@ -3,7 +3,6 @@
 Split by topic; import from here: `from orders import services; services.order_place(...)`.
 """
 
-from orders.services._common import InvalidTransition, Refused
 from orders.services.cancellations import (
     cancellation_request,
     cancellation_withdraw,
@@ -28,7 +27,7 @@ from orders.services.orders import (
 )
 
 __all__ = [
-    "CONTROL_PANEL_FIELDS", "InvalidTransition", "Refused", "cancellation_request", "cancellation_withdraw",
+    "CONTROL_PANEL_FIELDS", "cancellation_request", "cancellation_withdraw",
     "check_quoted_username", "confirmation_due", "confirmation_state", "order_cancel",
     "order_complete", "order_confirm", "order_place", "order_reject", "order_start", "orders_alert_confirmations",
     "price_list_request",

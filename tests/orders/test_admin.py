@@ -142,7 +142,7 @@ def test_a_move_the_workflow_does_not_allow_is_refused_with_a_message(client, sa
 
     response = act(client, "complete", order)
 
-    assert shows(response, f"Order {order.reference} is placed; it cannot move to completed.")
+    assert shows(response, "An order that is placed cannot become completed.")
     order.refresh_from_db()
     assert order.status == OrderStatus.PLACED
 

@@ -10,9 +10,9 @@ import pytest
 from django.urls import reverse
 
 from orders import services
-from portal.dates import add_months
 from orders.models import ServiceStatus
-from orders.services import Refused
+from portal.dates import add_months
+from portal.workflow import Refused
 from tests.helpers import shows
 from tests.orders.helpers import hold
 
