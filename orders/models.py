@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from portal.models import TimelineEvent
 from portal.validators import validate_single_line
 from portal.workflow import state_words
 
@@ -196,34 +197,44 @@ class Service(models.Model):
         return self.minimum_term_end > self.start_date
 
 
-class Event(models.Model):
-    """One line of a timeline: what happened, as the customer reads it, who did it, and when."""
-
-    kind = models.CharField(max_length=30)
-    text = models.CharField(max_length=500)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                           related_name="+", help_text="Empty when the portal did it by itself.")
-    at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        abstract = True
-        ordering = ["at", "id"]
-
-    def __str__(self):
-        return self.text
+# The timelines of an order and of a service (portal.models.TimelineEvent): what happened, as the customer
+# reads it, who did it (nobody when the portal did it by itself), and when.
 
 
-class OrderEvent(Event):
+class OrderEventKind(models.TextChoices):
+    """One kind per status an order reaches: the event of each move."""
+
+    PLACED = "placed", "Order received"
+    CONFIRMED = "confirmed", "Order accepted"
+    IN_PROGRESS = "in_progress", "Work started"
+    COMPLETED = "completed", "Order completed"
+    CANCELLED = "cancelled", "Order cancelled"
+    REJECTED = "rejected", "Order rejected"
+
+
+class OrderEvent(TimelineEvent):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=30, choices=OrderEventKind.choices)
 
-    class Meta(Event.Meta):
+    class Meta(TimelineEvent.Meta):
         indexes = [models.Index(fields=["order", "at"])]
 
 
-class ServiceEvent(Event):
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="events")
+class ServiceEventKind(models.TextChoices):
+    STARTED = "started", "Service started"
+    SETTINGS = "settings", "Control panel changed"
+    SUSPENDED = "suspended", "Service suspended"
+    RESUMED = "resumed", "Service restored"
+    CANCELLATION_REQUESTED = "cancellation_requested", "Cancellation requested"
+    CANCELLATION_WITHDRAWN = "cancellation_withdrawn", "Cancellation withdrawn"
+    CEASED = "ceased", "Service withdrawn"
 
-    class Meta(Event.Meta):
+
+class ServiceEvent(TimelineEvent):
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=30, choices=ServiceEventKind.choices)
+
+    class Meta(TimelineEvent.Meta):
         indexes = [models.Index(fields=["service", "at"])]
 
 

@@ -19,6 +19,7 @@ from orders.models import (
     Cancellation,
     CancellationChannel,
     CancellationStatus,
+    ServiceEventKind,
     ServiceStatus,
     WithdrawalReason,
 )
@@ -121,7 +122,7 @@ def cancellation_request(*, service, channel, received_at, quoted_username, requ
         service_status_before=service.status, recorded_by=recorded_by,
     )
     how = CancellationChannel(channel).label.lower()
-    move_service(service=service, to=ServiceStatus.CANCELLING, by=recorded_by, kind="cancellation", now=now,
+    move_service(service=service, to=ServiceStatus.CANCELLING, by=recorded_by, kind=ServiceEventKind.CANCELLATION_REQUESTED, now=now,
                  text=f"Cancellation requested ({how}, received {date_text(received_at)} {time_text(received_at)}). "
                       f"The service will be withdrawn on {day_text(day)}; it is charged until then.")
     emails.cancellation_received(cancellation, now=now)
@@ -151,7 +152,7 @@ def cancellation_withdraw(*, cancellation, by, now=None):
                       "it is too late to withdraw the request. Please order the service again.")
     _move_cancellation(cancellation, CancellationStatus.WITHDRAWN, now=now)
     service = lock(cancellation.service)
-    move_service(service=service, to=cancellation.service_status_before, by=by, kind="cancellation_withdrawn",
+    move_service(service=service, to=cancellation.service_status_before, by=by, kind=ServiceEventKind.CANCELLATION_WITHDRAWN,
                  now=now, text="Cancellation withdrawn: the service continues.", transitions=WITHDRAWAL_RESTORES)
     cancellation.service = service
     emails.cancellation_withdrawn(cancellation, now=now)
@@ -169,7 +170,7 @@ def service_cease(*, cancellation_id, now=None):
         return False
     _move_cancellation(cancellation, CancellationStatus.COMPLETED, now=now)
     service = lock(cancellation.service)
-    move_service(service=service, to=ServiceStatus.CEASED, by=None, kind="ceased", now=now,
+    move_service(service=service, to=ServiceStatus.CEASED, by=None, kind=ServiceEventKind.CEASED, now=now,
                  ceased_on=cancellation.withdrawal_date,
                  text=f"Service withdrawn on {day_text(cancellation.withdrawal_date)}, as requested.")
     emails.service_ceased(service, cancellation, now=now)

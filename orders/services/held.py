@@ -7,7 +7,7 @@ at once, and every change is an event on the service's timeline.
 
 from django.db import transaction
 
-from orders.models import SERVICE_TRANSITIONS, SERVICE_WORDS, Service, ServiceEvent, ServiceStatus
+from orders.models import SERVICE_TRANSITIONS, SERVICE_WORDS, Service, ServiceEvent, ServiceEventKind, ServiceStatus
 from portal import clock
 from portal.workflow import Refused, check_move
 
@@ -56,7 +56,7 @@ def service_update_settings(*, service, by, changes, now=None):
         changed.append(name)
         label = CONTROL_PANEL_FIELDS[name]
         text = f"{label} changed to “{value}”." if value else f"{label} cleared (was “{old}”)."
-        ServiceEvent.objects.create(service=service, kind="settings", text=text, by=by, at=now)
+        ServiceEvent.objects.create(service=service, kind=ServiceEventKind.SETTINGS, text=text, by=by, at=now)
     if changed:
         service.save(update_fields=changed)
     return changed
@@ -67,12 +67,12 @@ def service_suspend(*, service, by, reason, now=None):
     """Code (Disconnections): "We reserve the right to suspend ... your service ... if you do not pay your
     bill". For the billing app, which writes to the customer itself."""
     now = now or clock.now()
-    return move_service(service=lock(service), to=ServiceStatus.SUSPENDED, by=by, kind="suspended", now=now,
+    return move_service(service=lock(service), to=ServiceStatus.SUSPENDED, by=by, kind=ServiceEventKind.SUSPENDED, now=now,
                         text=f"Service suspended: {reason}")
 
 
 @transaction.atomic
 def service_resume(*, service, by, reason, now=None):
     now = now or clock.now()
-    return move_service(service=lock(service), to=ServiceStatus.ACTIVE, by=by, kind="resumed", now=now,
+    return move_service(service=lock(service), to=ServiceStatus.ACTIVE, by=by, kind=ServiceEventKind.RESUMED, now=now,
                         text=f"Service restored: {reason}")

@@ -16,9 +16,11 @@ from orders.models import (
     Order,
     OrderChannel,
     OrderEvent,
+    OrderEventKind,
     OrderStatus,
     Service,
     ServiceEvent,
+    ServiceEventKind,
 )
 from portal import clock, policy, sla, staff_time
 from portal.dates import add_months
@@ -93,7 +95,7 @@ def order_place(*, customer, product, address, postcode, contact_name, contact_p
             raise
         return _order_with_key(customer, request_key)
     how = "in the portal" if channel == OrderChannel.PORTAL else f"by {OrderChannel(channel).label.lower()}"
-    OrderEvent.objects.create(order=order, kind=OrderStatus.PLACED, text=f"Order received {how}.",
+    OrderEvent.objects.create(order=order, kind=OrderEventKind.PLACED, text=f"Order received {how}.",
                               by=entered_by or customer, at=received_at)
     order.confirmation_message = emails.order_received(order, now=now)
     order.save(update_fields=["confirmation_message"])
@@ -130,7 +132,7 @@ def _move(*, order, to, by, text, now, service=None, **fields):
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.save(update_fields=["status", *fields])
-    OrderEvent.objects.create(order=locked, kind=to, text=text, by=by, at=now)
+    OrderEvent.objects.create(order=locked, kind=OrderEventKind(to), text=text, by=by, at=now)
     emails.order_status(locked, text=text, service=service, now=now)
     return locked
 
@@ -167,7 +169,7 @@ def order_complete(*, order, by, start_date=None, now=None):
     )
     term = (f"Its minimum contract period ends on {day_text(term_end)}." if term_end > start
             else "It has no minimum contract period.")
-    ServiceEvent.objects.create(service=service, kind="started", by=by, at=now,
+    ServiceEvent.objects.create(service=service, kind=ServiceEventKind.STARTED, by=by, at=now,
                                 text=f"Service started on {day_text(start)}. {term}")
     return _move(order=locked, to=OrderStatus.COMPLETED, by=by, now=now, service=service,
                  text=f"Order completed: your {locked.product.name} service started on {day_text(start)}. {term}")
