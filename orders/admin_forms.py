@@ -1,12 +1,13 @@
 """The staff's forms in the admin: entering a phoned or emailed order, recording a written cancellation,
-and the reason for cancelling or rejecting orders. Each runs the same checks as the service it feeds,
-so a refusal shows on its field and nothing is saved."""
+and the reason for cancelling or rejecting an order (a staff action's form, portal/admin_actions.py).
+Each runs the same checks as the service it feeds, so a refusal shows on its field and nothing is saved."""
 
 from django import forms
 
 from orders.models import Cancellation, CancellationChannel, Order, OrderChannel
 from orders.services import validate_cancellation, validate_order
 from portal import clock
+from portal.admin_actions import StaffActionForm
 from portal.forms import RefusalMixin
 from portal.postcodes import normalise_postcode
 from portal.staff_time import StaffSplitTimeField
@@ -84,6 +85,6 @@ class CancellationAddForm(RefusalMixin, forms.ModelForm):
         pass  # the service computes the withdrawal date and the rest
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(StaffActionForm):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
                              help_text="The customer is told this reason by email (or letter).")
