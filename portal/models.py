@@ -4,6 +4,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
+from portal import clock
 from portal.message_access import PERMISSIONS as MESSAGE_PERMISSIONS
 
 
@@ -109,7 +110,7 @@ class OutboxMessage(models.Model):
     def is_late(self):
         if self.due_at is None:
             return False
-        return (self.sent_at or timezone.now()) > self.due_at
+        return (self.sent_at or clock.now()) > self.due_at
 
 
 class PrintQueueLetter(OutboxMessage):
