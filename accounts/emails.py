@@ -92,7 +92,8 @@ def email_changed_new(customer, *, old_email, new_email, now=None):
 
 
 def sent_today(kind, email, *, now):
-    return OutboxMessage.objects.filter(kind=kind, to_email__iexact=email, created_at__gt=now - timedelta(days=1)).count()
+    since = now - timedelta(days=1)
+    return OutboxMessage.objects.filter(kind=kind, to_email__iexact=email, created_at__gt=since).count()
 
 
 def registration_confirm(pending, *, base_url, link_days, now):

@@ -45,7 +45,8 @@ def cancellation_received(cancellation, *, now):
     """Code (Account Cancellations): we advise the period to withdrawal; the customer stays liable until then."""
     service = cancellation.service
     return _to_customer(
-        service.customer, "cancellation_received", subject=f"Your cancellation of {service.product.name}: withdrawal date",
+        service.customer, "cancellation_received",
+        subject=f"Your cancellation of {service.product.name}: withdrawal date",
         context={"cancellation": cancellation, "service": service}, concerning=cancellation, now=now,
     )
 

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 
 from portal import clock
+from portal.formats import short_datetime
 from portal.message_access import PERMISSIONS as MESSAGE_PERMISSIONS
 
 
@@ -38,7 +39,7 @@ class TimelineEvent(models.Model):
         ordering = ["at", "id"]
 
     def __str__(self):
-        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()}, {short_datetime(self.at)}"
 
 
 class Channel(models.TextChoices):

@@ -122,7 +122,8 @@ def cancellation_request(*, service, channel, received_at, quoted_username, requ
         service_status_before=service.status, recorded_by=recorded_by,
     )
     how = CancellationChannel(channel).label.lower()
-    move_service(service=service, to=ServiceStatus.CANCELLING, by=recorded_by, kind=ServiceEventKind.CANCELLATION_REQUESTED, now=now,
+    move_service(service=service, to=ServiceStatus.CANCELLING, by=recorded_by,
+                 kind=ServiceEventKind.CANCELLATION_REQUESTED, now=now,
                  text=f"Cancellation requested ({how}, received {date_text(received_at)} {time_text(received_at)}). "
                       f"The service will be withdrawn on {day_text(day)}; it is charged until then.")
     emails.cancellation_received(cancellation, now=now)
@@ -152,8 +153,8 @@ def cancellation_withdraw(*, cancellation, by, now=None):
                       "it is too late to withdraw the request. Please order the service again.")
     _move_cancellation(cancellation, CancellationStatus.WITHDRAWN, now=now)
     service = lock(cancellation.service)
-    move_service(service=service, to=cancellation.service_status_before, by=by, kind=ServiceEventKind.CANCELLATION_WITHDRAWN,
-                 now=now, text="Cancellation withdrawn: the service continues.", transitions=WITHDRAWAL_RESTORES)
+    move_service(service=service, to=cancellation.service_status_before, by=by,
+                 kind=ServiceEventKind.CANCELLATION_WITHDRAWN, now=now, text="Cancellation withdrawn: the service continues.", transitions=WITHDRAWAL_RESTORES)
     cancellation.service = service
     emails.cancellation_withdrawn(cancellation, now=now)
     return cancellation

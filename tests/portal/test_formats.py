@@ -88,7 +88,8 @@ def test_templates_write_the_same_through_load_formats():
     assert render("{{ at|short_datetime }}", at=WINTER) == "Tue 12 Jan 2027, 14:05"
     assert render("{{ at|when_text }}", at=WINTER) == "Tuesday 12 January at 14:05"
     assert render("{{ at|time_text }}", at=WINTER) == "14:05"
-    assert render("{{ day|day_text }} / {{ day|date_text }}", day=date(2027, 1, 2)) == "Saturday 2 January 2027 / 2 January 2027"
+    assert render("{{ day|day_text }} / {{ day|date_text }}", day=date(2027, 1, 2)) == (
+        "Saturday 2 January 2027 / 2 January 2027")
     assert render("{{ amount|gbp }}", amount=Decimal("1234.5")) == "£1,234.50"
     assert render('{{ amount|price:"a month" }}', amount=Decimal("25")) == "£25.00 a month + VAT (£30.00 inc. VAT)"
     assert render("{{ pause|duration_in_words }}", pause=timedelta(minutes=90)) == "1 hour and 30 minutes"

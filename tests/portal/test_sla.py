@@ -39,7 +39,8 @@ def test_at_risk_counts_office_hours_not_clock_hours():
 
 def orders_due(alice, products, now):
     made = {}
-    for name, due, sent in [("overdue", now - timedelta(minutes=1), None), ("at_risk", add_office_hours(now, 0.5), None),
+    for name, due, sent in [("overdue", now - timedelta(minutes=1), None),
+                            ("at_risk", add_office_hours(now, 0.5), None),
                             ("due", add_office_hours(now, 3), None),
                             ("late", now - timedelta(hours=2), now - timedelta(hours=1))]:
         order = place(alice, products["fttc"], now=now - timedelta(days=1))
@@ -54,8 +55,9 @@ def test_the_query_selects_the_rows_in_each_state(alice, products):
     made = orders_due(alice, products, MONDAY)
 
     for which in (sla.OVERDUE, sla.AT_RISK, sla.DUE, sla.LATE):
-        rows = Order.objects.filter(sla.open_q(due_field="confirmation_due_at", done_field="confirmation_message__sent_at",
-                                               which=which, now=MONDAY, at_risk_office_hours=1))
+        rows = Order.objects.filter(sla.open_q(due_field="confirmation_due_at",
+                                               done_field="confirmation_message__sent_at", which=which, now=MONDAY,
+                                               at_risk_office_hours=1))
         assert list(rows) == [made[which]], which
 
 
