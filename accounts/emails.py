@@ -86,8 +86,8 @@ def email_changed_new(customer, *, old_email, new_email, now=None):
     return _email(
         "email_changed_new", to_email=new_email, to_name=customer.display_name,
         subject="This is now the email address of your 121 Communications account",
-        context={"customer": customer, "old_email": old_email, "new_email": new_email, "when": now},
-        customer=customer, concerning=customer, now=now,
+        context={"customer": customer, "old_email": old_email, "when": now}, customer=customer, concerning=customer,
+        now=now,
     )
 
 

@@ -55,14 +55,14 @@ def cancellation_withdrawn(cancellation, *, now):
     service = cancellation.service
     return _to_customer(
         service.customer, "cancellation_withdrawn", subject=f"Your {service.product.name} service continues",
-        context={"cancellation": cancellation, "service": service}, concerning=cancellation, now=now,
+        context={"service": service}, concerning=cancellation, now=now,
     )
 
 
-def service_ceased(service, cancellation, *, now):
+def service_ceased(service, *, now):
     return _to_customer(
         service.customer, "service_ceased", subject=f"Your {service.product.name} service has been withdrawn",
-        context={"cancellation": cancellation, "service": service}, concerning=service, now=now,
+        context={"service": service}, concerning=service, now=now,
     )
 
 

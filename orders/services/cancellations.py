@@ -174,5 +174,5 @@ def service_cease(*, cancellation_id, now=None):
     move_service(service=service, to=ServiceStatus.CEASED, by=None, kind=ServiceEventKind.CEASED, now=now,
                  ceased_on=cancellation.withdrawal_date,
                  text=f"Service withdrawn on {day_text(cancellation.withdrawal_date)}, as requested.")
-    emails.service_ceased(service, cancellation, now=now)
+    emails.service_ceased(service, now=now)
     return True
