@@ -19,8 +19,8 @@ class Via(models.TextChoices):
 
 
 class TimelineEvent(models.Model):
-    """One thing that happened to a complaint or a fault: the timeline customers and staff both read.
-    Each app adds the object it belongs to and its own kinds."""
+    """One thing that happened to a case (a complaint, a fault, an order, a service, an account): the timeline
+    customers and staff both read. Each app adds the object it belongs to and its own kinds, as choices."""
 
     text = models.TextField(blank=True)
     # Internal notes stay off the customer's pages, but they are personal data held about the customer,
