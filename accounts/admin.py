@@ -11,6 +11,8 @@ from django.utils.crypto import get_random_string
 
 from accounts import services
 from accounts.models import AccountEvent, ConsentChannel, MarketingConsent, User
+from portal import clock
+from portal.workflow import Refused
 
 
 class MarketingConsentInline(admin.TabularInline):
@@ -170,7 +172,8 @@ class UserAdmin(BaseUserAdmin):
         old_email = form.initial.get("email", "") if change else None
         super().save_model(request, obj, form, change)  # in the admin's transaction, with what follows
         if change and "email" in form.changed_data:
-            services.customer_email_changed_by_staff(customer=obj, old_email=old_email or "", by=request.user)
+            services.customer_email_changed_by_staff(customer=obj, old_email=old_email or "", by=request.user,
+                                                     now=clock.now())
 
     def response_add(self, request, obj, post_url_continue=None):
         if not request.user.is_superuser and not obj.is_staff:
@@ -187,9 +190,9 @@ class UserAdmin(BaseUserAdmin):
     def _send_reset(self, request, customer):
         try:
             services.customer_send_password_reset(customer=customer, by=request.user,
-                                                  site_url=f"{request.scheme}://{request.get_host()}")
-        except services.AccountRefused as refusal:
-            self.message_user(request, str(refusal), messages.ERROR)
+                                                  site_url=f"{request.scheme}://{request.get_host()}", now=clock.now())
+        except Refused as refusal:
+            self.message_user(request, refusal.message, messages.ERROR)
             return False
         self.message_user(request, f"A link to choose a new password is on its way to {customer.email} "
                                    f"({customer.username}).", messages.SUCCESS)
@@ -220,7 +223,7 @@ class UserAdmin(BaseUserAdmin):
         for consent in formset.save(commit=False):
             services.marketing_consent_record(
                 customer=form.instance, opted_in=consent.opted_in, channel=consent.channel,
-                recorded_by=request.user, note=consent.note,
+                recorded_by=request.user, note=consent.note, now=clock.now(),
             )
 
 

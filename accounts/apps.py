@@ -15,8 +15,8 @@ class AccountsConfig(AppConfig):
     verbose_name = "Customers and staff"
 
     def ready(self):
-        # The account sections of the data export; the password reset and registration links made at
-        # send time.
+        # Registries: the account sections of the data export, demo data, and the password reset and
+        # registration links made at send time (accounts/emails.py).
         from django.contrib import admin
 
         from accounts import demo, emails, export, forms  # noqa: F401

@@ -1,21 +1,14 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.contrib.auth import password_validation
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.contrib.auth.tokens import default_token_generator
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
-from django.urls import reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 
-from accounts import emails, services
-from portal import data_export
-from accounts.emails import RESET_PATH
+from accounts import services
 from accounts.models import Correspondence, CustomerType, User
 from portal.postcodes import normalise_postcode
-from portal import outbox
 
 
 class _CrispyForm:
@@ -185,29 +178,11 @@ class MarketingForm(forms.Form):
         self.helper.add_input(Submit("submit", "Save my choice"))
 
 
-data_export.unkept_secret(RESET_PATH, "a password reset link, not kept")
+class PasswordResetRequestForm(forms.Form):
+    """The public "forgot your password" form: the address only. The view hands it to
+    accounts.services.customer_password_reset_request, which sends the link through the outbox."""
 
-
-class OutboxPasswordResetForm(PasswordResetForm):
-    """Password reset emails go through the outbox like every other message, but the link itself is
-    made by the worker as it sends (reset_link_at_send below): staff reading the outbox never see a
-    working link. Staff accounts are reset by an administrator, not from the public form."""
-
-    def get_users(self, email):
-        return (user for user in super().get_users(email) if not user.is_staff)
-
-    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
-                  html_email_template_name=None):
-        emails.password_reset(context["user"], site_url=f"{context['protocol']}://{context['domain']}")
-
-
-@outbox.fill_at_send("password_reset")
-def reset_link_at_send(message):
-    user = message.concerning
-    path = reverse("accounts:password_reset_confirm",
-                   kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-                           "token": default_token_generator.make_token(user)})
-    return {RESET_PATH: path}
+    email = forms.EmailField(label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
 
 class StaffLoginForm(UsernameOrEmailLogin, AdminAuthenticationForm):

@@ -1,33 +1,27 @@
-"""Every change to a customer's account goes through these functions."""
+"""Every change to a customer's account goes through these functions. What the rules do not allow is
+refused with portal.workflow.Refused, whose message is for the person who asked."""
 
+import unicodedata
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core import signing
-from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from accounts import emails
 from accounts.models import AccountEvent, AccountEventKind, ConsentChannel, MarketingConsent, PendingRegistration, User
-from portal import outbox
+from portal import clock, outbox
+from portal.workflow import Refused
 
 # How long the link that finishes a registration works; unconfirmed registrations go after that.
 _TOKEN_SALT = "accounts.registration"
 
 
-class RegistrationRefused(Exception):
-    pass
-
-
-class AccountRefused(Exception):
-    """What staff asked for cannot be done to this account; the message is for them."""
-
-
 @transaction.atomic
 def customer_register(*, username, password=None, password_hash=None, full_name, email, phone="", address="",
                       postcode="", customer_type, company_name="", correspondence, marketing_opt_in, now=None):
-    now = now or timezone.now()
+    now = now or clock.now()
     customer = User(
         username=username.lower(),
         full_name=full_name,
@@ -49,15 +43,7 @@ def customer_register(*, username, password=None, password_hash=None, full_name,
     MarketingConsent.objects.create(
         customer=customer, opted_in=marketing_opt_in, channel=ConsentChannel.REGISTRATION, at=now
     )
-    outbox.send_to_customer(
-        customer,
-        kind="welcome",
-        template="accounts/welcome",
-        subject="Welcome to 121 Communications",
-        context={"customer": customer},
-        concerning=customer,
-        now=now,
-    )
+    emails.welcome(customer, now=now)
     return customer
 
 
@@ -84,7 +70,7 @@ def registration_token(pending):
 
 def registration_pending(*, token, now=None):
     """The registration a link finishes, or None when the link is wrong, used, replaced or too old."""
-    now = now or timezone.now()
+    now = now or clock.now()
     try:
         pk = signing.loads(token, salt=_TOKEN_SALT, max_age=timedelta(days=settings.REGISTRATION_LINK_DAYS))
     except signing.BadSignature:
@@ -101,7 +87,7 @@ def username_waiting(*, username, email):
 
 def registrations_expire(*, now=None):
     """Delete every registration whose link no longer works. Returns how many."""
-    now = now or timezone.now()
+    now = now or clock.now()
     deleted, _ = PendingRegistration.objects.filter(
         created_at__lte=now - timedelta(days=settings.REGISTRATION_LINK_DAYS)).delete()
     return deleted
@@ -113,7 +99,7 @@ def registration_start(*, username, password, email, details, marketing_opt_in, 
 
     Returns the waiting registration, or None when the address already has an account (its owner is
     told, at most once a day) or has had CONFIRMATIONS_PER_DAY links today (nothing more is sent)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     registrations_expire(now=now)
     owner = User.objects.filter(email__iexact=email).first()
     if owner is not None:
@@ -137,18 +123,18 @@ def registration_password_matches(pending, password):
 
 @transaction.atomic
 def registration_confirm(*, pending, now=None):
-    """Make the account of a registration whose link was opened. RegistrationRefused when the address or
-    the username was taken meanwhile (another way in, such as staff adding the customer)."""
-    now = now or timezone.now()
+    """Make the account of a registration whose link was opened. Refused when the address or the username
+    was taken meanwhile (another way in, such as staff adding the customer)."""
+    now = now or clock.now()
     pending = PendingRegistration.objects.select_for_update().filter(pk=pending.pk).first()
     if pending is None:
-        raise RegistrationRefused("This link has expired or was already used.")
+        raise Refused("This link has expired or was already used.")
     if User.objects.filter(email__iexact=pending.email).exists():
         pending.delete()
-        raise RegistrationRefused("This email address has an account already: log in, or reset your password.")
+        raise Refused("This email address has an account already: log in, or reset your password.")
     if User.objects.filter(username=pending.username).exists():
         pending.delete()
-        raise RegistrationRefused(f"The account username {pending.username} was taken meanwhile. Please register "
+        raise Refused(f"The account username {pending.username} was taken meanwhile. Please register "
                                   "again and choose another.")
     customer = customer_register(
         username=pending.username, password_hash=pending.password, email=pending.email,
@@ -161,12 +147,12 @@ def registration_confirm(*, pending, now=None):
 
 
 @transaction.atomic
-def customer_update_details(*, customer, fields, now=None):
+def customer_update_details(*, customer, fields):
     """Save the details a customer may change themselves; `fields` maps field name to value."""
     editable = {"full_name", "email", "phone", "address", "postcode", "customer_type", "company_name", "correspondence"}
     unknown = set(fields) - editable
     if unknown:
-        raise ValueError(f"Not editable by the customer: {', '.join(sorted(unknown))}")
+        raise Refused(f"Not editable by the customer: {', '.join(sorted(unknown))}.")
     for name, value in fields.items():
         setattr(customer, name, value)
     customer.full_clean(exclude=["password"])
@@ -188,15 +174,36 @@ def marketing_consent_record(*, customer, opted_in, channel, recorded_by=None, n
     if latest is not None and latest.opted_in == opted_in:
         return latest
     if channel != ConsentChannel.PORTAL and recorded_by is None and channel != ConsentChannel.REGISTRATION:
-        raise ValueError("A choice received by phone, letter or email is recorded by a member of staff.")
+        raise Refused("A choice received by phone, letter or email is recorded by a member of staff.")
     return MarketingConsent.objects.create(
         customer=customer,
         opted_in=opted_in,
         channel=channel,
         recorded_by=recorded_by,
         note=note,
-        at=now or timezone.now(),
+        at=now or clock.now(),
     )
+
+
+def _same_address(typed, stored):
+    """The same email address once Unicode case and compatibility forms are set aside, as Django's own
+    reset form compares them: the database's case-blind match also pairs "ı" with "I", and a reset link must
+    never go to an address only the database thinks is the same."""
+    def folded(address):
+        return unicodedata.normalize("NFKC", address).casefold()
+    return folded(typed) == folded(stored)
+
+
+@transaction.atomic
+def customer_password_reset_request(*, email, site_url, now=None):
+    """The public "forgot your password" form: every active customer account with that address and a
+    password gets the link, at the address on the account. Staff accounts are reset by an administrator,
+    not from the public form. The page says the same whatever happens: it never tells whether an address
+    has an account. Returns the messages queued."""
+    now = now or clock.now()
+    customers = User.objects.filter(email__iexact=email, is_active=True, is_staff=False).order_by("pk")
+    return [emails.password_reset(customer, site_url=site_url, now=now) for customer in customers
+            if customer.has_usable_password() and _same_address(email, customer.email)]
 
 
 @transaction.atomic
@@ -206,14 +213,14 @@ def customer_send_password_reset(*, customer, by, site_url, now=None):
     Only an administrator sets a password (accounts/admin.py); everyone else sends this link, which goes
     to the address on the account and nowhere else. Staff accounts are not reset this way either.
     """
-    now = now or timezone.now()
+    now = now or clock.now()
     if customer.is_staff:
-        raise AccountRefused(f"{customer.full_name} ({customer.username}) is a member of staff: only an administrator "
+        raise Refused(f"{customer.full_name} ({customer.username}) is a member of staff: only an administrator "
                              "sets their password.")
     if not customer.is_active:
-        raise AccountRefused(f"The account {customer.username} is closed: nobody can log in to it.")
+        raise Refused(f"The account {customer.username} is closed: nobody can log in to it.")
     if not customer.email:
-        raise AccountRefused(f"{customer.display_name} ({customer.username}) has no email address, so no reset link "
+        raise Refused(f"{customer.display_name} ({customer.username}) has no email address, so no reset link "
                              "can be sent. Add their address first if they gave you one.")
     message = emails.password_reset(customer, site_url=site_url, by_staff=True, now=now)
     return AccountEvent.objects.create(
@@ -230,7 +237,7 @@ def customer_email_changed_by_staff(*, customer, old_email, by, now=None):
     A customer who had no email address is told by post instead, if we have their postal address. A
     change of letter case only is no change. Returns the event, or None when there was nothing to record.
     """
-    now = now or timezone.now()
+    now = now or clock.now()
     new_email = customer.email
     if customer.is_staff or old_email.strip().lower() == new_email.strip().lower():
         return None

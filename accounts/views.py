@@ -3,24 +3,25 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts import services
-from portal.dashboard import cards_for
-from portal.data_export import export_json
 from accounts.forms import (
     DetailsForm,
     LoginForm,
     MarketingForm,
-    OutboxPasswordResetForm,
+    PasswordResetRequestForm,
     RegistrationConfirmForm,
     RegistrationForm,
 )
 from accounts.models import ConsentChannel
+from portal import clock
+from portal.dashboard import cards_for
+from portal.data_export import export_json
+from portal.workflow import Refused
 
 
 DETAILS = ("full_name", "phone", "address", "postcode", "customer_type", "company_name", "correspondence")
@@ -41,14 +42,14 @@ def register(request):
             # The same answer whether or not the address has an account (services, "Registration").
             services.registration_start(
                 username=data["username"], password=data["password1"], email=data["email"], details=details,
-                marketing_opt_in=data["marketing_opt_in"], base_url=_base_url(request),
+                marketing_opt_in=data["marketing_opt_in"], base_url=_base_url(request), now=clock.now(),
             )
             request.session["registration_email"] = data["email"]
             return redirect("accounts:register_sent")
         # Letters only: no address to confirm and none to reveal, so the account is made at once.
         customer = services.customer_register(
             username=data["username"], password=data["password1"], email="",
-            marketing_opt_in=data["marketing_opt_in"], **details,
+            marketing_opt_in=data["marketing_opt_in"], now=clock.now(), **details,
         )
         return _welcome(request, customer)
     return render(request, "accounts/register.html", {"form": form})
@@ -68,16 +69,16 @@ def register_sent(request):
 
 
 def register_confirm(request, token):
-    pending = services.registration_pending(token=token)
+    pending = services.registration_pending(token=token, now=clock.now())
     if pending is None:
         return render(request, "accounts/register_confirm.html",
                       {"expired": True, "link_days": settings.REGISTRATION_LINK_DAYS})
     form = RegistrationConfirmForm(request.POST or None, pending=pending)
     if request.method == "POST" and form.is_valid():
         try:
-            customer = services.registration_confirm(pending=pending)
-        except services.RegistrationRefused as refused:
-            return render(request, "accounts/register_confirm.html", {"refused": str(refused)})
+            customer = services.registration_confirm(pending=pending, now=clock.now())
+        except Refused as refused:
+            return render(request, "accounts/register_confirm.html", {"refused": refused.message})
         return _welcome(request, customer)
     return render(request, "accounts/register_confirm.html", {"form": form, "pending": pending})
 
@@ -125,7 +126,8 @@ def marketing(request):
     form = MarketingForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.marketing_consent_record(
-            customer=request.user, opted_in=form.cleaned_data["opted_in"], channel=ConsentChannel.PORTAL
+            customer=request.user, opted_in=form.cleaned_data["opted_in"], channel=ConsentChannel.PORTAL,
+            now=clock.now(),
         )
         if form.cleaned_data["opted_in"]:
             messages.success(request, "You are opted in to our marketing. You can opt out here at any time.")
@@ -145,7 +147,7 @@ def data_export_page(request):
 @login_required
 @require_POST
 def data_export_download(request):
-    now = timezone.now()
+    now = clock.now()
     response = HttpResponse(export_json(request.user, now=now), content_type="application/json; charset=utf-8")
     filename = f"121-communications-data-{request.user.username}-{now:%Y-%m-%d}.json"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -163,9 +165,16 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """Django's page, but the link goes through the outbox (accounts.services), not Django's own email."""
+
     template_name = "accounts/password_reset.html"
-    form_class = OutboxPasswordResetForm
+    form_class = PasswordResetRequestForm
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        services.customer_password_reset_request(email=form.cleaned_data["email"], site_url=_base_url(self.request),
+                                                 now=clock.now())
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

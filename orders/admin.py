@@ -1,33 +1,35 @@
 """Staff's side: the catalogue, orders with their confirmation deadline, services, cancellations, quotes.
 
-Statuses are read-only here: every move goes through orders/services (admin actions and the add forms
-call them), so each one is checked against the transition mappings and leaves an event and a message.
+Statuses are read-only here: every move goes through orders/services, as the staff actions of an order
+and of a cancellation (portal/admin_actions.py: a page each on the case, and the same as changelist
+actions) and the add forms call them, so each one is checked against the transition mappings and leaves
+an event and a message.
 """
 
-import re
-
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
-from django.template.response import TemplateResponse
-from django.utils import timezone
-from django.utils.formats import date_format
 
 from orders import services
 from orders.admin_forms import CancellationAddForm, OrderAddForm, ReasonForm
 from orders.models import (
+    CANCELLATION_TRANSITIONS,
+    ORDER_TRANSITIONS,
     Cancellation,
+    CancellationStatus,
     Order,
     OrderEvent,
+    OrderStatus,
     PriceListRequest,
     Product,
     QuoteRequest,
     Service,
     ServiceEvent,
 )
-from orders.services import Refused
-from portal import policy, sla
+from portal import clock, policy, sla
+from portal.admin_actions import StaffAction, StaffActionForm, StaffActionsMixin, deadline_cell
 from portal.admin_links import LinksOnlyWhereAllowed
 from portal.admin_widgets import AutocompleteAdminMixin
+from portal.formats import day_text, short_datetime
+from portal.workflow import allowed_moves
 
 
 @admin.register(Product)
@@ -73,37 +75,47 @@ class ServiceEventInline(_Timeline):
     verbose_name_plural = "timeline"
 
 
-# A change page with nothing to edit by hand: no Save buttons (statuses move through the actions).
-READ_ONLY_PAGE = {"show_save": False, "show_save_and_continue": False, "show_save_and_add_another": False}
-
-
 def _at_risk_hours():
     return policy.value("ORDER_AT_RISK_OFFICE_HOURS")
 
 
-def _when(value):
-    return date_format(timezone.localtime(value), "j M Y H:i") if value else "-"
+def _can_become(transitions, status):
+    """Offered only where the case's transitions allow the move."""
+    return lambda case: status in allowed_moves(transitions, case.status)
 
 
-def _apply(model_admin, request, queryset, action, **kwargs):
-    """Run a service on each selected row in its own transaction; report what was done and refused."""
-    done, refused = [], []
-    for obj in queryset:
-        try:
-            action(by=request.user, **{model_admin.service_arg: obj}, **kwargs)
-        except Refused as error:
-            refused.append(error.message)
-        else:
-            done.append(obj.reference)
-    if done:
-        model_admin.message_user(request, f"Done: {', '.join(done)}.", messages.SUCCESS)
-    for message in refused:
-        model_admin.message_user(request, message, messages.ERROR)
+ORDER_ACTIONS = {
+    "confirm": StaffAction(
+        "Confirm the order", StaffActionForm,
+        lambda order, by, data, now: services.order_confirm(order=order, by=by, now=now),
+        available=_can_become(ORDER_TRANSITIONS, OrderStatus.CONFIRMED), bulk="Confirm: accept the selected orders"),
+    "start_work": StaffAction(
+        "Start work", StaffActionForm,
+        lambda order, by, data, now: services.order_start(order=order, by=by, now=now),
+        available=_can_become(ORDER_TRANSITIONS, OrderStatus.IN_PROGRESS), bulk="Start work on the selected orders"),
+    "complete": StaffAction(
+        "Complete the order (the service starts today)", StaffActionForm,
+        lambda order, by, data, now: services.order_complete(order=order, by=by, now=now),
+        available=_can_become(ORDER_TRANSITIONS, OrderStatus.COMPLETED),
+        bulk="Complete the selected orders (the service starts today)"),
+    "cancel": StaffAction(
+        "Cancel the order", ReasonForm,
+        lambda order, by, data, now: services.order_cancel(order=order, by=by, reason=data["reason"], now=now),
+        available=_can_become(ORDER_TRANSITIONS, OrderStatus.CANCELLED),
+        bulk="Cancel the selected orders (give a reason)"),
+    "reject": StaffAction(
+        "Reject the order", ReasonForm,
+        lambda order, by, data, now: services.order_reject(order=order, by=by, reason=data["reason"], now=now),
+        available=_can_become(ORDER_TRANSITIONS, OrderStatus.REJECTED),
+        bulk="Reject the selected orders (give a reason)"),
+}
 
 
 @admin.register(Order)
-class OrderAdmin(LinksOnlyWhereAllowed, AutocompleteAdminMixin, admin.ModelAdmin):
-    service_arg = "order"
+class OrderAdmin(StaffActionsMixin, LinksOnlyWhereAllowed, AutocompleteAdminMixin, admin.ModelAdmin):
+    staff_actions = ORDER_ACTIONS
+    reference_prefix = "ORD"
+    add_form_template = "admin/change_form.html"  # staff entering a phoned order save it, as usual
     list_display = ["reference", "customer", "product", "status", "received_at", "confirmation_due_at", "confirmation"]
     list_filter = [
         sla.admin_filter(title="confirmation email", parameter_name="confirmation", due_field="confirmation_due_at",
@@ -114,7 +126,6 @@ class OrderAdmin(LinksOnlyWhereAllowed, AutocompleteAdminMixin, admin.ModelAdmin
     search_fields = ["customer__username", "customer__full_name", "customer__company_name", "postcode"]
     autocomplete_fields = ["customer"]
     inlines = [OrderEventInline]
-    actions = ["confirm", "start_work", "complete", "cancel", "reject"]
     readonly_fields = ["reference", "customer", "product", "channel", "status", "received_at",
                        "confirmation_due_at", "confirmation", "confirmed_at", "completed_at", "closed_reason",
                        "address", "postcode", "preferred_start_date", "contact_name", "contact_phone",
@@ -136,19 +147,10 @@ class OrderAdmin(LinksOnlyWhereAllowed, AutocompleteAdminMixin, admin.ModelAdmin
         return self.inlines if obj else []
 
     def get_changeform_initial_data(self, request):
-        return {"received_at": timezone.now(), **super().get_changeform_initial_data(request)}
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **READ_ONLY_PAGE})
+        return {"received_at": clock.now(), **super().get_changeform_initial_data(request)}
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def get_search_results(self, request, queryset, search_term):
-        match = re.fullmatch(r"\s*(?:ORD-?)?0*(\d+)\s*", search_term, re.IGNORECASE)
-        if match:
-            return queryset.filter(pk=int(match.group(1))), False
-        return super().get_search_results(request, queryset, search_term)
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -160,6 +162,7 @@ class OrderAdmin(LinksOnlyWhereAllowed, AutocompleteAdminMixin, admin.ModelAdmin
             preferred_start_date=data.get("preferred_start_date"), contact_name=data["contact_name"],
             contact_phone=data["contact_phone"], contact_email=data["contact_email"], notes=data["notes"],
             monthly_price=data.get("monthly_price"), setup_fee=data.get("setup_fee"), entered_by=request.user,
+            now=clock.now(),
         )
         obj.pk = order.pk
         obj.refresh_from_db()
@@ -173,48 +176,16 @@ class OrderAdmin(LinksOnlyWhereAllowed, AutocompleteAdminMixin, admin.ModelAdmin
 
     @admin.display(description="Confirmation")
     def confirmation(self, obj):
-        label = sla.LABELS[services.confirmation_state(obj)]
+        state = services.confirmation_state(obj)
         message = obj.confirmation_message
         if message and message.sent_at:
-            return f"{label}: sent {_when(message.sent_at)}"
-        return label
+            return f"{sla.LABELS[state]}: sent {short_datetime(message.sent_at)}"
+        return deadline_cell(state)
 
     @admin.display(description="Service")
     def service_link(self, obj):
         service = getattr(obj, "service", None)
         return service.reference if service else "-"
-
-    @admin.action(description="Confirm: accept the selected orders", permissions=["change"])
-    def confirm(self, request, queryset):
-        _apply(self, request, queryset, services.order_confirm)
-
-    @admin.action(description="Start work on the selected orders", permissions=["change"])
-    def start_work(self, request, queryset):
-        _apply(self, request, queryset, services.order_start)
-
-    @admin.action(description="Complete the selected orders (the service starts today)", permissions=["change"])
-    def complete(self, request, queryset):
-        _apply(self, request, queryset, services.order_complete)
-
-    @admin.action(description="Cancel the selected orders (give a reason)", permissions=["change"])
-    def cancel(self, request, queryset):
-        return self._with_reason(request, queryset, services.order_cancel, "Cancel these orders")
-
-    @admin.action(description="Reject the selected orders (give a reason)", permissions=["change"])
-    def reject(self, request, queryset):
-        return self._with_reason(request, queryset, services.order_reject, "Reject these orders")
-
-    def _with_reason(self, request, queryset, action, title):
-        """An intermediate page asks for the reason; its "apply" POST comes back to the same action."""
-        form = ReasonForm(request.POST if "apply" in request.POST else None)
-        if form.is_valid():
-            _apply(self, request, queryset, action, reason=form.cleaned_data["reason"])
-            return None
-        return TemplateResponse(request, "orders/admin/reason.html", {
-            **self.admin_site.each_context(request), "title": title, "opts": self.model._meta, "form": form,
-            "queryset": queryset.select_related("customer", "product"), "action": request.POST.get("action"),
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        })
 
 
 class CancellationInline(admin.TabularInline):
@@ -249,7 +220,9 @@ class ServiceAdmin(LinksOnlyWhereAllowed, admin.ModelAdmin):
         return False  # a service starts when its order is completed
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **READ_ONLY_PAGE})
+        # Nothing to edit by hand: no Save buttons.
+        read_only = {"show_save": False, "show_save_and_continue": False, "show_save_and_add_another": False}
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **read_only})
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -266,17 +239,25 @@ class ServiceAdmin(LinksOnlyWhereAllowed, admin.ModelAdmin):
 
 
 @admin.register(Cancellation)
-class CancellationAdmin(LinksOnlyWhereAllowed, AutocompleteAdminMixin, admin.ModelAdmin):
+class CancellationAdmin(StaffActionsMixin, LinksOnlyWhereAllowed, AutocompleteAdminMixin, admin.ModelAdmin):
     """Staff record cancellations that came by email or letter; the portal records its own."""
 
-    service_arg = "cancellation"
+    staff_actions = {
+        "withdraw": StaffAction(
+            "Withdraw the request (the customer keeps the service)", StaffActionForm,
+            lambda cancellation, by, data, now: services.cancellation_withdraw(cancellation=cancellation, by=by,
+                                                                                now=now),
+            available=_can_become(CANCELLATION_TRANSITIONS, CancellationStatus.WITHDRAWN),
+            bulk="Withdraw the selected requests (the customer asked to keep the service)"),
+    }
+    reference_prefix = "CAN"
+    add_form_template = "admin/change_form.html"
     list_display = ["reference", "service", "customer", "channel", "received_at", "quoted_username",
                     "withdrawal_date", "status"]
     list_filter = ["status", "channel"]
     list_select_related = ["service__customer", "service__product"]
     search_fields = ["service__customer__username", "service__customer__full_name", "quoted_username"]
     autocomplete_fields = ["service"]
-    actions = ["withdraw"]
     readonly_fields = ["reference", "service", "channel", "received_at", "quoted_username", "requested_date",
                        "withdrawal_date", "withdrawal_reason", "status", "service_status_before", "recorded_by",
                        "withdrawn_at", "completed_at"]
@@ -293,10 +274,7 @@ class CancellationAdmin(LinksOnlyWhereAllowed, AutocompleteAdminMixin, admin.Mod
         return [] if obj is None else self.readonly_fields
 
     def get_changeform_initial_data(self, request):
-        return {"received_at": timezone.now(), **super().get_changeform_initial_data(request)}
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **READ_ONLY_PAGE})
+        return {"received_at": clock.now(), **super().get_changeform_initial_data(request)}
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -308,12 +286,12 @@ class CancellationAdmin(LinksOnlyWhereAllowed, AutocompleteAdminMixin, admin.Mod
         cancellation = services.cancellation_request(
             service=data["service"], channel=data["channel"], received_at=data["received_at"],
             quoted_username=data["quoted_username"], requested_date=data.get("requested_date"),
-            recorded_by=request.user,
+            recorded_by=request.user, now=clock.now(),
         )
         obj.pk = cancellation.pk
         obj.refresh_from_db()
         self.message_user(request, f"The customer is being told: the service will be withdrawn on "
-                                   f"{date_format(obj.withdrawal_date, 'l j F Y')}.", messages.INFO)
+                                   f"{day_text(obj.withdrawal_date)}.", messages.INFO)
 
     @admin.display(description="Cancellation", ordering="pk")
     def reference(self, obj):
@@ -322,11 +300,6 @@ class CancellationAdmin(LinksOnlyWhereAllowed, AutocompleteAdminMixin, admin.Mod
     @admin.display(description="Customer", ordering="service__customer__username")
     def customer(self, obj):
         return obj.service.customer
-
-    @admin.action(description="Withdraw the selected requests (the customer asked to keep the service)",
-                  permissions=["change"])
-    def withdraw(self, request, queryset):
-        _apply(self, request, queryset, services.cancellation_withdraw)
 
 
 @admin.register(QuoteRequest)
@@ -344,7 +317,7 @@ class QuoteRequestAdmin(admin.ModelAdmin):
 
     @admin.action(description="Mark the selected requests as answered (quote sent)", permissions=["change"])
     def mark_answered(self, request, queryset):
-        done = sum(services.quote_request_mark_answered(quote=q, by=request.user) for q in queryset)
+        done = sum(services.quote_request_mark_answered(quote=q, by=request.user, now=clock.now()) for q in queryset)
         self.message_user(request, f"{done} request(s) marked as answered.", messages.SUCCESS)
 
 

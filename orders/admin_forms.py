@@ -1,15 +1,17 @@
 """The staff's forms in the admin: entering a phoned or emailed order, recording a written cancellation,
-and the reason for cancelling or rejecting orders. Each runs the same checks as the service it feeds,
-so a refusal shows on its field and nothing is saved."""
+and the reason for cancelling or rejecting an order (a staff action's form, portal/admin_actions.py).
+Each runs the same checks as the service it feeds, so a refusal shows on its field and nothing is saved."""
 
 from django import forms
-from django.utils import timezone
 
-from portal.postcodes import normalise_postcode
-from orders.forms import RefusalMixin
 from orders.models import Cancellation, CancellationChannel, Order, OrderChannel
-from orders.services import Refused, validate_cancellation, validate_order
+from orders.services import validate_cancellation, validate_order
+from portal import clock
+from portal.admin_actions import StaffActionForm
+from portal.forms import RefusalMixin
+from portal.postcodes import normalise_postcode
 from portal.staff_time import StaffSplitTimeField
+from portal.workflow import Refused
 
 
 class OrderAddForm(RefusalMixin, forms.ModelForm):
@@ -40,7 +42,7 @@ class OrderAddForm(RefusalMixin, forms.ModelForm):
                 validate_order(customer=data["customer"], product=data["product"], channel=data["channel"],
                                received_at=data["received_at"], preferred_start_date=data.get("preferred_start_date"),
                                monthly_price=data.get("monthly_price"), setup_fee=data.get("setup_fee"),
-                               now=timezone.now())
+                               now=clock.now())
             except Refused as refused:
                 self.add_refusal(refused)
         return data
@@ -74,7 +76,7 @@ class CancellationAddForm(RefusalMixin, forms.ModelForm):
             try:
                 validate_cancellation(service=data["service"], channel=data["channel"],
                                       received_at=data["received_at"], quoted_username=data["quoted_username"],
-                                      now=timezone.now())
+                                      now=clock.now())
             except Refused as refused:
                 self.add_refusal(refused)
         return data
@@ -83,6 +85,6 @@ class CancellationAddForm(RefusalMixin, forms.ModelForm):
         pass  # the service computes the withdrawal date and the rest
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(StaffActionForm):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
                              help_text="The customer is told this reason by email (or letter).")

@@ -1,21 +1,21 @@
 """Demo data: Alice holds FTTC (started three months ago) and has a shared hosting order placed; Carol's
 bakery holds an ISDN2 line. Made through the services, so each has its timeline and its messages."""
 
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 
 from django.db.models import F
 
 from orders import services
-from portal.dates import add_months
 from orders.models import OrderChannel, Product
+from portal.dates import add_months
 from portal.demo import demo_step
 from portal.models import Channel, OutboxMessage, Status
-from portal.office_hours import TZ, london
+from portal.office_hours import london, london_time
 
 
 def _held_service(customer, product, *, start, by):
     """An order taken by phone a fortnight before `start` and completed on it, as history."""
-    started_at = datetime.combine(start, time(10, 0), tzinfo=TZ)
+    started_at = london_time(start, time(10, 0))
     received_at = started_at - timedelta(days=14)
     order = services.order_place(
         customer=customer, product=product, channel=OrderChannel.PHONE, received_at=received_at, entered_by=by,

@@ -5,24 +5,19 @@ import uuid
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.utils import timezone
 
-from portal.postcodes import normalise_postcode
 from orders.models import Service
 from orders.services import CONTROL_PANEL_FIELDS
-from orders.services._common import day_text
-from portal.forms import PersonNameField
-from portal.office_hours import london
+from portal import clock
+from portal.formats import day_text
+from portal.forms import PersonNameField, RefusalMixin
+from portal.postcodes import normalise_postcode
 
 
 def _helper(label, css="btn-primary"):
     helper = FormHelper()
     helper.add_input(Submit("submit", label, css_class=css))
     return helper
-
-
-def today():
-    return london(timezone.now()).date()
 
 
 class DateInput(forms.DateInput):
@@ -35,14 +30,6 @@ class DateInput(forms.DateInput):
 class _PostcodeMixin:
     def clean_postcode(self):
         return normalise_postcode(self.cleaned_data["postcode"])
-
-
-class RefusalMixin:
-    """Show a service's refusal on the field it concerns (or on the form), so nothing is lost silently."""
-
-    def add_refusal(self, refused):
-        field = refused.field if refused.field in self.fields else None
-        self.add_error(field, refused.message)
 
 
 class OrderForm(RefusalMixin, _PostcodeMixin, forms.Form):
@@ -66,7 +53,7 @@ class OrderForm(RefusalMixin, _PostcodeMixin, forms.Form):
 
     def clean_preferred_start_date(self):
         value = self.cleaned_data["preferred_start_date"]
-        if value and value < today():
+        if value and value < clock.today():
             raise forms.ValidationError("Choose today or a later date.")
         return value
 

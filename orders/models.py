@@ -9,7 +9,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from portal.models import TimelineEvent
 from portal.validators import validate_single_line
+from portal.workflow import state_words
 
 
 class Family(models.TextChoices):
@@ -195,34 +197,44 @@ class Service(models.Model):
         return self.minimum_term_end > self.start_date
 
 
-class Event(models.Model):
-    """One line of a timeline: what happened, as the customer reads it, who did it, and when."""
-
-    kind = models.CharField(max_length=30)
-    text = models.CharField(max_length=500)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                           related_name="+", help_text="Empty when the portal did it by itself.")
-    at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        abstract = True
-        ordering = ["at", "id"]
-
-    def __str__(self):
-        return self.text
+# The timelines of an order and of a service (portal.models.TimelineEvent): what happened, as the customer
+# reads it, who did it (nobody when the portal did it by itself), and when.
 
 
-class OrderEvent(Event):
+class OrderEventKind(models.TextChoices):
+    """One kind per status an order reaches: the event of each move."""
+
+    PLACED = "placed", "Order received"
+    CONFIRMED = "confirmed", "Order accepted"
+    IN_PROGRESS = "in_progress", "Work started"
+    COMPLETED = "completed", "Order completed"
+    CANCELLED = "cancelled", "Order cancelled"
+    REJECTED = "rejected", "Order rejected"
+
+
+class OrderEvent(TimelineEvent):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=30, choices=OrderEventKind.choices)
 
-    class Meta(Event.Meta):
+    class Meta(TimelineEvent.Meta):
         indexes = [models.Index(fields=["order", "at"])]
 
 
-class ServiceEvent(Event):
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="events")
+class ServiceEventKind(models.TextChoices):
+    STARTED = "started", "Service started"
+    SETTINGS = "settings", "Control panel changed"
+    SUSPENDED = "suspended", "Service suspended"
+    RESUMED = "resumed", "Service restored"
+    CANCELLATION_REQUESTED = "cancellation_requested", "Cancellation requested"
+    CANCELLATION_WITHDRAWN = "cancellation_withdrawn", "Cancellation withdrawn"
+    CEASED = "ceased", "Service withdrawn"
 
-    class Meta(Event.Meta):
+
+class ServiceEvent(TimelineEvent):
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=30, choices=ServiceEventKind.choices)
+
+    class Meta(TimelineEvent.Meta):
         indexes = [models.Index(fields=["service", "at"])]
 
 
@@ -325,6 +337,8 @@ class PriceListRequest(models.Model):
 
 
 # --- Status moves as data: the only moves services allow ---------------------------------------------
+# Each table has its words: how a status reads in a refused move (portal.workflow.check_move), e.g.
+# "An order that is placed cannot become completed."
 
 ORDER_TRANSITIONS = {
     OrderStatus.PLACED: {OrderStatus.CONFIRMED, OrderStatus.CANCELLED, OrderStatus.REJECTED},
@@ -334,6 +348,9 @@ ORDER_TRANSITIONS = {
     OrderStatus.CANCELLED: set(),
     OrderStatus.REJECTED: set(),
 }
+ORDER_WORDS = state_words(OrderStatus, {OrderStatus.IN_PROGRESS: ("in progress", "be started")})
+# Which time a move stamps, the moment it is made.
+ORDER_STAMPS = {OrderStatus.CONFIRMED: "confirmed_at", OrderStatus.COMPLETED: "completed_at"}
 
 SERVICE_TRANSITIONS = {
     ServiceStatus.ACTIVE: {ServiceStatus.SUSPENDED, ServiceStatus.CANCELLING},
@@ -346,9 +363,16 @@ SERVICE_TRANSITIONS = {
 }
 
 WITHDRAWAL_RESTORES = {ServiceStatus.CANCELLING: {ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED}}
+SERVICE_WORDS = state_words(ServiceStatus)
 
 CANCELLATION_TRANSITIONS = {
     CancellationStatus.ACTIVE: {CancellationStatus.WITHDRAWN, CancellationStatus.COMPLETED},
     CancellationStatus.WITHDRAWN: set(),
     CancellationStatus.COMPLETED: set(),
 }
+CANCELLATION_WORDS = state_words(CancellationStatus, {
+    CancellationStatus.WITHDRAWN: ("withdrawn", "be withdrawn"),
+    CancellationStatus.COMPLETED: ("completed", "be completed"),
+})
+# Which time a move stamps, the moment it is made.
+CANCELLATION_STAMPS = {CancellationStatus.WITHDRAWN: "withdrawn_at", CancellationStatus.COMPLETED: "completed_at"}

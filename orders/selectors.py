@@ -1,5 +1,6 @@
-"""The querysets that views, tasks, exports and the admin share. Each fetches, in a fixed number of
-queries, what its page shows: lists never cost a query per row."""
+"""The querysets that views, tasks, exports and the admin share, and what other apps read of the orders
+app (the services a customer holds: complaints and faults are about them). Each fetches, in a fixed
+number of queries, what its page shows: lists never cost a query per row."""
 
 from django.db.models import Case, IntegerField, OuterRef, Prefetch, Subquery, Value, When
 
@@ -14,6 +15,22 @@ from orders.models import (
     ServiceStatus,
 )
 from portal.office_hours import london
+
+
+def services_held(*, customer):
+    """Every service the customer holds or held, with its product: what a complaint may be about."""
+    return Service.objects.filter(customer=customer).select_related("product")
+
+
+def services_in_use(*, customer=None, family=None):
+    """Services not withdrawn (active, suspended or being cancelled), with their customer and product; of one
+    customer and of one family (Family.BROADBAND) when given: what a fault may be reported on."""
+    services = Service.objects.exclude(status=ServiceStatus.CEASED).select_related("customer", "product")
+    if customer is not None:
+        services = services.filter(customer=customer)
+    if family is not None:
+        services = services.filter(product__family=family)
+    return services
 
 
 def price_list_products():

@@ -3,10 +3,9 @@
 import logging
 
 from celery import shared_task
-from django.utils import timezone
 
 from orders import selectors, services
-from portal import sla
+from portal import clock, sla
 
 logger = logging.getLogger(__name__)
 
@@ -17,7 +16,7 @@ def order_confirmation_alerts():
     who take letters only) and whose confirmation due time is within ORDER_AT_RISK_OFFICE_HOURS office
     hours (at risk) or past (overdue). Customer services get one email per order at each level: once when
     it is at risk, once more when it is overdue, however often the job runs."""
-    newly = services.orders_alert_confirmations(now=timezone.now())
+    newly = services.orders_alert_confirmations(now=clock.now())
     counts = {"at_risk": len(newly[sla.AT_RISK]), "overdue": len(newly[sla.OVERDUE])}
     if any(counts.values()):
         logger.info("Order confirmations: alerts sent to customer services: %s", counts)
@@ -28,7 +27,7 @@ def order_confirmation_alerts():
 def cease_due_services():
     """Selection: cancellations still awaiting withdrawal whose withdrawal date (London) is today or
     earlier, on a service that is cancelling. Each service becomes ceased, with an event and a message."""
-    now = timezone.now()
+    now = clock.now()
     ids = list(selectors.cancellations_due(now=now).values_list("pk", flat=True))
     ceased = sum(services.service_cease(cancellation_id=cancellation_id, now=now) for cancellation_id in ids)
     if ids:

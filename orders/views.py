@@ -9,17 +9,16 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from orders import selectors, services
 from orders.forms import CancelForm, ControlPanelForm, OrderForm, PriceListForm, QuoteForm
 from orders.models import CancellationChannel, CancellationStatus, Product, ServiceStatus
-from orders.services import Refused
 from orders.services.cancellations import CANCELLABLE
-from orders.services._common import day_text
-from portal import throttle
-from portal.office_hours import add_working_days, london
+from portal import clock, throttle
+from portal.formats import day_text
+from portal.office_hours import add_working_days
+from portal.workflow import Refused
 
 
 def customer_only(view):
@@ -59,7 +58,7 @@ def price_list(request):
             form.add_error(error.field, error.message)
             return render(request, "orders/price_list.html", {"form": form}, status=429)
         try:
-            services.price_list_request(customer=customer, **form.cleaned_data)
+            services.price_list_request(customer=customer, now=clock.now(), **form.cleaned_data)
         except Refused as refused:
             form.add_refusal(refused)
         else:
@@ -80,13 +79,13 @@ def order_create(request, product_id):
     })
     if request.method == "POST" and form.is_valid():
         try:
-            order = services.order_place(customer=user, product=product, **form.cleaned_data)
+            order = services.order_place(customer=user, product=product, now=clock.now(), **form.cleaned_data)
         except Refused as refused:
             form.add_refusal(refused)
         else:
             messages.success(request, f"Thank you: your order {order.reference} is placed. {_by_post(user)} now.")
             return redirect("orders:order_detail", order_id=order.pk)
-    earliest = add_working_days(london(timezone.now()).date(), product.setup_working_days)
+    earliest = add_working_days(clock.today(), product.setup_working_days)
     return render(request, "orders/order_form.html", {"product": product, "form": form, "earliest": earliest})
 
 
@@ -100,7 +99,7 @@ def quote_request(request, product_id):
                                                     "contact_phone": user.phone})
     if request.method == "POST" and form.is_valid():
         try:
-            services.quote_request_create(customer=user, product=product, **form.cleaned_data)
+            services.quote_request_create(customer=user, product=product, now=clock.now(), **form.cleaned_data)
         except Refused as refused:
             form.add_refusal(refused)
         else:
@@ -138,7 +137,8 @@ def service_detail(request, service_id):
     if request.method == "POST" and form is not None and form.is_valid():
         try:
             changed = services.service_update_settings(
-                service=service, by=request.user, changes={name: form.cleaned_data[name] for name in form.changed_data})
+                service=service, by=request.user, changes={name: form.cleaned_data[name] for name in form.changed_data},
+                now=clock.now())
         except Refused as refused:
             form.add_refusal(refused)
         else:
@@ -149,7 +149,7 @@ def service_detail(request, service_id):
     active = next((c for c in service.cancellations.all() if c.status == CancellationStatus.ACTIVE), None)
     return render(request, "orders/service_detail.html", {
         "service": service, "form": form, "cancellation": active, "can_cancel": service.status in CANCELLABLE,
-        "today": london(timezone.now()).date(),
+        "today": clock.today(),
     })
 
 
@@ -159,7 +159,7 @@ def service_cancel(request, service_id):
     if service.status not in CANCELLABLE:
         messages.info(request, f"This service is {service.get_status_display().lower()}: it cannot be cancelled now.")
         return redirect("orders:service_detail", service_id=service.pk)
-    now = timezone.now()
+    now = clock.now()
     earliest, reason = services.withdrawal_for(service, received_at=now)
     form = CancelForm(request.POST or None, customer=request.user, earliest=earliest)
     if request.method == "POST" and form.is_valid():
@@ -184,7 +184,7 @@ def service_cancel(request, service_id):
 def cancellation_withdraw(request, cancellation_id):
     cancellation = get_object_or_404(selectors.cancellations_for_customer(customer=request.user), pk=cancellation_id)
     try:
-        services.cancellation_withdraw(cancellation=cancellation, by=request.user)
+        services.cancellation_withdraw(cancellation=cancellation, by=request.user, now=clock.now())
     except Refused as refused:
         messages.error(request, refused.message)
     else:

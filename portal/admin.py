@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from portal import message_access, outbox
+from portal import clock, message_access, outbox
 from portal.admin_links import LinksOnlyWhereAllowed
 from portal.models import Channel, CodeCopyRequest, OutboxAttachment, OutboxMessage, PrintQueueLetter, Status
 
@@ -49,14 +49,12 @@ class NeedsStaffFilter(admin.SimpleListFilter):
         return [("failed", "Failed: needs staff"), ("waiting", "Still waiting to go"), ("late", "Past due time")]
 
     def queryset(self, request, queryset):
-        from django.utils import timezone
-
         if self.value() == "failed":
             return queryset.filter(status=Status.FAILED)
         if self.value() == "waiting":
             return queryset.filter(status__in=[Status.QUEUED, Status.SENDING, Status.TO_PRINT])
         if self.value() == "late":
-            return queryset.filter(due_at__lt=timezone.now(), sent_at__isnull=True)
+            return queryset.filter(due_at__lt=clock.now(), sent_at__isnull=True)
         return queryset
 
 

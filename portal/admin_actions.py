@@ -101,7 +101,7 @@ class StaffActionsMixin:
     def _change_url(self, case):
         return reverse(f"admin:{self._url_name('change')}", args=[case.pk])
 
-    def action_form(self, action, request, case):
+    def staff_action_form(self, action, request, case):
         return action.form(request.POST or None, case=case)
 
     def staff_action_view(self, request, pk, action):
@@ -118,7 +118,7 @@ class StaffActionsMixin:
             self.message_user(request, f"{chosen.title} does not apply to {case.reference} as it stands.",
                               messages.ERROR)
             return redirect(self._change_url(case))
-        form = self.action_form(chosen, request, case)
+        form = self.staff_action_form(chosen, request, case)
         if request.method == "POST" and form.is_valid():
             try:
                 chosen.run(case, request.user, form.cleaned_data, clock.now())

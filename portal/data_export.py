@@ -21,7 +21,8 @@ import re
 from collections.abc import Callable
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils import timezone
+
+from portal import clock
 
 _sections: dict[str, Callable] = {}
 _unkept: dict[str, str] = {}
@@ -55,7 +56,7 @@ def sections():
 
 def build_export(customer, *, now=None):
     data = {
-        "exported_at": now or timezone.now(),
+        "exported_at": now or clock.now(),
         "provider": "121 Communications",
         "account_username": customer.username,
     }

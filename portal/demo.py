@@ -14,7 +14,8 @@ from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
+
+from portal import clock
 
 PASSWORD = "demo-pass-121"
 
@@ -42,7 +43,7 @@ def demo_logins(usernames):
 def load(*, now=None):
     """Run every app's demo step once (not again on a database that has the demo's users). Returns the
     logins to print."""
-    now = now or timezone.now()
+    now = now or clock.now()
     if not get_user_model().objects.filter(username__in=_logins).exists():
         customers, staff = {}, {}
         for _, step in _steps:

@@ -1,12 +1,41 @@
-"""One function per message the site-wide part of the portal sends: its kind, subject and templates
-(templates/emails/portal/<kind>.txt and .html). Each is called inside the transaction of the change it
-reports."""
+"""One function per message the site-wide part of the portal sends: its kind, subject and context. The
+kind is the template's name (templates/emails/portal/<kind>.txt and .html, templates/letters/portal/
+<kind>.html). Each is called inside the transaction of the change it reports.
+
+Alerts to a staff group about a case are portal.outbox.email_staff's; this part of the portal knows no
+groups, so its one warning goes to customer services' shared mailbox."""
 
 from django.conf import settings
 
-from portal import outbox
+from portal import outbox, throttle
+from portal.models import CopyMethod
 
 FORM_NAMES = {"code_copy": "copy of the Code of Practice", "price_list": "price list"}
+
+
+CODE_COPY_SUBJECT = "The 121 Communications Code of Practice"
+
+
+def code_copy(copy_request, *, now):
+    """Code: "requesting a copy to be posted or emailed". By email, the Code comes as a PDF of the letter;
+    by post, the letter itself, to the address typed."""
+    if copy_request.method == CopyMethod.EMAIL:
+        # The typed name stays out of an email to a typed address (portal/throttle.py says why).
+        to_name = throttle.email_addressee(customer=copy_request.customer, email=copy_request.email)
+        return outbox.email(
+            kind="code_copy", to_email=copy_request.email, to_name=to_name, template="portal/code_copy",
+            subject=CODE_COPY_SUBJECT, context={}, customer=copy_request.customer, concerning=copy_request, now=now,
+            attachments=[outbox.Attachment(
+                filename="121-communications-code-of-practice.pdf",
+                html=outbox.render_letter("portal/code_copy", context={}, subject=CODE_COPY_SUBJECT, to_name=to_name,
+                                          address_lines=[], now=now),
+            )],
+        )
+    lines = [line.strip() for line in copy_request.address.splitlines() if line.strip()] + [copy_request.postcode]
+    return outbox.letter(
+        kind="code_copy", to_name=copy_request.name, address_lines=lines, template="portal/code_copy",
+        subject=CODE_COPY_SUBJECT, context={}, customer=copy_request.customer, concerning=copy_request, now=now,
+    )
 
 
 def public_form_busy(alert, *, limit, now):

@@ -4,6 +4,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
+from portal import clock
+from portal.formats import short_datetime
 from portal.message_access import PERMISSIONS as MESSAGE_PERMISSIONS
 
 
@@ -17,8 +19,8 @@ class Via(models.TextChoices):
 
 
 class TimelineEvent(models.Model):
-    """One thing that happened to a complaint or a fault: the timeline customers and staff both read.
-    Each app adds the object it belongs to and its own kinds."""
+    """One thing that happened to a case (a complaint, a fault, an order, a service, an account): the timeline
+    customers and staff both read. Each app adds the object it belongs to and its own kinds, as choices."""
 
     text = models.TextField(blank=True)
     # Internal notes stay off the customer's pages, but they are personal data held about the customer,
@@ -37,7 +39,7 @@ class TimelineEvent(models.Model):
         ordering = ["at", "id"]
 
     def __str__(self):
-        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()}, {short_datetime(self.at)}"
 
 
 class Channel(models.TextChoices):
@@ -109,7 +111,7 @@ class OutboxMessage(models.Model):
     def is_late(self):
         if self.due_at is None:
             return False
-        return (self.sent_at or timezone.now()) > self.due_at
+        return (self.sent_at or clock.now()) > self.due_at
 
 
 class PrintQueueLetter(OutboxMessage):

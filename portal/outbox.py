@@ -24,8 +24,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
-from django.utils import timezone
 
+from portal import clock
 from portal.company import COMPANY
 from portal.models import Channel, OutboxAttachment, OutboxMessage, Status
 from portal.pdf import html_to_pdf
@@ -126,7 +126,7 @@ def email(*, kind, to_email, to_name, template, subject, context, customer=None,
     """Queue an email built from templates/emails/<template>.txt and .html."""
     if not to_email:
         raise Unreachable(f"Cannot email {to_name}: no email address.")
-    now = now or timezone.now()
+    now = now or clock.now()
     context = {"company": COMPANY, **context, "to_name": to_name, "subject": subject}
     message = OutboxMessage.objects.create(
         channel=Channel.EMAIL,
@@ -149,7 +149,7 @@ def email(*, kind, to_email, to_name, template, subject, context, customer=None,
 
 def render_letter(template, *, context, subject, to_name, address_lines, now=None):
     """The HTML of a letter from templates/letters/<template>.html, ready for the PDF renderer."""
-    context = {"company": COMPANY, "date": now or timezone.now(), **context, "to_name": to_name,
+    context = {"company": COMPANY, "date": now or clock.now(), **context, "to_name": to_name,
                "address_lines": [line for line in address_lines if line], "subject": subject}
     return render_to_string(f"letters/{template}.html", context)
 
@@ -160,7 +160,7 @@ def letter(*, kind, to_name, address_lines, template, subject, context, customer
     address_lines = [line for line in address_lines if line]
     if len(address_lines) < 2:
         raise Unreachable(f"Cannot write to {to_name}: no postal address.")
-    now = now or timezone.now()
+    now = now or clock.now()
     message = OutboxMessage.objects.create(
         channel=Channel.LETTER,
         kind=kind,
@@ -249,7 +249,7 @@ def claim(message_id, *, now):
 
 def deliver(message_id, *, now=None):
     """Send one message if it is still waiting. Returns the status it ended in, or None if not ours."""
-    now = now or timezone.now()
+    now = now or clock.now()
     if not claim(message_id, now=now):
         return None
     message = OutboxMessage.objects.get(pk=message_id)
@@ -261,8 +261,8 @@ def deliver(message_id, *, now=None):
             _print_letter(message)
             done = Status.TO_PRINT
     except Exception as exc:
-        return _record_failure(message, exc, now=timezone.now())
-    finished = timezone.now()
+        return _record_failure(message, exc, now=clock.now())
+    finished = clock.now()
     OutboxMessage.objects.filter(pk=message_id, status=Status.SENDING).update(
         status=done, sent_at=finished if done == Status.SENT else None, last_error=""
     )
@@ -342,7 +342,7 @@ def requeue_waiting(*, now=None, limit=1000):
 
     Returns (requeued, stuck) counts.
     """
-    now = now or timezone.now()
+    now = now or clock.now()
     cutoff = now - timedelta(seconds=settings.OUTBOX_REQUEUE_AFTER_SECONDS)
     waiting = list(
         OutboxMessage.objects.filter(status=Status.QUEUED, next_attempt_at__lte=cutoff)
@@ -371,7 +371,7 @@ def requeue_waiting(*, now=None, limit=1000):
 @transaction.atomic
 def retry_now(*, message, now=None):
     """Staff send a failed message again."""
-    now = now or timezone.now()
+    now = now or clock.now()
     updated = OutboxMessage.objects.filter(pk=message.pk, status__in=[Status.FAILED, Status.QUEUED]).update(
         status=Status.QUEUED, next_attempt_at=now, attempts=0
     )
@@ -384,7 +384,7 @@ def retry_now(*, message, now=None):
 def mark_posted(*, message, by, now=None):
     """Staff have printed and posted a letter from the print queue."""
     posted = OutboxMessage.objects.filter(pk=message.pk, channel=Channel.LETTER, status=Status.TO_PRINT).update(
-        status=Status.POSTED, sent_at=now or timezone.now(), posted_by=by
+        status=Status.POSTED, sent_at=now or clock.now(), posted_by=by
     ) == 1
     if posted:
         transaction.on_commit(partial(_run_sent_hooks, message.pk))

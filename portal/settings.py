@@ -261,7 +261,7 @@ PORTAL_POLICY = {
     "ADR_AFTER_WEEKS": env_int("ADR_AFTER_WEEKS", 0, minimum=0),
     # A cancelled service is withdrawn no sooner than this many working days after the request is received
     # (and recorded): never the same day, so the customer can still change their mind once told the date
-    # (orders/dates.py withdrawal_date). At least 1.
+    # (orders/services/cancellations.py withdrawal_date). At least 1.
     "CANCELLATION_NOTICE_WORKING_DAYS": env_int("CANCELLATION_NOTICE_WORKING_DAYS", 1, minimum=1),
     # Staff are warned this many office hours before a deadline (DESIGN: "at risk").
     "ORDER_AT_RISK_OFFICE_HOURS": env_decimal("ORDER_AT_RISK_OFFICE_HOURS", "1", minimum=0),

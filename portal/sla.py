@@ -7,8 +7,8 @@ the state staff see, and into querysets for the admin's filters, with the calend
 
 from django.contrib import admin
 from django.db.models import F, Q
-from django.utils import timezone
 
+from portal import clock
 from portal.office_hours import add_office_hours
 
 MET, LATE, DUE, AT_RISK, OVERDUE = "met", "late", "due", "at_risk", "overdue"
@@ -21,7 +21,7 @@ def state(*, due_at, done_at, now=None, at_risk_office_hours):
         return None
     if done_at is not None:
         return MET if done_at <= due_at else LATE
-    now = now or timezone.now()
+    now = now or clock.now()
     if due_at <= now:
         return OVERDUE
     if due_at <= add_office_hours(now, at_risk_office_hours):
@@ -31,7 +31,7 @@ def state(*, due_at, done_at, now=None, at_risk_office_hours):
 
 def open_q(*, due_field, done_field, which, now=None, at_risk_office_hours):
     """A Q selecting the not-yet-done rows in state `which` (DUE, AT_RISK or OVERDUE)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     pending = Q(**{f"{done_field}__isnull": True, f"{due_field}__isnull": False})
     risk_edge = add_office_hours(now, at_risk_office_hours)
     if which == OVERDUE:

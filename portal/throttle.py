@@ -31,9 +31,10 @@ from datetime import timezone as dt_timezone
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
+from portal import clock
 from portal.models import PublicFormAlert, PublicFormUse
+from portal.workflow import Refused
 
 WINDOW = timedelta(hours=1)
 DAY = timedelta(hours=24)
@@ -42,11 +43,8 @@ KEEP = DAY  # uses older than this count for nothing and are deleted
 Recipient = namedtuple("Recipient", "kind key field")  # kind: "email" or "post"; field: the form field
 
 
-class Throttled(Exception):
-    def __init__(self, message, *, field=None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class Throttled(Refused):
+    """A public form used too often, by this visitor or for this recipient: the page answers 429."""
 
 
 def client_ip(request):
@@ -126,7 +124,7 @@ def record_public_form_use(*, form, request, recipient, what, now=None):
     """Refuse (Throttled) when this visitor, or this recipient, had the form's mail too often; otherwise
     count the use, and warn customer services when everybody together passes the overall limit.
     `what` names the mail in the refusal ("our price list")."""
-    now = now or timezone.now()
+    now = now or clock.now()
     limits = settings.PUBLIC_FORM_LIMITS
     ip = client_ip(request)
     uses = PublicFormUse.objects.filter(form=form)

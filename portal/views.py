@@ -4,8 +4,8 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
+from portal import clock, pages, services, throttle
 from portal import policy as policy_values
-from portal import pages, services, throttle
 from portal.company import ICO, OFCOM, OTELO
 from portal.forms import CodeCopyForm
 from portal.models import CopyMethod
@@ -58,7 +58,7 @@ def code_copy(request):
         except throttle.Throttled as error:
             form.add_error(error.field, error.message)
             return render(request, "portal/code_copy.html", {"form": form}, status=429)
-        services.code_copy_request(customer=customer, **data)
+        services.code_copy_request(customer=customer, now=clock.now(), **data)
         if data["method"] == "email":
             messages.success(request, f"Thank you. We are emailing the Code of Practice to {data['email']}.")
         else:

@@ -3,11 +3,9 @@
 Split by topic; import from here: `from orders import services; services.order_place(...)`.
 """
 
-from orders.services._common import InvalidTransition, Refused
 from orders.services.cancellations import (
     cancellation_request,
     cancellation_withdraw,
-    check_quoted_username,
     service_cease,
     validate_cancellation,
     withdrawal_for,
@@ -15,7 +13,6 @@ from orders.services.cancellations import (
 from orders.services.catalogue import price_list_request, quote_request_create, quote_request_mark_answered
 from orders.services.held import CONTROL_PANEL_FIELDS, service_resume, service_suspend, service_update_settings
 from orders.services.orders import (
-    confirmation_due,
     confirmation_state,
     order_cancel,
     order_complete,
@@ -28,8 +25,8 @@ from orders.services.orders import (
 )
 
 __all__ = [
-    "CONTROL_PANEL_FIELDS", "InvalidTransition", "Refused", "cancellation_request", "cancellation_withdraw",
-    "check_quoted_username", "confirmation_due", "confirmation_state", "order_cancel",
+    "CONTROL_PANEL_FIELDS", "cancellation_request", "cancellation_withdraw",
+    "confirmation_state", "order_cancel",
     "order_complete", "order_confirm", "order_place", "order_reject", "order_start", "orders_alert_confirmations",
     "price_list_request",
     "quote_request_create", "quote_request_mark_answered", "service_cease", "service_resume", "service_suspend",

@@ -9,22 +9,25 @@ The customer is told the withdrawal date at once, on the page and by email (or l
 """
 
 from django.db import transaction
-from django.utils import timezone
 
-from orders import messages
-from orders.dates import withdrawal_date
+from orders import emails
 from orders.models import (
+    CANCELLATION_STAMPS,
     CANCELLATION_TRANSITIONS,
+    CANCELLATION_WORDS,
     WITHDRAWAL_RESTORES,
     Cancellation,
     CancellationChannel,
     CancellationStatus,
+    ServiceEventKind,
     ServiceStatus,
+    WithdrawalReason,
 )
-from orders.services._common import Refused, check_move, day_text
 from orders.services.held import lock, move_service
-from portal import policy, staff_time
-from portal.office_hours import london
+from portal import clock, policy, staff_time
+from portal.formats import date_text, day_text, time_text
+from portal.office_hours import add_working_days, london
+from portal.workflow import Refused, check_move
 
 CANCELLABLE = (ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED)
 
@@ -38,6 +41,38 @@ def check_quoted_username(service, quoted_username):
             "holds this service. The Code asks for the account username: check the request, or ask the customer.",
             field="quoted_username",
         )
+
+
+def withdrawal_date(*, received_at, minimum_term_end, notice_working_days, recorded_at=None, lead_working_days=0,
+                    requested_date=None):
+    """When a cancelled service is withdrawn, and which rule set it: (date, WithdrawalReason).
+
+    Code (Account Cancellations): "we aim to advise you of the time period from us receiving your
+    cancellation request to the time at which the service is withdrawn". It is the latest of:
+    - our notice (CANCELLATION_NOTICE_WORKING_DAYS, at least 1): that many working days after the later of
+      the London day the request was received and the day it is recorded, which is the day the customer is
+      told the date. Never the same day: the cease job runs hourly and withdraws a service as soon as its
+      date comes, and the customer is told they may withdraw the request "at any time before" that date,
+      so a same-day date would cease the service at once and make that promise false. Counting from the day
+      it is recorded gives a letter keyed in late the same time to change one's mind;
+    - the end of the minimum contract period;
+    - for services that "require us to work with special industry processes (such as ADSL)", the
+      process's lead time in working days after the day received, bank holidays skipped;
+    - the date the customer asked for.
+    Ties go to the first rule in that list. Working days come from portal/office_hours.py.
+    """
+    received = london(received_at).date()
+    told = max(received, london(recorded_at).date()) if recorded_at else received
+    candidates = [(add_working_days(told, max(notice_working_days, 1)), WithdrawalReason.NOTICE),
+                  (minimum_term_end, WithdrawalReason.MINIMUM_TERM)]
+    if lead_working_days:
+        # "N working days after the request was received": counted from the London date it arrived, so a
+        # request sent in the evening costs the customer no extra day (bank holidays and weekends skipped).
+        candidates.append((add_working_days(received, lead_working_days), WithdrawalReason.INDUSTRY_PROCESS))
+    if requested_date:
+        candidates.append((requested_date, WithdrawalReason.REQUESTED))
+    latest = max(day for day, _ in candidates)
+    return next((day, reason) for day, reason in candidates if day == latest)
 
 
 def withdrawal_for(service, *, received_at, requested_date=None, now=None):
@@ -54,7 +89,7 @@ def withdrawal_for(service, *, received_at, requested_date=None, now=None):
 def validate_cancellation(*, service, channel, received_at, quoted_username, now=None):
     """Refuse a request the rules do not allow. The admin's form calls this too, so staff see the refusal
     on the field it concerns and nothing is saved."""
-    now = now or timezone.now()
+    now = now or clock.now()
     problem = staff_time.received_problem(received_at, now=now, what="The time the request was received")
     if problem:
         raise Refused(problem, field="received_at")
@@ -76,7 +111,7 @@ def cancellation_request(*, service, channel, received_at, quoted_username, requ
     Refused (and nothing saved) when the quoted account username is not the service's account, when the
     time received is in the future, or when the service is not active or suspended.
     """
-    now = now or timezone.now()
+    now = now or clock.now()
     service = lock(service)  # then check: a concurrent request on the same service waits and is refused
     validate_cancellation(service=service, channel=channel, received_at=received_at,
                           quoted_username=quoted_username, now=now)
@@ -87,10 +122,11 @@ def cancellation_request(*, service, channel, received_at, quoted_username, requ
         service_status_before=service.status, recorded_by=recorded_by,
     )
     how = CancellationChannel(channel).label.lower()
-    move_service(service=service, to=ServiceStatus.CANCELLING, by=recorded_by, kind="cancellation", now=now,
-                 text=f"Cancellation requested ({how}, received {london(received_at):%-d %B %Y %H:%M}). "
+    move_service(service=service, to=ServiceStatus.CANCELLING, by=recorded_by,
+                 kind=ServiceEventKind.CANCELLATION_REQUESTED, now=now,
+                 text=f"Cancellation requested ({how}, received {date_text(received_at)} {time_text(received_at)}). "
                       f"The service will be withdrawn on {day_text(day)}; it is charged until then.")
-    messages.cancellation_received(cancellation, now=now)
+    emails.cancellation_received(cancellation, now=now)
     return cancellation
 
 
@@ -98,24 +134,29 @@ def _lock_cancellation(cancellation):
     return Cancellation.objects.select_for_update().get(pk=cancellation.pk)
 
 
+def _move_cancellation(cancellation, to, *, now):
+    """Move a (locked) cancellation along CANCELLATION_TRANSITIONS, stamping the time
+    CANCELLATION_STAMPS names, or refuse."""
+    check_move(CANCELLATION_TRANSITIONS, cancellation.status, to, what="A cancellation", words=CANCELLATION_WORDS)
+    cancellation.status = to
+    setattr(cancellation, CANCELLATION_STAMPS[to], now)
+    cancellation.save(update_fields=["status", CANCELLATION_STAMPS[to]])
+
+
 @transaction.atomic
 def cancellation_withdraw(*, cancellation, by, now=None):
     """The customer keeps the service after all: allowed until the withdrawal date."""
-    now = now or timezone.now()
+    now = now or clock.now()
     cancellation = _lock_cancellation(cancellation)
-    check_move(CANCELLATION_TRANSITIONS, CancellationStatus, cancellation.status, CancellationStatus.WITHDRAWN,
-               what=f"Cancellation {cancellation.reference}")
-    if london(now).date() >= cancellation.withdrawal_date:
+    if cancellation.status == CancellationStatus.ACTIVE and london(now).date() >= cancellation.withdrawal_date:
         raise Refused(f"The service was due to be withdrawn on {day_text(cancellation.withdrawal_date)}: "
                       "it is too late to withdraw the request. Please order the service again.")
+    _move_cancellation(cancellation, CancellationStatus.WITHDRAWN, now=now)
     service = lock(cancellation.service)
-    cancellation.status = CancellationStatus.WITHDRAWN
-    cancellation.withdrawn_at = now
-    cancellation.save(update_fields=["status", "withdrawn_at"])
-    move_service(service=service, to=cancellation.service_status_before, by=by, kind="cancellation_withdrawn",
-                 now=now, text="Cancellation withdrawn: the service continues.", transitions=WITHDRAWAL_RESTORES)
+    move_service(service=service, to=cancellation.service_status_before, by=by,
+                 kind=ServiceEventKind.CANCELLATION_WITHDRAWN, now=now, text="Cancellation withdrawn: the service continues.", transitions=WITHDRAWAL_RESTORES)
     cancellation.service = service
-    messages.cancellation_withdrawn(cancellation, now=now)
+    emails.cancellation_withdrawn(cancellation, now=now)
     return cancellation
 
 
@@ -123,17 +164,15 @@ def cancellation_withdraw(*, cancellation, by, now=None):
 def service_cease(*, cancellation_id, now=None):
     """Withdraw the service of an active cancellation whose date has come. Safe to run twice: returns
     False when there is nothing (more) to do."""
-    now = now or timezone.now()
+    now = now or clock.now()
     cancellation = Cancellation.objects.select_for_update().filter(pk=cancellation_id).first()
     if (cancellation is None or cancellation.status != CancellationStatus.ACTIVE
             or cancellation.withdrawal_date > london(now).date()):
         return False
+    _move_cancellation(cancellation, CancellationStatus.COMPLETED, now=now)
     service = lock(cancellation.service)
-    cancellation.status = CancellationStatus.COMPLETED
-    cancellation.completed_at = now
-    cancellation.save(update_fields=["status", "completed_at"])
-    move_service(service=service, to=ServiceStatus.CEASED, by=None, kind="ceased", now=now,
+    move_service(service=service, to=ServiceStatus.CEASED, by=None, kind=ServiceEventKind.CEASED, now=now,
                  ceased_on=cancellation.withdrawal_date,
                  text=f"Service withdrawn on {day_text(cancellation.withdrawal_date)}, as requested.")
-    messages.service_ceased(service, cancellation, now=now)
+    emails.service_ceased(service, now=now)
     return True

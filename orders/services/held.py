@@ -6,10 +6,10 @@ at once, and every change is an event on the service's timeline.
 """
 
 from django.db import transaction
-from django.utils import timezone
 
-from orders.models import SERVICE_TRANSITIONS, Service, ServiceEvent, ServiceStatus
-from orders.services._common import Refused, check_move
+from orders.models import SERVICE_TRANSITIONS, SERVICE_WORDS, Service, ServiceEvent, ServiceEventKind, ServiceStatus
+from portal import clock
+from portal.workflow import Refused, check_move
 
 # The control panel's fields, with how each reads on the timeline.
 CONTROL_PANEL_FIELDS = {
@@ -22,7 +22,7 @@ CONTROL_PANEL_FIELDS = {
 
 def move_service(*, service, to, by, kind, text, now, transitions=SERVICE_TRANSITIONS, **fields):
     """Move a (locked) service along SERVICE_TRANSITIONS (or the given rules) with its event, or refuse."""
-    check_move(transitions, ServiceStatus, service.status, to, what=f"Service {service.reference}")
+    check_move(transitions, service.status, to, what="A service", words=SERVICE_WORDS)
     service.status = to
     for name, value in fields.items():
         setattr(service, name, value)
@@ -38,7 +38,7 @@ def lock(service):
 @transaction.atomic
 def service_update_settings(*, service, by, changes, now=None):
     """Save control-panel changes (`changes` maps field name to new value). Returns the changed names."""
-    now = now or timezone.now()
+    now = now or clock.now()
     unknown = set(changes) - set(CONTROL_PANEL_FIELDS)
     if unknown:
         raise Refused(f"Not in the control panel: {', '.join(sorted(unknown))}.")
@@ -56,7 +56,7 @@ def service_update_settings(*, service, by, changes, now=None):
         changed.append(name)
         label = CONTROL_PANEL_FIELDS[name]
         text = f"{label} changed to “{value}”." if value else f"{label} cleared (was “{old}”)."
-        ServiceEvent.objects.create(service=service, kind="settings", text=text, by=by, at=now)
+        ServiceEvent.objects.create(service=service, kind=ServiceEventKind.SETTINGS, text=text, by=by, at=now)
     if changed:
         service.save(update_fields=changed)
     return changed
@@ -66,13 +66,13 @@ def service_update_settings(*, service, by, changes, now=None):
 def service_suspend(*, service, by, reason, now=None):
     """Code (Disconnections): "We reserve the right to suspend ... your service ... if you do not pay your
     bill". For the billing app, which writes to the customer itself."""
-    now = now or timezone.now()
-    return move_service(service=lock(service), to=ServiceStatus.SUSPENDED, by=by, kind="suspended", now=now,
-                        text=f"Service suspended: {reason}")
+    now = now or clock.now()
+    return move_service(service=lock(service), to=ServiceStatus.SUSPENDED, by=by, kind=ServiceEventKind.SUSPENDED,
+                        now=now, text=f"Service suspended: {reason}")
 
 
 @transaction.atomic
 def service_resume(*, service, by, reason, now=None):
-    now = now or timezone.now()
-    return move_service(service=lock(service), to=ServiceStatus.ACTIVE, by=by, kind="resumed", now=now,
+    now = now or clock.now()
+    return move_service(service=lock(service), to=ServiceStatus.ACTIVE, by=by, kind=ServiceEventKind.RESUMED, now=now,
                         text=f"Service restored: {reason}")

@@ -7,22 +7,26 @@ nothing twice. Its due time is the order's confirmation_due_at; it is met when t
 """
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
-from orders import messages
-from portal.dates import add_months
+from orders import emails
 from orders.models import (
+    ORDER_STAMPS,
     ORDER_TRANSITIONS,
+    ORDER_WORDS,
     Order,
     OrderChannel,
     OrderEvent,
+    OrderEventKind,
     OrderStatus,
     Service,
     ServiceEvent,
+    ServiceEventKind,
 )
-from orders.services._common import Refused, check_move, day_text
-from portal import policy, sla, staff_time
+from portal import clock, policy, sla, staff_time
+from portal.dates import add_months
+from portal.formats import day_text, plural
 from portal.office_hours import add_office_hours, london
+from portal.workflow import Refused, check_move
 
 
 def confirmation_due(received_at):
@@ -34,7 +38,7 @@ def validate_order(*, customer, product, channel, received_at, preferred_start_d
                    setup_fee=None, now=None):
     """Refuse an order the rules do not allow; returns the (monthly price, set-up fee) it is taken at.
     The admin's order form calls this too, so staff see the same refusal on the field it concerns."""
-    now = now or timezone.now()
+    now = now or clock.now()
     if customer.is_staff:
         raise Refused("Orders are for customers' accounts, not staff.", field="customer")
     problem = staff_time.received_problem(received_at, now=now, what="The time the order was received")
@@ -65,7 +69,7 @@ def order_place(*, customer, product, address, postcode, contact_name, contact_p
 
     With `request_key` (the portal form's), a repeated submission returns the order already placed.
     """
-    now = now or timezone.now()
+    now = now or clock.now()
     received_at = received_at or now
     if request_key is not None:
         earlier = _order_with_key(customer, request_key)
@@ -91,9 +95,9 @@ def order_place(*, customer, product, address, postcode, contact_name, contact_p
             raise
         return _order_with_key(customer, request_key)
     how = "in the portal" if channel == OrderChannel.PORTAL else f"by {OrderChannel(channel).label.lower()}"
-    OrderEvent.objects.create(order=order, kind=OrderStatus.PLACED, text=f"Order received {how}.",
+    OrderEvent.objects.create(order=order, kind=OrderEventKind.PLACED, text=f"Order received {how}.",
                               by=entered_by or customer, at=received_at)
-    order.confirmation_message = messages.order_received(order, now=now)
+    order.confirmation_message = emails.order_received(order, now=now)
     order.save(update_fields=["confirmation_message"])
     return order
 
@@ -109,40 +113,51 @@ def _order_with_key(customer, request_key):
     return earlier
 
 
+def _lock(order):
+    return Order.objects.select_for_update().select_related("customer", "product").get(pk=order.pk)
+
+
+def _check(order, to):
+    check_move(ORDER_TRANSITIONS, order.status, to, what="An order", words=ORDER_WORDS)
+
+
 def _move(*, order, to, by, text, now, service=None, **fields):
-    """Move an order along ORDER_TRANSITIONS, with its event and the customer's email, or refuse."""
-    locked = Order.objects.select_for_update().select_related("customer", "product").get(pk=order.pk)
-    check_move(ORDER_TRANSITIONS, OrderStatus, locked.status, to, what=f"Order {locked.reference}")
+    """Move an order along ORDER_TRANSITIONS (stamping the time ORDER_STAMPS names), with its event and
+    the customer's email, or refuse."""
+    locked = _lock(order)
+    _check(locked, to)
     locked.status = to
+    if to in ORDER_STAMPS:
+        fields[ORDER_STAMPS[to]] = now
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.save(update_fields=["status", *fields])
-    OrderEvent.objects.create(order=locked, kind=to, text=text, by=by, at=now)
-    messages.order_status(locked, text=text, service=service, now=now)
+    OrderEvent.objects.create(order=locked, kind=OrderEventKind(to), text=text, by=by, at=now)
+    emails.order_status(locked, text=text, service=service, now=now)
     return locked
 
 
 @transaction.atomic
 def order_confirm(*, order, by, now=None):
     """Staff have checked the order and accept it."""
-    now = now or timezone.now()
+    now = now or clock.now()
     days = order.product.setup_working_days
-    return _move(order=order, to=OrderStatus.CONFIRMED, by=by, now=now, confirmed_at=now,
-                 text=f"Order accepted. Set-up usually takes {days} working day{'s' if days != 1 else ''}.")
+    return _move(order=order, to=OrderStatus.CONFIRMED, by=by, now=now,
+                 text=f"Order accepted. Set-up usually takes {plural(days, 'working day')}.")
 
 
 @transaction.atomic
 def order_start(*, order, by, now=None):
-    now = now or timezone.now()
+    now = now or clock.now()
     return _move(order=order, to=OrderStatus.IN_PROGRESS, by=by, now=now, text="Work on your order has started.")
 
 
 @transaction.atomic
 def order_complete(*, order, by, start_date=None, now=None):
     """The order is done: the customer now holds the service, from `start_date` (default: today)."""
-    now = now or timezone.now()
-    locked = Order.objects.select_for_update().get(pk=order.pk)
-    check_move(ORDER_TRANSITIONS, OrderStatus, locked.status, OrderStatus.COMPLETED, what=f"Order {locked.reference}")
+    now = now or clock.now()
+    locked = _lock(order)
+    _check(locked, OrderStatus.COMPLETED)  # before the service is made
     start = start_date or london(now).date()
     term_end = add_months(start, locked.minimum_term_months)
     service = Service.objects.create(
@@ -154,9 +169,9 @@ def order_complete(*, order, by, start_date=None, now=None):
     )
     term = (f"Its minimum contract period ends on {day_text(term_end)}." if term_end > start
             else "It has no minimum contract period.")
-    ServiceEvent.objects.create(service=service, kind="started", by=by, at=now,
+    ServiceEvent.objects.create(service=service, kind=ServiceEventKind.STARTED, by=by, at=now,
                                 text=f"Service started on {day_text(start)}. {term}")
-    return _move(order=locked, to=OrderStatus.COMPLETED, by=by, now=now, completed_at=now, service=service,
+    return _move(order=locked, to=OrderStatus.COMPLETED, by=by, now=now, service=service,
                  text=f"Order completed: your {locked.product.name} service started on {day_text(start)}. {term}")
 
 
@@ -170,7 +185,7 @@ def _reason(reason):
 @transaction.atomic
 def order_cancel(*, order, by, reason, now=None):
     """Cancelled before completion, for instance at the customer's request."""
-    now = now or timezone.now()
+    now = now or clock.now()
     reason = _reason(reason)
     return _move(order=order, to=OrderStatus.CANCELLED, by=by, now=now, closed_reason=reason,
                  text=f"Order cancelled: {reason}")
@@ -179,7 +194,7 @@ def order_cancel(*, order, by, reason, now=None):
 @transaction.atomic
 def order_reject(*, order, by, reason, now=None):
     """We cannot provide what was ordered (for instance, no FTTC at that address)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     reason = _reason(reason)
     return _move(order=order, to=OrderStatus.REJECTED, by=by, now=now, closed_reason=reason,
                  text=f"We cannot go ahead with this order: {reason}")
@@ -199,12 +214,12 @@ def orders_alert_confirmations(*, now=None):
     order alerted at risk is alerted again when it becomes overdue, as complaints and faults are
     (portal/sla.py claim_alerts, whose row locks keep two overlapping runs from alerting twice).
     Returns {sla.AT_RISK: [...], sla.OVERDUE: [...]}."""
-    now = now or timezone.now()
+    now = now or clock.now()
 
     def record(order, level):
         order.alerted_at = now
         order.save(update_fields=["alerted_at"])
-        messages.staff_confirmation_alert(order, state=level, now=now)
+        emails.order_confirmation_alert(order, state=level, now=now)
 
     return sla.claim_alerts(
         Order.objects.select_related("customer", "product", "confirmation_message"),

@@ -1,48 +1,28 @@
+"""What only the orders pages and messages say: contract terms, the VAT rate, our cancellation notice.
+Dates and money are the portal's: {% load formats %} (portal/formats.py)."""
+
 from django import template
 
-from orders import money
-from orders.services._common import day_text
+from portal import policy
+from portal.formats import plural
 
 register = template.Library()
 
 
 @register.filter
-def price(amount, per=""):
-    """{{ product.monthly_price|price:"a month" }} -> £25.00 a month + VAT (£30.00 inc. VAT)"""
-    return money.price_text(amount, per)
-
-
-@register.filter
-def gbp(amount):
-    return money.gbp(amount)
-
-
-@register.filter
-def longdate(day):
-    """Tuesday 12 January 2027"""
-    return day_text(day) if day else ""
-
-
-@register.filter
 def term(months):
     """12 -> '12 months'; 0 -> 'none'"""
-    if not months:
-        return "none"
-    return f"{months} month{'s' if months != 1 else ''}"
+    return plural(months, "month") if months else "none"
 
 
 @register.simple_tag
 def vat_percent():
     """The VAT rate as people read it: 20"""
-    from portal import policy
-
     return f"{(policy.value('VAT_RATE') * 100).normalize():f}"
 
 
 @register.simple_tag
 def cancellation_notice():
-    """Our notice on a cancellation as customers read it: 'the next working day'."""
-    from orders.dates import notice_text
-    from portal import policy
-
-    return notice_text(policy.value("CANCELLATION_NOTICE_WORKING_DAYS"))
+    """Our notice on a cancellation as customers read it: 'the next working day', '2 working days'."""
+    days = policy.value("CANCELLATION_NOTICE_WORKING_DAYS")
+    return "the next working day" if days <= 1 else plural(days, "working day")

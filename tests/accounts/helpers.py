@@ -1,10 +1,8 @@
-"""Small helpers shared by the accounts tests: logging in for real, reading pages, admin form data."""
+"""Helpers of the accounts tests: logging in for real, admin form data (what every app's tests share is
+in tests/helpers.py)."""
 
 from django import forms
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils.html import escape
 
 
 def log_in(client, username, password):
@@ -16,19 +14,6 @@ def logged_in_user_id(client):
     """The id of whoever the client's session belongs to, or None for nobody."""
     value = client.session.get("_auth_user_id")
     return int(value) if value is not None else None
-
-
-def shows(response, text):
-    """Whether the page shows `text` to the reader (the template escapes what it prints)."""
-    return escape(text) in response.content.decode()
-
-
-def queries_for_get(client, url):
-    """How many SQL queries one GET of `url` costs."""
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200, response.status_code
-    return len(captured.captured_queries)
 
 
 def _form_fields(form, data):

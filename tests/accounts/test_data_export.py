@@ -8,7 +8,8 @@ from django.urls import reverse
 from accounts import services
 from portal import data_export
 from accounts.models import ConsentChannel, Correspondence, CustomerType
-from tests.accounts.helpers import log_in, shows
+from tests.accounts.helpers import log_in
+from tests.helpers import shows
 
 DOWNLOAD = reverse("accounts:export_download")
 PASSWORD = "plum-velvet-harbour-42"

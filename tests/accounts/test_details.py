@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Correspondence
-from tests.accounts.helpers import log_in, logged_in_user_id, shows
+from tests.accounts.helpers import log_in, logged_in_user_id
+from tests.helpers import shows
 
 DETAILS = reverse("accounts:details")
 

@@ -6,7 +6,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from tests.accounts.helpers import log_in, logged_in_user_id, shows
+from tests.accounts.helpers import log_in, logged_in_user_id
+from tests.helpers import shows
 
 DASHBOARD = reverse("accounts:dashboard")
 LOGIN = reverse("accounts:login")

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import ConsentChannel, MarketingConsent
-from tests.accounts.helpers import add_inline_row, admin_change_data, queries_for_get, shows
+from tests.accounts.helpers import add_inline_row, admin_change_data
+from tests.helpers import queries_for_get, shows
 
 MARKETING = reverse("accounts:marketing")
 DASHBOARD = reverse("accounts:dashboard")

@@ -8,7 +8,8 @@ from django.core import mail
 from django.urls import reverse
 
 from portal.models import OutboxMessage
-from tests.accounts.helpers import log_in, logged_in_user_id, shows
+from tests.accounts.helpers import log_in, logged_in_user_id
+from tests.helpers import shows
 
 RESET = reverse("accounts:password_reset")
 NEW_PASSWORD = "marble-otter-lantern-77"
@@ -122,3 +123,16 @@ def test_a_staff_account_cannot_be_reset_from_the_public_form(client, sam, on_co
         client.post(reverse("accounts:password_reset"), {"email": sam.email})
 
     assert mail.outbox == []
+
+
+def test_an_address_only_the_database_thinks_is_hers_gets_no_link(client, db, on_commit):
+    """The database's case-blind match pairs a dotless "ı" with "I": the link goes only to the same address."""
+    from tests.factories import CustomerFactory
+
+    CustomerFactory(username="dana", email="dana@mail.example.org")
+
+    response = ask_for_reset(client, on_commit, "dana@maıl.example.org")
+
+    assert shows(response, CHECK_YOUR_EMAIL)
+    assert mail.outbox == []
+    assert not OutboxMessage.objects.exists()

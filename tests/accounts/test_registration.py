@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from accounts.models import ConsentChannel, MarketingConsent, PendingRegistration, User
 from portal.models import OutboxMessage
-from tests.accounts.helpers import logged_in_user_id, shows
+from tests.accounts.helpers import logged_in_user_id
 from tests.factories import CustomerFactory
+from tests.helpers import shows
 
 REGISTER = reverse("accounts:register")
 STRONG_PASSWORD = "plum-velvet-harbour-42"

@@ -5,8 +5,9 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from accounts.groups import ACCOUNTS, CUSTOMER_SERVICES, ENGINEERS
-from tests.accounts.helpers import admin_change_data, queries_for_get
+from tests.accounts.helpers import admin_change_data
 from tests.factories import CustomerFactory, StaffFactory
+from tests.helpers import queries_for_get
 
 CHANGELIST = reverse("admin:accounts_user_changelist")
 

@@ -13,9 +13,10 @@ from django.urls import reverse
 from portal.data_export import export_json
 from accounts.models import AccountEvent, User
 from portal.models import Channel, OutboxMessage, Status
-from tests.accounts.helpers import admin_change_data, log_in, logged_in_user_id, shows
+from tests.accounts.helpers import admin_change_data, log_in, logged_in_user_id
 from tests.accounts.test_password_reset import NEW_PASSWORD, reset_link, set_new_password
 from tests.factories import StaffFactory
+from tests.helpers import emails_to, shows
 
 ADD = reverse("admin:accounts_user_add")
 CHANGELIST = reverse("admin:accounts_user_changelist")
@@ -31,10 +32,6 @@ def password_url(user):
 
 def send_reset_url(user):
     return reverse("admin:accounts_user_send_reset", args=[user.pk])
-
-
-def emails_to(address):
-    return [m for m in mail.outbox if any(address in to for to in m.to)]
 
 
 def export(customer):

@@ -8,7 +8,8 @@ from django.apps import apps
 
 from orders.models import Product
 from portal.dates import add_months
-from tests.orders.helpers import hold, today
+from portal.clock import today
+from tests.orders.helpers import hold
 
 
 @pytest.fixture

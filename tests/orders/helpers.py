@@ -1,26 +1,11 @@
-"""Helpers of the orders tests: London times, held services, and reading what customers receive."""
+"""Helpers of the orders tests: orders placed and services held through the services, as customers and
+staff make them (what every app's tests share is in tests/helpers.py)."""
 
-import html
-import re
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
-
-from django.core import mail
-from django.utils import timezone
 
 from orders import services
 from orders.models import OrderChannel
-
-LONDON = ZoneInfo("Europe/London")
-
-
-def today():
-    """Today's date in London."""
-    return timezone.now().astimezone(LONDON).date()
-
-
-def london(year, month, day, hour=12, minute=0):
-    return datetime(year, month, day, hour, minute, tzinfo=LONDON)
+from portal.office_hours import TZ
 
 
 def place(customer, product, *, received_at=None, now=None, **extra):
@@ -36,23 +21,8 @@ def place(customer, product, *, received_at=None, now=None, **extra):
 
 def hold(customer, product, *, start, by):
     """A service the customer holds from `start`: ordered by phone a fortnight before, then completed."""
-    started_at = datetime.combine(start, time(10, 0), tzinfo=LONDON)
+    started_at = datetime.combine(start, time(10, 0), tzinfo=TZ)
     order = place(customer, product, received_at=started_at - timedelta(days=14))
     services.order_confirm(order=order, by=by, now=started_at - timedelta(days=13))
     services.order_start(order=order, by=by, now=started_at - timedelta(days=12))
     return services.order_complete(order=order, by=by, start_date=start, now=started_at).service
-
-
-def page_text(response):
-    """The words a reader sees on the page: no tags, entities decoded, whitespace collapsed."""
-    body = re.sub(r"<(script|style)\b.*?</\1>", " ", response.content.decode(), flags=re.S)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
-
-
-def shows(response, text):
-    """Whether the page shows `text` to the reader, whatever markup sits around its words."""
-    return " ".join(text.split()) in page_text(response)
-
-
-def emails_to(address):
-    return [m for m in mail.outbox if any(address in to for to in m.to)]

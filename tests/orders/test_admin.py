@@ -7,10 +7,11 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from orders.models import Order, OrderStatus, Service
+from orders.models import Order, OrderStatus, Service, ServiceStatus
 from portal.models import OutboxMessage, Status
 from portal.office_hours import add_office_hours
-from tests.orders.helpers import london, place, shows
+from tests.helpers import ldn, shows
+from tests.orders.helpers import place
 
 CHANGELIST = reverse("admin:orders_order_changelist")
 ADD = reverse("admin:orders_order_add")
@@ -87,8 +88,8 @@ def test_staff_enter_a_phoned_order_with_the_real_time_it_was_received(client, s
 
     order = Order.objects.get()
     assert response.status_code == 200 and order.reference in response.content.decode()
-    assert order.received_at == london(2025, 11, 28, 16, 0)
-    assert order.confirmation_due_at == london(2025, 12, 1, 11, 30)  # 1.5 h on Friday, 2.5 h on Monday
+    assert order.received_at == ldn(2025, 11, 28, 16, 0)
+    assert order.confirmation_due_at == ldn(2025, 12, 1, 11, 30)  # 1.5 h on Friday, 2.5 h on Monday
     assert (order.channel, order.entered_by, order.monthly_price, order.postcode) == ("phone", sam, fttc.monthly_price,
                                                                                       "ME17 4AA")
     assert order.events.get().text == "Order received by phone."
@@ -141,7 +142,7 @@ def test_a_move_the_workflow_does_not_allow_is_refused_with_a_message(client, sa
 
     response = act(client, "complete", order)
 
-    assert shows(response, f"Order {order.reference} is placed; it cannot move to completed.")
+    assert shows(response, "An order that is placed cannot become completed.")
     order.refresh_from_db()
     assert order.status == OrderStatus.PLACED
 
@@ -156,7 +157,7 @@ def test_rejecting_asks_for_the_reason_then_tells_the_customer(client, sam, alic
     with on_commit():
         act(client, "reject", order, apply="Reject these orders", reason="No FTTC cabinet serves this address.")
 
-    assert shows(question, "The customer of each order below is told the reason")
+    assert shows(question, "The customer of each one below is told, by email (or letter, if they take letters only).")
     assert shows(empty, "This field is required.")
     order.refresh_from_db()
     assert (order.status, order.closed_reason) == (OrderStatus.REJECTED, "No FTTC cabinet serves this address.")
@@ -209,3 +210,52 @@ def test_the_service_and_cancellation_pages_are_read_only(client, sam, alices_ft
 
     assert 'name="status"' not in service_page and "Service started on" in service_page
     assert add_service.status_code == 403
+
+
+def test_an_orders_page_offers_only_the_moves_its_status_allows(client, sam, alice, fttc):
+    placed = place(alice, fttc)
+    client.force_login(sam)
+
+    page = client.get(reverse("admin:orders_order_change", args=[placed.pk]))
+
+    offered = [title for _, title in page.context["staff_actions"]]
+    assert offered == ["Confirm the order", "Cancel the order", "Reject the order"]
+    assert reverse("admin:orders_order_action", args=[placed.pk, "confirm"]) in page.content.decode()
+    refused = client.get(reverse("admin:orders_order_action", args=[placed.pk, "complete"]), follow=True)
+    assert shows(refused, f"Complete the order (the service starts today) does not apply to {placed.reference}")
+
+
+def test_staff_reject_an_order_from_its_page_and_the_customer_is_told_why(client, sam, alice, fttc, on_commit):
+    order = place(alice, fttc)
+    client.force_login(sam)
+    url = reverse("admin:orders_order_action", args=[order.pk, "reject"])
+    mail.outbox.clear()
+
+    form = client.get(url)
+    with on_commit():
+        response = client.post(url, {"reason": "No FTTC cabinet serves this address."}, follow=True)
+
+    assert shows(form, "Alice Archer (alice) · FTTC fibre broadband · Placed")
+    assert shows(response, "Reject the order: done.")
+    order.refresh_from_db()
+    assert (order.status, order.closed_reason) == (OrderStatus.REJECTED, "No FTTC cabinet serves this address.")
+    [email] = mail.outbox
+    assert "No FTTC cabinet serves this address." in email.body
+
+
+def test_staff_withdraw_a_cancellation_from_its_page(client, sam, alices_fttc):
+    from orders import services
+
+    cancellation = services.cancellation_request(service=alices_fttc, channel="email", received_at=timezone.now(),
+                                                 quoted_username="alice", recorded_by=sam)
+    client.force_login(sam)
+
+    page = client.get(reverse("admin:orders_cancellation_change", args=[cancellation.pk]))
+    # As the page's Save button sends it (an action with no fields still posts its form).
+    response = client.post(reverse("admin:orders_cancellation_action", args=[cancellation.pk, "withdraw"]),
+                           {"save": "Save"}, follow=True)
+
+    assert [name for name, _ in page.context["staff_actions"]] == ["withdraw"]
+    assert shows(response, "Withdraw the request (the customer keeps the service): done.")
+    alices_fttc.refresh_from_db()
+    assert alices_fttc.status == ServiceStatus.ACTIVE

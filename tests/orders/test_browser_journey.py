@@ -7,7 +7,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from orders.models import Order, OrderStatus, Service
-from orders.services._common import day_text
+from portal.formats import day_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

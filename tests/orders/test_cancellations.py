@@ -15,12 +15,14 @@ from django.utils import timezone
 
 from orders import services
 from orders.models import Cancellation, CancellationChannel, CancellationStatus, ServiceStatus, WithdrawalReason
-from orders.services import Refused
-from orders.services._common import InvalidTransition, day_text
 from orders.tasks import cease_due_services
+from portal.clock import today
+from portal.formats import day_text
 from portal.models import Channel
 from portal.office_hours import add_working_days
-from tests.orders.helpers import hold, london, shows, today
+from portal.workflow import InvalidTransition, Refused
+from tests.helpers import ldn, shows
+from tests.orders.helpers import hold
 
 
 def cancel(service, *, received_at, channel=CancellationChannel.EMAIL, quoted=None, requested_date=None, by=None,
@@ -34,7 +36,7 @@ def cancel(service, *, received_at, channel=CancellationChannel.EMAIL, quoted=No
 # --- The withdrawal date -------------------------------------------------------------------------------
 
 def test_inside_the_minimum_term_the_service_is_withdrawn_when_the_term_ends(june_fttc, sam):
-    cancellation = cancel(june_fttc, received_at=london(2026, 11, 24, 11), by=sam)
+    cancellation = cancel(june_fttc, received_at=ldn(2026, 11, 24, 11), by=sam)
 
     assert cancellation.withdrawal_date == date(2027, 6, 15)  # 12 months from 15 June 2026
     assert cancellation.withdrawal_reason == WithdrawalReason.MINIMUM_TERM
@@ -43,16 +45,16 @@ def test_inside_the_minimum_term_the_service_is_withdrawn_when_the_term_ends(jun
 def test_after_the_minimum_term_the_service_is_withdrawn_on_the_next_working_day(alice, fttc, sam):
     service = hold(alice, fttc, start=date(2025, 1, 10), by=sam)  # term ended 10 January 2026
 
-    cancellation = cancel(service, received_at=london(2026, 11, 24, 11), by=sam)  # Tuesday
+    cancellation = cancel(service, received_at=ldn(2026, 11, 24, 11), by=sam)  # Tuesday
 
     assert cancellation.withdrawal_date == date(2026, 11, 25)
     assert cancellation.withdrawal_reason == WithdrawalReason.NOTICE
 
 
 @pytest.mark.parametrize("received, withdrawn", [
-    (london(2026, 11, 27, 16), date(2026, 11, 30)),  # Friday: the next working day is Monday
-    (london(2026, 11, 28, 10), date(2026, 11, 30)),  # Saturday: Monday too
-    (london(2026, 12, 24, 15), date(2026, 12, 29)),  # Christmas Eve: 25 and 28 December are bank holidays
+    (ldn(2026, 11, 27, 16), date(2026, 11, 30)),  # Friday: the next working day is Monday
+    (ldn(2026, 11, 28, 10), date(2026, 11, 30)),  # Saturday: Monday too
+    (ldn(2026, 12, 24, 15), date(2026, 12, 29)),  # Christmas Eve: 25 and 28 December are bank holidays
 ], ids=["friday", "saturday", "christmas-eve"])
 def test_the_notice_counts_working_days(alice, products, sam, received, withdrawn):
     service = hold(alice, products["pstn"], start=date(2025, 1, 10), by=sam)  # a 1-month term, long over
@@ -65,7 +67,7 @@ def test_a_letter_recorded_days_after_it_arrived_still_gets_its_notice_from_the_
     service = hold(alice, products["pstn"], start=date(2025, 1, 10), by=sam)
 
     # Posted and received on Monday, keyed in on Wednesday: the customer is told on Wednesday.
-    cancellation = cancel(service, received_at=london(2026, 11, 23, 10), now=london(2026, 11, 25, 14), by=sam)
+    cancellation = cancel(service, received_at=ldn(2026, 11, 23, 10), now=ldn(2026, 11, 25, 14), by=sam)
 
     assert cancellation.withdrawal_date == date(2026, 11, 26)
     assert cancellation.withdrawal_reason == WithdrawalReason.NOTICE
@@ -75,7 +77,7 @@ def test_a_longer_notice_set_by_policy_is_used(alice, products, sam, settings):
     settings.PORTAL_POLICY = {**settings.PORTAL_POLICY, "CANCELLATION_NOTICE_WORKING_DAYS": 3}
     service = hold(alice, products["shared-hosting"], start=date(2025, 1, 10), by=sam)  # no minimum term
 
-    cancellation = cancel(service, received_at=london(2026, 11, 27, 16), by=sam)  # Friday
+    cancellation = cancel(service, received_at=ldn(2026, 11, 27, 16), by=sam)  # Friday
 
     assert cancellation.withdrawal_date == date(2026, 12, 2)  # Monday, Tuesday, Wednesday
 
@@ -85,7 +87,7 @@ def test_adsl_needs_its_industry_process_lead_time_in_working_days_across_christ
     assert (adsl.cancellation_needs_industry_process, adsl.cancellation_lead_working_days) == (True, 10)
     service = hold(alice, adsl, start=date(2026, 1, 5), by=sam)  # 1-month term, long over
 
-    cancellation = cancel(service, received_at=london(2026, 12, 24, 15), by=sam)
+    cancellation = cancel(service, received_at=ldn(2026, 12, 24, 15), by=sam)
 
     # 10 working days after Thursday 24 December 2026: 29, 30, 31 Dec, 4, 5, 6, 7, 8, 11, 12 Jan.
     # Friday 25 Dec, Monday 28 Dec (Boxing Day's substitute) and Friday 1 Jan are bank holidays.
@@ -96,7 +98,7 @@ def test_adsl_needs_its_industry_process_lead_time_in_working_days_across_christ
 def test_an_adsl_request_received_at_the_weekend_counts_working_days_after_that_day(alice, products, sam):
     service = hold(alice, products["adsl"], start=date(2026, 1, 5), by=sam)
 
-    cancellation = cancel(service, received_at=london(2026, 11, 28, 10), by=sam)  # Saturday
+    cancellation = cancel(service, received_at=ldn(2026, 11, 28, 10), by=sam)  # Saturday
 
     # Ten working days after Saturday 28 November: Monday 30 November is the first, Friday 11 December the tenth.
     assert cancellation.withdrawal_date == date(2026, 12, 11)
@@ -105,21 +107,21 @@ def test_an_adsl_request_received_at_the_weekend_counts_working_days_after_that_
 def test_an_adsl_request_sent_in_the_evening_costs_the_customer_no_extra_day(alice, products, sam):
     service = hold(alice, products["adsl"], start=date(2026, 1, 5), by=sam)
 
-    evening = cancel(service, received_at=london(2026, 11, 23, 18), by=sam)  # Monday, after closing
+    evening = cancel(service, received_at=ldn(2026, 11, 23, 18), by=sam)  # Monday, after closing
 
     # Ten working days after Monday 23 November, as for a request at noon that day.
     assert evening.withdrawal_date == date(2026, 12, 7)
 
 
 def test_a_later_date_the_customer_asks_for_is_the_withdrawal_date(june_fttc, sam):
-    cancellation = cancel(june_fttc, received_at=london(2026, 11, 24, 11), requested_date=date(2027, 8, 2), by=sam)
+    cancellation = cancel(june_fttc, received_at=ldn(2026, 11, 24, 11), requested_date=date(2027, 8, 2), by=sam)
 
     assert cancellation.withdrawal_date == date(2027, 8, 2)
     assert cancellation.withdrawal_reason == WithdrawalReason.REQUESTED
 
 
 def test_an_earlier_date_than_allowed_is_not_granted(june_fttc, sam):
-    cancellation = cancel(june_fttc, received_at=london(2026, 11, 24, 11), requested_date=date(2026, 12, 1), by=sam)
+    cancellation = cancel(june_fttc, received_at=ldn(2026, 11, 24, 11), requested_date=date(2026, 12, 1), by=sam)
 
     assert cancellation.withdrawal_date == date(2027, 6, 15)
     assert cancellation.withdrawal_reason == WithdrawalReason.MINIMUM_TERM
@@ -302,10 +304,10 @@ def test_the_customer_withdraws_the_request_before_the_date_and_keeps_the_servic
 
 
 def test_a_request_cannot_be_withdrawn_on_or_after_its_date(june_fttc, alice):
-    cancellation = cancel(june_fttc, received_at=london(2026, 11, 24, 11), by=alice)
+    cancellation = cancel(june_fttc, received_at=ldn(2026, 11, 24, 11), by=alice)
 
     with pytest.raises(Refused, match="too late to withdraw"):
-        services.cancellation_withdraw(cancellation=cancellation, by=alice, now=london(2027, 6, 15, 8))
+        services.cancellation_withdraw(cancellation=cancellation, by=alice, now=ldn(2027, 6, 15, 8))
 
     june_fttc.refresh_from_db()
     assert june_fttc.status == ServiceStatus.CANCELLING
@@ -350,7 +352,7 @@ def test_the_periodic_job_ceases_services_whose_withdrawal_date_has_come_once(
 
 
 def test_ceasing_waits_for_the_withdrawal_date_in_london(june_fttc, sam):
-    cancellation = cancel(june_fttc, received_at=london(2026, 11, 24, 11), by=sam)
+    cancellation = cancel(june_fttc, received_at=ldn(2026, 11, 24, 11), by=sam)
 
     # 22:30 UTC on 14 June 2027 is 23:30 in London (BST): not yet. 23:30 UTC is 00:30 on the 15th: due.
     assert not services.service_cease(cancellation_id=cancellation.pk, now=utc(2027, 6, 14, 22, 30))
@@ -368,10 +370,10 @@ def test_a_cancelling_service_cannot_be_suspended_or_resumed_so_it_is_still_with
     from orders.services.cancellations import service_cease
     from orders.services.held import service_resume, service_suspend
 
-    cancellation = cancel(alices_fttc, received_at=london(2026, 11, 24, 11), by=sam)
+    cancellation = cancel(alices_fttc, received_at=ldn(2026, 11, 24, 11), by=sam)
 
     for move in (service_suspend, service_resume):
-        with pytest.raises(InvalidTransition, match="cancelling; it cannot move to"):
+        with pytest.raises(InvalidTransition, match="A service that is cancelling cannot become"):
             move(service=alices_fttc, by=sam, reason="unpaid invoice")
     alices_fttc.refresh_from_db()
     assert alices_fttc.status == ServiceStatus.CANCELLING

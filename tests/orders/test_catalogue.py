@@ -11,8 +11,9 @@ from django.core import mail
 from django.urls import reverse
 
 from orders.models import PriceListRequest, QuoteRequest
-from orders.money import price_text, vat_inclusive
-from tests.orders.helpers import shows
+from portal.formats import price_text
+from portal.money import with_vat
+from tests.helpers import emails_to, shows
 
 CATALOGUE = reverse("orders:catalogue")
 PRICE_LIST = reverse("orders:price_list")
@@ -62,9 +63,9 @@ def test_visitors_must_log_in_to_see_prices(client, products):
 
 
 def test_vat_is_added_at_the_policy_rate_rounded_half_up_to_the_penny(settings):
-    assert vat_inclusive(Decimal("25.00")) == Decimal("30.00")
-    assert vat_inclusive(Decimal("17.49")) == Decimal("20.99")  # 20.988
-    assert vat_inclusive(Decimal("0.10"), rate=Decimal("0.25")) == Decimal("0.13")  # 0.125: half-up, not to even
+    assert with_vat(Decimal("25.00")) == Decimal("30.00")
+    assert with_vat(Decimal("17.49")) == Decimal("20.99")  # 20.988
+    assert with_vat(Decimal("0.10"), rate=Decimal("0.25")) == Decimal("0.13")  # 0.125: half-up, not to even
     settings.PORTAL_POLICY = {**settings.PORTAL_POLICY, "VAT_RATE": Decimal("0.175")}
     assert price_text(Decimal("1000.00"), "a month") == "£1,000.00 a month + VAT (£1,175.00 inc. VAT)"
 
@@ -108,10 +109,10 @@ def test_a_leased_line_is_quoted_not_ordered(client, alice, sam, products, on_co
     assert shows(response, "Thank you: we have your request for a Leased line quote.")
     quote = QuoteRequest.objects.get()
     assert (quote.customer, quote.postcode) == (alice, "ME15 9YY")
-    staff_email = next(m for m in mail.outbox if "sam@121com.co.uk" in m.to[0])
+    staff_email = emails_to("sam@121com.co.uk")[0]
     assert staff_email.subject == "Quote requested: Leased line for alice"
     assert "100 Mbps symmetric, from March." in staff_email.body
-    customer_email = next(m for m in mail.outbox if "alice@example.co.uk" in m.to[0])
+    customer_email = emails_to("alice@example.co.uk")[0]
     assert customer_email.subject == "Your request for a Leased line quote"
 
 

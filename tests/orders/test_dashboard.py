@@ -4,7 +4,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from orders.dashboard import orders as orders_card
-from tests.orders.helpers import place, shows
+from tests.helpers import shows
+from tests.orders.helpers import place
 
 
 def test_the_card_counts_services_held_and_orders_in_progress(alice, alices_fttc, products, django_assert_num_queries):

@@ -14,10 +14,12 @@ from django.utils import timezone
 
 from orders import services
 from orders.models import Order, OrderStatus, Service, ServiceStatus
-from orders.services import InvalidTransition, Refused
 from portal import outbox
 from portal.models import Channel, OutboxMessage, Status
-from tests.orders.helpers import LONDON, london, place, shows
+from portal.office_hours import TZ
+from portal.workflow import InvalidTransition, Refused
+from tests.helpers import ldn, shows
+from tests.orders.helpers import place
 
 
 def order_form(**overrides):
@@ -51,10 +53,10 @@ def test_a_customer_orders_fttc_and_gets_one_confirmation_email_at_once(client, 
 
 @pytest.mark.parametrize("received, due", [
     # DESIGN.md's worked examples: start (London), 4 office hours later (London).
-    (london(2026, 11, 27, 16, 0), london(2026, 11, 30, 11, 30)),  # 1.5 h Friday, 2.5 h Monday
-    (london(2026, 11, 28, 10, 0), london(2026, 11, 30, 13, 0)),   # Saturday: the clock starts Monday 09:00
-    (london(2026, 12, 24, 15, 0), london(2026, 12, 29, 10, 30)),  # 25 Dec and 28 Dec (substitute) closed
-    (london(2026, 11, 24, 17, 30), london(2026, 11, 25, 13, 0)),  # 17:30 is already closed
+    (ldn(2026, 11, 27, 16, 0), ldn(2026, 11, 30, 11, 30)),  # 1.5 h Friday, 2.5 h Monday
+    (ldn(2026, 11, 28, 10, 0), ldn(2026, 11, 30, 13, 0)),   # Saturday: the clock starts Monday 09:00
+    (ldn(2026, 12, 24, 15, 0), ldn(2026, 12, 29, 10, 30)),  # 25 Dec and 28 Dec (substitute) closed
+    (ldn(2026, 11, 24, 17, 30), ldn(2026, 11, 25, 13, 0)),  # 17:30 is already closed
 ])
 def test_the_confirmation_is_due_four_office_hours_after_the_order_is_received(alice, fttc, received, due):
     order = place(alice, fttc, received_at=received)
@@ -177,7 +179,7 @@ def test_a_move_outside_the_workflow_is_refused_and_changes_nothing(alice, fttc,
     status = Order.objects.get(pk=order.pk).status
     events = order.events.count()
 
-    with pytest.raises(InvalidTransition, match=f"Order {order.reference} is"):
+    with pytest.raises(InvalidTransition, match="An order that is"):
         refused(order=order, by=sam)
 
     assert Order.objects.get(pk=order.pk).status == status
@@ -189,7 +191,7 @@ def test_a_finished_order_cannot_be_cancelled(alice, fttc, sam):
     order = place(alice, fttc)
     services.order_reject(order=order, by=sam, reason="No FTTC at this address.")
 
-    with pytest.raises(InvalidTransition, match="is rejected; it cannot move to cancelled"):
+    with pytest.raises(InvalidTransition, match="An order that is rejected cannot become cancelled."):
         services.order_cancel(order=order, by=sam, reason="Customer rang.")
 
 
@@ -216,13 +218,13 @@ def test_a_product_priced_on_request_cannot_be_ordered_in_the_portal(alice, prod
 
 
 def test_staff_enter_a_phoned_order_with_the_quoted_price_of_a_leased_line(alice, products, sam):
-    received = london(2026, 11, 27, 16, 0)
+    received = ldn(2026, 11, 27, 16, 0)
 
     order = place(alice, products["leased-line"], received_at=received, entered_by=sam,
                   monthly_price="450.00", setup_fee="0.00", now=received + timedelta(hours=1))
 
     assert str(order.monthly_price) == "450.00"
-    assert order.confirmation_due_at == london(2026, 11, 30, 11, 30)
+    assert order.confirmation_due_at == ldn(2026, 11, 30, 11, 30)
     assert order.events.get().text == "Order received by phone."
 
 
@@ -237,4 +239,4 @@ def test_the_order_reference_is_what_customers_quote(alice, fttc):
     order = place(alice, fttc)
 
     assert order.reference == f"ORD-{order.pk:06d}"
-    assert order.received_at.astimezone(LONDON)  # stored aware
+    assert order.received_at.astimezone(TZ)  # stored aware

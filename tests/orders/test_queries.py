@@ -5,20 +5,12 @@ The counts measured are printed with `-s` for the closing notes of the issue."""
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from orders.models import Cancellation, CancellationStatus, Order, Service, ServiceEvent, ServiceStatus
 from portal.models import OutboxMessage, Status
-
-
-def queries_for_get(client, url):
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200, response.status_code
-    return len(captured.captured_queries)
+from tests.helpers import queries_for_get
 
 
 def add_orders(customer, product, n):

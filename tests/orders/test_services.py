@@ -10,10 +10,11 @@ import pytest
 from django.urls import reverse
 
 from orders import services
-from portal.dates import add_months
 from orders.models import ServiceStatus
-from orders.services import Refused
-from tests.orders.helpers import hold, shows
+from portal.dates import add_months
+from portal.workflow import Refused
+from tests.helpers import shows
+from tests.orders.helpers import hold
 
 
 def test_a_customer_sees_their_services_with_their_minimum_term_end_dates(client, alice, products, sam):

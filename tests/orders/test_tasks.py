@@ -15,7 +15,8 @@ from orders.models import Order
 from orders.tasks import order_confirmation_alerts
 from portal.models import OutboxMessage, Status
 from portal.office_hours import add_office_hours
-from tests.orders.helpers import london, place
+from tests.helpers import ldn
+from tests.orders.helpers import place
 
 
 def due_in(order, office_hours=None, *, past=None):
@@ -112,10 +113,10 @@ def test_a_second_run_at_the_same_moment_sends_no_second_alert(alice, fttc, sam,
 def test_the_alert_state_follows_office_hours(alice, fttc, sam):
     # Received Friday 16:00, due Monday 11:30. On Monday at 10:00 there are 1.5 office hours left: due;
     # at 10:45, 45 minutes: at risk. Over the weekend nothing is at risk.
-    order = place(alice, fttc, received_at=london(2026, 11, 27, 16, 0))
+    order = place(alice, fttc, received_at=ldn(2026, 11, 27, 16, 0))
     order = Order.objects.select_related("confirmation_message").get(pk=order.pk)
 
-    assert services.confirmation_state(order, now=london(2026, 11, 28, 12, 0)) == "due"
-    assert services.confirmation_state(order, now=london(2026, 11, 30, 10, 0)) == "due"
-    assert services.confirmation_state(order, now=london(2026, 11, 30, 10, 45)) == "at_risk"
-    assert services.confirmation_state(order, now=london(2026, 11, 30, 11, 31)) == "overdue"
+    assert services.confirmation_state(order, now=ldn(2026, 11, 28, 12, 0)) == "due"
+    assert services.confirmation_state(order, now=ldn(2026, 11, 30, 10, 0)) == "due"
+    assert services.confirmation_state(order, now=ldn(2026, 11, 30, 10, 45)) == "at_risk"
+    assert services.confirmation_state(order, now=ldn(2026, 11, 30, 11, 31)) == "overdue"

@@ -16,7 +16,8 @@ from orders.models import Order
 from portal.models import CodeCopyRequest, OutboxMessage
 from tests.factories import StaffFactory
 from tests.orders.conftest import products  # noqa: F401  (the catalogue, for some_rows)
-from tests.orders.helpers import hold, page_text, place
+from tests.helpers import visible_text
+from tests.orders.helpers import hold, place
 
 
 @pytest.fixture
@@ -59,8 +60,8 @@ def test_every_admin_list_filter_answers_a_nul_byte_with_a_clear_page(client, ro
             response = client.get(f"{url}?{name}=%00")
             walked.append(name)
             assert response.status_code == 400, f"{url}?{name}=%00 answered {response.status_code}"
-            assert "We could not accept that request" in page_text(response)
-            assert "Back to the staff admin" in page_text(response)
+            assert "We could not accept that request" in visible_text(response)
+            assert "Back to the staff admin" in visible_text(response)
 
     # The lists the defects were seen on are among those walked.
     assert {"status__exact", "ack", "repair", "confirmation", "channel__exact"} <= set(walked)
@@ -92,7 +93,7 @@ def test_every_admin_url_with_an_id_answers_a_bad_one_with_not_found_never_an_er
         assert response.status_code in (200, 403, 404), f"{url} answered {response.status_code}"
         if response.status_code == 200:
             # Django's own answer to an unknown id: back to a list, saying so.
-            assert re.search(r"with ID “.*” doesn’t exist", page_text(response)), url
+            assert re.search(r"with ID “.*” doesn’t exist", visible_text(response)), url
 
 
 def test_an_id_too_large_for_the_database_is_not_found(client, root):
@@ -109,8 +110,8 @@ def test_a_public_form_sent_with_a_nul_byte_changes_nothing_and_says_why(client,
                                                          "email": "dana@example.co.uk"})
 
     assert response.status_code == 400
-    assert "nothing was looked up and nothing was changed" in page_text(response)
-    assert "Back to the home page" in page_text(response)
+    assert "nothing was looked up and nothing was changed" in visible_text(response)
+    assert "Back to the home page" in visible_text(response)
     assert not CodeCopyRequest.objects.exists() and not OutboxMessage.objects.exists()
 
 
@@ -121,7 +122,7 @@ def test_a_cookie_with_a_nul_byte_is_turned_away_before_the_session_is_looked_up
     response = client.get(reverse("portal:home"))
 
     assert response.status_code == 400
-    assert "We could not accept that request" in page_text(response)
+    assert "We could not accept that request" in visible_text(response)
 
 
 def test_every_admin_autocomplete_box_answers_a_word_with_select_a_valid_choice(client, root):
@@ -138,7 +139,7 @@ def test_every_admin_autocomplete_box_answers_a_word_with_select_a_valid_choice(
         response = client.post(url, data)
         seen.append(model._meta.label)
         assert response.status_code == 200, f"{url} answered {response.status_code}"
-        assert "Select a valid choice" in page_text(response)
+        assert "Select a valid choice" in visible_text(response)
         assert model.objects.count() == before
 
     assert {"orders.Order", "orders.Cancellation"} <= set(seen)

@@ -5,7 +5,6 @@ the row is written, the transaction "commits", the task runs and sends. The serv
 called directly (with `now=`) to play the worker's part at a chosen time.
 """
 
-import subprocess
 from datetime import timedelta
 from email import message_from_bytes
 from email.utils import getaddresses
@@ -25,12 +24,9 @@ from portal import outbox
 from portal.models import Channel, CodeCopyRequest, OutboxAttachment, OutboxMessage, Status
 from portal.tasks import outbox_requeue
 from tests.factories import CustomerFactory
+from tests.helpers import pdf_text
 
 LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
-
-
-def pdf_text(pdf):
-    return subprocess.run(["pdftotext", "-", "-"], input=bytes(pdf), capture_output=True, check=True).stdout.decode()
 
 
 class BrokenBackend(BaseEmailBackend):

@@ -2,7 +2,6 @@
 and the staff's policy page."""
 
 import re
-import subprocess
 from html.parser import HTMLParser
 
 import pytest
@@ -11,10 +10,7 @@ from django.urls import reverse
 
 from portal import outbox
 from portal.models import Channel, CodeCopyRequest, CopyMethod, OutboxMessage, Status
-
-
-def pdf_text(pdf):
-    return subprocess.run(["pdftotext", "-", "-"], input=bytes(pdf), capture_output=True, check=True).stdout.decode()
+from tests.helpers import pdf_text, visible_text
 
 
 class Outline(HTMLParser):
@@ -53,13 +49,6 @@ class Outline(HTMLParser):
 
     def link_texts(self):
         return {text: href for href, text in self.links}
-
-
-def visible_text(response):
-    """The page's text without tags, whitespace collapsed."""
-    html = response.content.decode()
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return " ".join(re.sub(r"<[^>]+>", " ", html).replace("&amp;", "&").replace("&#x27;", "'").split())
 
 
 def form_data(**overrides):

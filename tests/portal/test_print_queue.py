@@ -3,7 +3,6 @@
 Customer services (sam) download each letter's PDF, print and post it, then mark it posted.
 """
 
-import subprocess
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -15,13 +14,10 @@ from django.utils import timezone
 
 from portal import outbox
 from portal.models import Channel, CodeCopyRequest, OutboxAttachment, OutboxMessage, Status
+from tests.helpers import pdf_text
 
 QUEUE_URL = "/admin/portal/printqueueletter/"
 OUTBOX_URL = "/admin/portal/outboxmessage/"
-
-
-def pdf_text(pdf):
-    return subprocess.run(["pdftotext", "-", "-"], input=bytes(pdf), capture_output=True, check=True).stdout.decode()
 
 
 def letter_to(customer, on_commit, subject="Welcome to 121 Communications"):

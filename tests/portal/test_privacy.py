@@ -7,7 +7,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.portal.test_pages import Outline, visible_text
+from tests.helpers import visible_text
+from tests.portal.test_pages import Outline
 
 PRIVACY = reverse("portal:privacy")
 

@@ -16,8 +16,9 @@ from orders.models import PriceListRequest, Product
 from portal import outbox
 from portal.models import CodeCopyRequest, OutboxMessage, Status
 from portal.validators import SINGLE_LINE_MESSAGE, validate_single_line
-from tests.accounts.helpers import admin_change_data, shows
+from tests.accounts.helpers import admin_change_data
 from tests.factories import StaffFactory
+from tests.helpers import shows
 from tests.portal.test_outbox import RecordingSMTPBackend
 
 BREAKS = {"newline": "Nadia\nNewcomer", "carriage return": "Nadia\r\nNewcomer", "line separator": "Nadia\u2028Newcomer",

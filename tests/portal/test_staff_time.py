@@ -14,7 +14,8 @@ from orders.models import Cancellation, Order
 from portal.models import OutboxMessage
 from tests.faults.helpers import make_service, report
 from tests.orders.conftest import products  # noqa: F401  (the catalogue)
-from tests.orders.helpers import hold, page_text
+from tests.helpers import visible_text
+from tests.orders.helpers import hold
 
 
 @pytest.fixture
@@ -71,7 +72,7 @@ def test_a_received_time_out_of_range_is_refused_on_the_form_and_nothing_is_save
     response = client.post(url, data)
 
     assert response.status_code == 200
-    assert message in page_text(response)
+    assert message in visible_text(response)
     assert not Complaint.objects.exists() and not Fault.objects.exists() and not Cancellation.objects.exists()
     assert (Order.objects.count(), OutboxMessage.objects.count()) == (orders, messages)
 
@@ -92,6 +93,6 @@ def test_a_repair_target_centuries_away_is_refused_and_the_target_stays(client, 
                            {"due_at": due_at, "reason": "Waiting for another operator."})
 
     assert response.status_code == 200
-    assert message in page_text(response)
+    assert message in visible_text(response)
     fault.refresh_from_db()
     assert fault.repair_due_at == before

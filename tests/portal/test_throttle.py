@@ -13,7 +13,7 @@ from django.urls import reverse
 from portal.models import Channel, CodeCopyRequest, OutboxMessage, PublicFormUse
 from portal.throttle import client_ip, email_recipient, normalise_email, postal_recipient
 from tests.orders.conftest import products  # noqa: F401  (the catalogue, for the price list)
-from tests.orders.helpers import page_text
+from tests.helpers import visible_text
 
 
 def test_without_a_proxy_the_visitor_is_the_connecting_address(settings):
@@ -79,7 +79,7 @@ def test_the_code_reaches_one_inbox_once_an_hour_however_many_visitors_ask(clien
                                  **from_address(n)) for n, email in enumerate(spellings)]
 
     assert [r.status_code for r in responses] == [302, 429, 429, 429]
-    assert "We sent the Code of Practice to that address less than an hour ago" in page_text(responses[1])
+    assert "We sent the Code of Practice to that address less than an hour ago" in visible_text(responses[1])
     assert "less than an hour ago" in responses[1].context["form"].errors["email"][0]
     assert len(mail.outbox) == 1
     assert CodeCopyRequest.objects.count() == 1
@@ -96,7 +96,7 @@ def test_one_inbox_gets_at_most_three_a_day(client, db, on_commit):
                           **from_address(9))
 
     assert refused.status_code == 429
-    assert "as many times today as we do" in page_text(refused)
+    assert "as many times today as we do" in visible_text(refused)
     assert len(mail.outbox) == 3
 
 
@@ -109,7 +109,7 @@ def test_one_postal_address_gets_one_letter_however_it_is_typed(client, db, on_c
                      for n, (address, postcode) in enumerate(typed)]
 
     assert [r.status_code for r in responses] == [302, 429, 429]
-    assert "We are already posting the Code of Practice to that address" in page_text(responses[1])
+    assert "We are already posting the Code of Practice to that address" in visible_text(responses[1])
     assert OutboxMessage.objects.filter(channel=Channel.LETTER).count() == 1
 
 
@@ -119,7 +119,7 @@ def test_the_price_list_shares_the_mechanism(client, products, on_commit):
         second = client.post(PRICE_LIST, {"name": "Dan Dawes", "email": "Dan+prices@example.org"}, **from_address(2))
 
     assert (first.status_code, second.status_code) == (302, 429)
-    assert "We sent our price list to that address less than an hour ago" in page_text(second)
+    assert "We sent our price list to that address less than an hour ago" in visible_text(second)
     assert len(mail.outbox) == 1
 
 
@@ -150,7 +150,7 @@ def test_a_name_that_is_not_a_name_is_refused_on_both_forms_and_nothing_is_sent(
 
     for response in (code, prices):
         assert response.status_code == 200
-        assert "Give your name in letters only" in page_text(response)
+        assert "Give your name in letters only" in visible_text(response)
     assert mail.outbox == [] and not CodeCopyRequest.objects.exists() and not PublicFormUse.objects.exists()
 
 
