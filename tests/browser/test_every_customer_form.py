@@ -439,7 +439,7 @@ def alices_things(alice, eric, sam, products, monkeypatch):
     service = hold(alice, products["pstn"], start=date(2026, 1, 5), by=sam)
     cancellation = order_services.cancellation_request(
         service=hold(alice, products["adsl"], start=date(2026, 1, 5), by=sam), channel=CancellationChannel.PORTAL,
-        received_at=timezone.now(), recorded_by=alice, quoted_username="alice")
+        received_at=clock.now(), recorded_by=alice, quoted_username="alice")
     fault = report(alice, service, at=ldn(2026, 11, 30, 9, 0))
     investigating(fault, eric, at=ldn(2026, 11, 30, 10, 0))
     [slot] = offer(fault, eric, at=ldn(2026, 11, 30, 10, 0), slots=[(date(2026, 12, 1), "morning")])
