@@ -43,9 +43,8 @@ def services_to_complain_about(*, customer):
 
 def services_of_every_customer():
     """Every customer's services, for the staff record form: staff choose the customer on the same form,
-    and validate_complaint refuses a service on another customer's account. orders.selectors has no such
-    list, so it is read through the complaint's own relation rather than orders' models."""
-    return Complaint.service.get_queryset().select_related("customer", "product")
+    and validate_complaint refuses a service on another customer's account."""
+    return orders_selectors.services_held()
 
 
 def can_reopen(complaint, *, now):

@@ -7,7 +7,7 @@ from django import forms
 from faults.models import TRANSITIONS, Channel, Location, Outcome, Status, Window
 from faults.services import booked_visit, validate_reported_at, visit_charge_amount
 from faults.slots import validate
-from orders.selectors import live_services
+from orders.selectors import services_in_use
 from portal import clock
 from portal.admin_actions import StaffActionForm
 from portal.formats import price_text
@@ -31,7 +31,7 @@ class ServiceChoiceField(forms.ModelChoiceField):
 class RecordFaultForm(RefusalMixin, forms.Form):
     """A fault reported by phone (in office hours) or by email (at any hour), with when it really came in."""
 
-    service = ServiceChoiceField(queryset=live_services().none())
+    service = ServiceChoiceField(queryset=services_in_use().none())
     channel = forms.ChoiceField(label="Reported by", choices=[(Channel.PHONE, "Phone"), (Channel.EMAIL, "Email")])
     reported_at = StaffTimeField(
         label="Reported at (London time)", help_text="When the call or email really came in: the repair target "
@@ -45,7 +45,7 @@ class RecordFaultForm(RefusalMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = live_services().order_by("customer__full_name", "id")
+        self.fields["service"].queryset = services_in_use().order_by("customer__full_name", "id")
 
     def clean(self):
         data = super().clean()

@@ -5,7 +5,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
 from faults.models import ChargeStatus, Fault, FaultEvent, VisitCharge, VisitSlot
-from orders.selectors import live_services
+from orders.selectors import services_in_use
 
 
 def fault_list_for_customer(*, customer):
@@ -33,7 +33,7 @@ def slot_for_customer(*, customer, fault_pk, slot_pk):
 
 def services_for_fault_report(*, customer):
     """The services the customer can report a fault on (not withdrawn ones)."""
-    return live_services(customer=customer).order_by("product__family", "id")
+    return services_in_use(customer=customer).order_by("product__family", "id")
 
 
 def service_for_fault_report(*, customer, service_id):

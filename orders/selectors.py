@@ -17,9 +17,16 @@ from orders.models import (
 from portal.office_hours import london
 
 
-def services_held(*, customer):
-    """Every service the customer holds or held, with its product: what a complaint may be about."""
-    return Service.objects.filter(customer=customer).select_related("product")
+def services_held(*, customer=None):
+    """Every service the customer holds or held, with its product: what a complaint may be about. Every
+    customer's when `customer` is None (staff recording a complaint choose the customer on the same form)."""
+    services = Service.objects.select_related("product", "customer")
+    return services if customer is None else services.filter(customer=customer)
+
+
+def service_in_use(service):
+    """Not withdrawn: a suspended or cancelling service is still provided, and can still go wrong."""
+    return service.status != ServiceStatus.CEASED
 
 
 def services_in_use(*, customer=None, family=None):
@@ -80,20 +87,3 @@ def cancellations_due(*, now):
     return (Cancellation.objects.filter(status=CancellationStatus.ACTIVE, withdrawal_date__lte=london(now).date(),
                                         service__status=ServiceStatus.CANCELLING)
             .order_by("withdrawal_date", "id"))
-
-
-# --- What other apps read of services (faults) ---------------------------------------------------
-
-# Still on the line: a ceased service is withdrawn; a suspended or cancelling one is still provided.
-LIVE_SERVICE_STATUSES = frozenset({ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED, ServiceStatus.CANCELLING})
-
-
-def live_services(*, customer=None):
-    """Services still on the line, with their product and customer: what a fault can be reported on.
-    Every customer's when `customer` is None (staff recording a phoned fault)."""
-    services = Service.objects.filter(status__in=LIVE_SERVICE_STATUSES).select_related("product", "customer")
-    return services if customer is None else services.filter(customer=customer)
-
-
-def service_is_live(service):
-    return service.status in LIVE_SERVICE_STATUSES

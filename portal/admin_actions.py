@@ -189,7 +189,7 @@ class StaffActionsMixin:
                 try:
                     action.run(case, request.user, data, clock.now())
                 except Refused as refusal:
-                    refused.append(refusal.message)
+                    refused.append(f"{case.reference}: {refusal.message}")
                 else:
                     done.append(case.reference)
             if done:

@@ -33,7 +33,7 @@ from faults.services._common import (
     sync,
 )
 from faults.slots import slot_text
-from orders.selectors import service_is_live
+from orders.selectors import service_in_use
 from portal import clock, customer_messages, policy, sla
 from portal.formats import when_text
 from portal.office_hours import (
@@ -141,7 +141,7 @@ def _fault_report(*, customer, service, description, answers, channel, reported_
     description = (description or "").strip()
     if service.customer_id != customer.pk:
         raise Refused("This service is not the customer's.", field="service")
-    if not service_is_live(service):  # a ceased service has nothing left to repair
+    if not service_in_use(service):  # a ceased service has nothing left to repair
         raise Refused("This service has been withdrawn: there is nothing left to repair.", field="service")
     if reported_at > now + timedelta(minutes=1):
         raise Refused("The time the fault was reported cannot be in the future.", field="reported_at")
