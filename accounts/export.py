@@ -2,8 +2,8 @@
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
-from portal.data_export import exporter
 from accounts.models import ConsentChannel
+from portal.data_export import exporter
 
 NOT_KEPT = "(not kept: django-axes stores it masked)"
 SESSION_FINGERPRINT = "(a fingerprint of the log-in session, kept but not shown: it is a security key)"

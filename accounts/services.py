@@ -188,7 +188,7 @@ def marketing_consent_record(*, customer, opted_in, channel, recorded_by=None, n
 def _same_address(typed, stored):
     """The same email address once Unicode case and compatibility forms are set aside, as Django's own
     reset form compares them: the database's case-blind match also pairs "ı" with "I", and a reset link must
-    never go to an address only the database thinks is the same."""
+    never go to an address only the database thinks is the same."""  # noqa: RUF002 (the dotless i is the point)
     def folded(address):
         return unicodedata.normalize("NFKC", address).casefold()
     return folded(typed) == folded(stored)

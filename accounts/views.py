@@ -23,7 +23,6 @@ from portal.dashboard import cards_for
 from portal.data_export import export_json
 from portal.workflow import Refused
 
-
 DETAILS = ("full_name", "phone", "address", "postcode", "customer_type", "company_name", "correspondence")
 
 

@@ -1,7 +1,7 @@
 from django.db.models import Count, Q
 
-from portal.dashboard import dashboard_card
 from complaints.models import Complaint, Status
+from portal.dashboard import dashboard_card
 
 
 @dashboard_card(position=40)

@@ -1,7 +1,7 @@
 """Complaints in the customer's data export: every complaint and everything on its timeline."""
 
-from portal.data_export import exporter
 from complaints.models import Complaint
+from portal.data_export import exporter
 
 
 @exporter("complaints")

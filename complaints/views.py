@@ -6,8 +6,8 @@ from django.views.decorators.http import require_POST, require_safe
 from complaints import selectors, services
 from complaints.forms import ComplaintForm, MessageForm, ReopenForm
 from portal import clock, policy
-from portal.forms import add_refusal
 from portal.formats import day_text, time_text
+from portal.forms import add_refusal
 from portal.workflow import Refused
 
 
@@ -53,10 +53,7 @@ def _reopen_form(complaint, data=None):
 
 def _detail(request, complaint, *, form=None, reopen_form=None, status=200):
     now = clock.now()
-    if selectors.can_reopen(complaint, now=now):
-        reopen_form = reopen_form or _reopen_form(complaint)
-    else:
-        reopen_form = None
+    reopen_form = (reopen_form or _reopen_form(complaint)) if selectors.can_reopen(complaint, now=now) else None
     return render(request, "complaints/detail.html", {
         "complaint": complaint, "form": form or MessageForm(complaint=complaint),
         "scheme": selectors.adr_scheme_current(), "reopen_form": reopen_form,

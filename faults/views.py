@@ -109,7 +109,7 @@ def fault_report(request, service_id):
         form = TextCheckForm(check=check)
     if check is None and form is None:
         form = DescribeForm()
-    asked = [(c, a) for c, a in zip(checks, answers)]
+    asked = list(zip(checks, answers, strict=False))  # the checks answered so far
     return render(request, "faults/report.html", {
         "service": service, "check": check, "step": step, "total": len(checks), "asked": asked, "form": form,
         "error": error, "yes_no": check is not None and check.kind == YES_NO,

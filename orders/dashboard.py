@@ -2,8 +2,8 @@
 
 from django.db.models import Count, Q
 
-from portal.dashboard import dashboard_card
 from orders.models import Order, OrderStatus, Service, ServiceStatus
+from portal.dashboard import dashboard_card
 
 OPEN_ORDERS = [OrderStatus.PLACED, OrderStatus.CONFIRMED, OrderStatus.IN_PROGRESS]
 

@@ -2,8 +2,8 @@
 
 from django.db.models import Prefetch
 
-from portal.data_export import exporter
 from orders.models import Cancellation, OrderEvent, PriceListRequest, ServiceEvent
+from portal.data_export import exporter
 
 
 def _events(events):

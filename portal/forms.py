@@ -4,8 +4,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 
-from portal.postcodes import normalise_postcode
 from portal.models import CodeCopyRequest, CopyMethod
+from portal.postcodes import normalise_postcode
 from portal.validators import validate_single_line
 
 

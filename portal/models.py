@@ -176,6 +176,9 @@ class PublicFormUse(models.Model):
         indexes = [models.Index(fields=["form", "ip", "at"]), models.Index(fields=["form", "at"]),
                    models.Index(fields=["form", "recipient", "at"], name="portal_publicform_recipient")]
 
+    def __str__(self):
+        return f"{self.form} at {self.at:%Y-%m-%d %H:%M}"
+
 
 class PublicFormAlert(models.Model):
     """Customer services were warned that a public form passed its overall hourly limit: one row (and one

@@ -1,4 +1,4 @@
-"""Money as customers read it: Decimal, to the penny, prices stored excluding VAT.
+"""Money arithmetic: Decimal, to the penny, prices stored excluding VAT (portal/formats.py writes it in words).
 
 VAT here is for showing one item's price with VAT (rounded half-up to the penny); invoices apply their
 own VAT rule per invoice.
@@ -19,8 +19,3 @@ def with_vat(amount, rate=None):
     """`amount` (excluding VAT) with VAT added at PORTAL_POLICY["VAT_RATE"], rounded half-up to the penny."""
     rate = vat_rate() if rate is None else Decimal(rate)
     return (Decimal(amount) * (1 + rate)).quantize(PENNY, rounding=ROUND_HALF_UP)
-
-
-def gbp(amount):
-    """£1,234.50"""
-    return f"£{Decimal(amount).quantize(PENNY, rounding=ROUND_HALF_UP):,.2f}"

@@ -10,9 +10,9 @@ datetimes in UTC; use london() to display them.
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from numbers import Real
 from zoneinfo import ZoneInfo
 
@@ -21,12 +21,12 @@ import holidays
 OPENING = time(9, 0)
 CLOSING = time(17, 30)
 TZ = ZoneInfo("Europe/London")
-UTC = timezone.utc
+UTC = UTC
 
 _ONE_DAY = timedelta(days=1)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _bank_holidays(year: int) -> frozenset[date]:
     # The GB calendar includes "(observed)" substitute days by default, which
     # are real days off (e.g. Mon 28 Dec 2026 for Boxing Day on a Saturday).

@@ -12,14 +12,13 @@ The range, decided here:
   year, and would leave a fault without a deadline that means anything.
 """
 
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 from django import forms
 
 from portal import clock as portal_clock
 
-EARLIEST = datetime(2000, 1, 1, tzinfo=dt_timezone.utc)
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 EARLIEST_TEXT = "1 January 2000"
 TARGET_HORIZON = timedelta(days=366)
 

@@ -26,8 +26,7 @@ the print queue before posting.
 import hashlib
 import re
 from collections import namedtuple
-from datetime import timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -147,7 +146,7 @@ def _warn_staff_once(*, form, count, limit, now):
     """One email to customer services per form and clock hour: the unique row is the claim."""
     from portal import emails
 
-    hour = now.astimezone(dt_timezone.utc).replace(minute=0, second=0, microsecond=0)
+    hour = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
     try:
         with transaction.atomic():
             alert = PublicFormAlert.objects.create(form=form, hour=hour, count=count, at=now)

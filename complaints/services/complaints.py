@@ -8,9 +8,9 @@ from django.db import transaction
 
 from complaints import emails
 from complaints.models import Channel, Complaint, EventKind, ReplyBy, Status
+from complaints.selectors import can_reopen
 from complaints.services._common import event, move, reopen_refusal, staff_wrote
 from complaints.services.deadlock import adr_from
-from complaints.selectors import can_reopen
 from portal import clock, customer_messages, outbox, policy, staff_time
 from portal.office_hours import add_office_hours
 from portal.workflow import InvalidTransition, Refused

@@ -93,7 +93,7 @@ def _check_rows(service, answers, *, required):
     if len(answers) != len(checks):
         raise Refused("Please answer every check before describing the fault.")
     rows = []
-    for position, (check, answer) in enumerate(zip(checks, answers), start=1):
+    for position, (check, answer) in enumerate(zip(checks, answers, strict=True), start=1):
         answer = (answer or "").strip()
         if check.kind == YES_NO and answer not in ("Yes", "No"):
             raise Refused(f"Answer yes or no: {check.question}")

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from accounts import services
-from portal import data_export
 from accounts.models import ConsentChannel, Correspondence, CustomerType
+from portal import data_export
 from tests.accounts.helpers import log_in
 from tests.helpers import shows
 

@@ -126,7 +126,7 @@ def test_a_staff_account_cannot_be_reset_from_the_public_form(client, sam, on_co
 
 
 def test_an_address_only_the_database_thinks_is_hers_gets_no_link(client, db, on_commit):
-    """The database's case-blind match pairs a dotless "ı" with "I": the link goes only to the same address."""
+    """The database's case-blind match pairs a dotless "ı" with "I": the link goes only to the same address."""  # noqa: RUF002 (the dotless i is the point)
     from tests.factories import CustomerFactory
 
     CustomerFactory(username="dana", email="dana@mail.example.org")

@@ -10,8 +10,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from portal.data_export import export_json
 from accounts.models import AccountEvent, User
+from portal.data_export import export_json
 from portal.models import Channel, OutboxMessage, Status
 from tests.accounts.helpers import admin_change_data, log_in, logged_in_user_id
 from tests.accounts.test_password_reset import NEW_PASSWORD, reset_link, set_new_password

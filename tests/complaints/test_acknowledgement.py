@@ -15,13 +15,13 @@ from django.utils import timezone
 from accounts.groups import CUSTOMER_SERVICES
 from complaints import services
 from complaints.models import Channel, Complaint, ComplaintEvent, EventKind, ReplyBy, Status
-from portal.workflow import Refused
 from complaints.tasks import complaints_alert_unacknowledged
 from portal import outbox
 from portal.models import Channel as MessageChannel
 from portal.models import OutboxMessage
 from portal.models import Status as MessageStatus
 from portal.office_hours import add_office_hours, london
+from portal.workflow import Refused
 from tests.complaints.helpers import (
     at_risk_complaint,
     emails_to,

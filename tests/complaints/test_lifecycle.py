@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from complaints import services
 from complaints.models import Complaint, ComplaintEvent, EventKind, Status
-from portal.workflow import InvalidTransition, Refused
 from complaints.tasks import complaints_close_resolved
 from portal.models import OutboxMessage
 from portal.models import Status as MessageStatus
+from portal.workflow import InvalidTransition, Refused
 from tests.complaints.helpers import advance, messages_for, open_complaint, reload, visible_text
 
 

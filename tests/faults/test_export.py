@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from portal.data_export import export_json
 from faults import services
 from faults.models import Outcome
+from portal.data_export import export_json
 from tests.faults.helpers import AFTER_VISIT, booked, ldn, report
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def test_the_export_holds_her_faults_checks_events_visits_and_charges(alice, bob
 
     assert exported["reference"] == fault.reference
     assert exported["service"] == "FTTC fibre broadband"
-    assert [c["question"] for c in exported["checks"]][0] == "Is your router switched on, and have you restarted it?"
+    assert exported["checks"][0]["question"] == "Is your router switched on, and have you restarted it?"
     assert len(exported["checks"]) == 4
     whats = [e["what"] for e in exported["events"]]
     assert whats[:2] == ["Fault reported", "Status changed"]

@@ -4,7 +4,7 @@ with you". Visit times are mornings or afternoons on working days, in the future
 only when the customer accepts one, after being told it may be charged."""
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from django.urls import reverse
@@ -58,9 +58,9 @@ def test_one_bad_time_among_two_offers_neither(fault, eric):
 
 def test_a_visit_is_a_london_morning_or_afternoon_whatever_the_clocks_say():
     assert slots.window_times(date(2026, 12, 1), "morning") == (
-        datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc), datetime(2026, 12, 1, 13, 0, tzinfo=timezone.utc))
+        datetime(2026, 12, 1, 9, 0, tzinfo=UTC), datetime(2026, 12, 1, 13, 0, tzinfo=UTC))
     assert slots.window_times(date(2026, 6, 2), "afternoon") == (  # BST: London is UTC+1
-        datetime(2026, 6, 2, 12, 0, tzinfo=timezone.utc), datetime(2026, 6, 2, 16, 30, tzinfo=timezone.utc))
+        datetime(2026, 6, 2, 12, 0, tzinfo=UTC), datetime(2026, 6, 2, 16, 30, tzinfo=UTC))
 
 
 def test_offered_times_are_not_a_booking_until_the_customer_accepts_one(fault, eric, on_commit):

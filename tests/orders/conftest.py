@@ -7,8 +7,8 @@ import pytest
 from django.apps import apps
 
 from orders.models import Product
-from portal.dates import add_months
 from portal.clock import today
+from portal.dates import add_months
 from tests.orders.helpers import hold
 
 

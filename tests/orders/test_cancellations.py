@@ -5,8 +5,7 @@ username"; "we aim to advise you of the time period from us receiving your cance
 time at which the service is withdrawn. During this period, you remain liable for the costs".
 """
 
-from datetime import date, datetime, time, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.core import mail
@@ -363,7 +362,7 @@ def test_ceasing_waits_for_the_withdrawal_date_in_london(june_fttc, sam):
 
 
 def utc(*args):
-    return datetime(*args, tzinfo=dt_timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 def test_a_cancelling_service_cannot_be_suspended_or_resumed_so_it_is_still_withdrawn_on_its_date(alices_fttc, sam):

@@ -15,8 +15,8 @@ from django.urls import URLPattern, reverse
 from orders.models import Order
 from portal.models import CodeCopyRequest, OutboxMessage
 from tests.factories import StaffFactory
-from tests.orders.conftest import products  # noqa: F401  (the catalogue, for some_rows)
 from tests.helpers import visible_text
+from tests.orders.conftest import products  # noqa: F401  (the catalogue, for some_rows)
 from tests.orders.helpers import hold, place
 
 
@@ -134,7 +134,7 @@ def test_every_admin_autocomplete_box_answers_a_word_with_select_a_valid_choice(
         if not model_admin.autocomplete_fields or not model_admin.has_add_permission(_as(root)):
             continue
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_add")
-        data = {name: "abc" for name in model_admin.autocomplete_fields}
+        data = dict.fromkeys(model_admin.autocomplete_fields, "abc")
         before = model.objects.count()
         response = client.post(url, data)
         seen.append(model._meta.label)

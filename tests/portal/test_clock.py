@@ -1,7 +1,6 @@
 """The one clock (portal/clock.py): aware UTC now, and today's date in London."""
 
-from datetime import date, datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
 
 from django.utils import timezone
 
@@ -16,10 +15,10 @@ def test_now_is_an_aware_utc_time():
 
 
 def test_today_is_the_london_date(monkeypatch):
-    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 6, 30, 23, 30, tzinfo=dt_timezone.utc))
+    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 6, 30, 23, 30, tzinfo=UTC))
     assert clock.today() == date(2026, 7, 1)  # 00:30 BST
 
-    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 12, 31, 23, 30, tzinfo=dt_timezone.utc))
+    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 12, 31, 23, 30, tzinfo=UTC))
     assert clock.today() == date(2026, 12, 31)  # GMT: London is UTC
 
 
@@ -27,7 +26,7 @@ def test_moving_the_clock_moves_what_the_portal_reads(monkeypatch):
     """Tests move the whole portal in time by patching clock.now: the services' default reads it."""
     from portal import sla
 
-    moment = datetime(2026, 11, 30, 10, 0, tzinfo=dt_timezone.utc)
+    moment = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
     monkeypatch.setattr(clock, "now", lambda: moment)
 
     assert sla.state(due_at=moment + timedelta(minutes=1), done_at=None, at_risk_office_hours=0) == sla.DUE

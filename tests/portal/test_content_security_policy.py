@@ -10,7 +10,7 @@ from django.urls import reverse
 
 
 def directives(header):
-    return dict((part.split()[0], part.split()[1:]) for part in header.split(";") if part.strip())
+    return {part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()}
 
 
 @pytest.mark.parametrize("url, who", [

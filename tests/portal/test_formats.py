@@ -1,8 +1,7 @@
 """How the portal writes dates, times, money and lengths of time (portal/formats.py), in Python and in
 templates ({% load formats %}): London time, the 24-hour clock, dates in words, "inc. VAT"."""
 
-from datetime import date, datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,7 +11,7 @@ from portal import formats
 from tests.helpers import ldn
 
 WINTER = ldn(2027, 1, 12, 14, 5)  # a Tuesday, GMT
-SUMMER_UTC = datetime(2026, 6, 30, 23, 30, tzinfo=dt_timezone.utc)  # already 1 July in London (BST)
+SUMMER_UTC = datetime(2026, 6, 30, 23, 30, tzinfo=UTC)  # already 1 July in London (BST)
 
 
 def test_a_date_reads_in_words_without_a_leading_zero():

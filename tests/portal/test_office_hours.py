@@ -1,6 +1,6 @@
 """Tests for portal.office_hours, the portal's business calendar."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -21,7 +21,7 @@ from portal.office_hours import (
     office_hours_between,
 )
 
-UTC = timezone.utc
+UTC = UTC
 NEW_YORK = ZoneInfo("America/New_York")
 
 

@@ -5,6 +5,7 @@ the row is written, the transaction "commits", the task runs and sends. The serv
 called directly (with `now=`) to play the worker's part at a chosen time.
 """
 
+import itertools
 from datetime import timedelta
 from email import message_from_bytes
 from email.utils import getaddresses
@@ -224,7 +225,7 @@ def test_the_retry_waits_two_minutes_after_the_first_failure_and_longer_after_ea
     waits = [outbox.backoff(attempts) for attempts in range(1, 12)]
 
     assert waits[0] == timedelta(minutes=2)
-    assert all(earlier < later for earlier, later in zip(waits, waits[1:]) if later < timedelta(hours=1))
+    assert all(earlier < later for earlier, later in itertools.pairwise(waits) if later < timedelta(hours=1))
     assert waits == sorted(waits)
     assert max(waits) == timedelta(hours=1)
     assert waits[-1] == timedelta(hours=1)
@@ -377,9 +378,8 @@ def test_a_customer_asking_for_the_code_is_thanked_while_the_broker_is_down(db, 
 
 def test_a_message_written_while_the_broker_was_down_goes_once_it_is_back(alice, on_commit):
     with mock.patch.object(portal.tasks.outbox_send, "apply_async",
-                           side_effect=kombu.exceptions.OperationalError("down")):
-        with on_commit():
-            message = email_alice(alice)
+                           side_effect=kombu.exceptions.OperationalError("down")), on_commit():
+        message = email_alice(alice)
     assert reload(message).status == Status.QUEUED
 
     assert outbox.requeue_waiting(now=timezone.now() + timedelta(minutes=5)) == (1, 0)

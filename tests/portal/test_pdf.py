@@ -10,7 +10,7 @@ import base64
 import io
 import subprocess
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -25,7 +25,7 @@ from portal.company import COMPANY
 from portal.pdf import BASE_URL, RefusedURL, StaticOnlyFetcher, html_to_pdf, render_pdf
 
 # 14:00 UTC is 14:00 or 15:00 in London: the same calendar day either way.
-LETTER_DATE = datetime(2026, 3, 12, 14, 0, tzinfo=timezone.utc)
+LETTER_DATE = datetime(2026, 3, 12, 14, 0, tzinfo=UTC)
 
 
 def pdf_text(pdf):
@@ -58,7 +58,7 @@ def http_server():
     requests = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (http.server's naming)
+        def do_GET(self):
             requests.append(self.path)
             self.send_response(200)
             self.send_header("Content-Type", "image/png")

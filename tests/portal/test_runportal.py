@@ -2,6 +2,7 @@
 says where the portal is and how to log in and stop, printed last. Runs the real commands on the embedded
 default (SQLite, Celery on the filesystem transport) in a folder of its own."""
 
+import contextlib
 import os
 import queue
 import signal
@@ -71,10 +72,8 @@ class Screen:
         """Everything printed in the next few seconds."""
         deadline, more = time.monotonic() + seconds, []
         while time.monotonic() < deadline:
-            try:
+            with contextlib.suppress(queue.Empty):
                 more.append(self._queue.get(timeout=0.2))
-            except queue.Empty:
-                pass
         self.lines += more
         return more
 

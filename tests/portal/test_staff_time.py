@@ -13,13 +13,13 @@ from faults.models import Fault
 from orders.models import Cancellation, Order
 from portal.models import OutboxMessage
 from tests.faults.helpers import make_service, report
-from tests.orders.conftest import products  # noqa: F401  (the catalogue)
 from tests.helpers import visible_text
+from tests.orders.conftest import products  # noqa: F401  (the catalogue)
 from tests.orders.helpers import hold
 
 
 @pytest.fixture
-def pstn(alice, sam, products):  # noqa: F811
+def pstn(alice, sam, products):
     return hold(alice, products["pstn"], start=date(2025, 1, 10), by=sam)
 
 
@@ -35,7 +35,7 @@ def fault_form(alice, when):
         "description": "Line dead."}
 
 
-def order_form(alice, when, products):  # noqa: F811
+def order_form(alice, when, products):
     day, time = when
     return reverse("admin:orders_order_add"), {
         "customer": alice.pk, "product": products["fttc"].pk, "channel": "phone", "received_at_0": day,
@@ -57,7 +57,7 @@ def cancellation_form(service, when):
 ], ids=["year-1", "just-before-2000", "year-9999"])
 @pytest.mark.parametrize("form", ["complaint", "fault", "order", "cancellation"])
 def test_a_received_time_out_of_range_is_refused_on_the_form_and_nothing_is_saved(
-        client, sam, eric, alice, pstn, products, form, when, message):  # noqa: F811
+        client, sam, eric, alice, pstn, products, form, when, message):
     single, split = when
     url, data = {
         "complaint": lambda: complaint_form(alice, single),

@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from portal.models import Channel, CodeCopyRequest, OutboxMessage, PublicFormUse
 from portal.throttle import client_ip, email_recipient, normalise_email, postal_recipient
-from tests.orders.conftest import products  # noqa: F401  (the catalogue, for the price list)
 from tests.helpers import visible_text
+from tests.orders.conftest import products  # noqa: F401  (the catalogue, for the price list)
 
 
 def test_without_a_proxy_the_visitor_is_the_connecting_address(settings):

@@ -61,7 +61,7 @@ class Command(BaseCommand):
                 output = {}
                 if name in logs:
                     # A fresh file each run, so an old "ready" line is never taken for this run's (closed below).
-                    log_files[name] = output["stdout"] = open(logs[name], "w")
+                    log_files[name] = output["stdout"] = open(logs[name], "w")  # noqa: SIM115 (closed on stop)
                     output["stderr"] = subprocess.STDOUT
                 children[name] = subprocess.Popen(command, start_new_session=True, env=env, **output)
             self._wait_until_ready(children, logs, host, int(port))
