@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test venv venv-test check clean bench
+.PHONY: run test lint format venv venv-test check clean bench
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,15 @@ run: venv
 test: venv-test
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
 		CELERY_QUEUE="$${CELERY_QUEUE:-portal-test-$$$$}" $(PY) -m pytest $(PYTEST_ARGS)
+
+# Lint and format check (ruff, configured in pyproject.toml); `make format` rewrites the files.
+lint: venv-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv-test
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
 
 check: venv
 	$(PY) manage.py check

@@ -37,9 +37,12 @@ class TextCheckForm(PlainNulRefusal, forms.Form):
 
 class DescribeForm(PlainNulRefusal, forms.Form):
     description = forms.CharField(
-        label="Describe the fault", max_length=5000, widget=forms.Textarea(attrs={"rows": 6}),
+        label="Describe the fault",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
         help_text="What is wrong, since when, and anything you have noticed (lights on the router, error messages, "
-                  "times of day). Tell us when someone can be reached if we need to call.")
+        "times of day). Tell us when someone can be reached if we need to call.",
+    )
 
     def clean_description(self):
         text = self.cleaned_data["description"].strip()
@@ -79,9 +82,13 @@ class AcceptSlotForm(forms.Form):
 class DeclineSlotsForm(PlainNulRefusal, forms.Form):
     """None of the visit times offered suit the customer; they may say what would."""
 
-    note = forms.CharField(label="When would suit you? (optional)", required=False, max_length=2000,
-                           widget=forms.Textarea(attrs={"rows": 2}),
-                           help_text="For example: any weekday afternoon, or not before 14 December.")
+    note = forms.CharField(
+        label="When would suit you? (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example: any weekday afternoon, or not before 14 December.",
+    )
 
     def __init__(self, *args, fault, **kwargs):
         super().__init__(*args, **kwargs)

@@ -78,11 +78,21 @@ def alert(*, case, owner, group, kind, template, subject, context, now=None):
     customer has written. Returns the outbox messages queued."""
     context = {**context, "case": case}
     if _can_receive(owner):
-        return [outbox.email(kind=kind, to_email=owner.email, to_name=owner.full_name or owner.username,
-                             template=template, subject=subject, context={**context, "group": ""},
-                             concerning=case, now=now)]
-    return outbox.email_staff(group=group, kind=kind, template=template, subject=subject, context=context,
-                              concerning=case, now=now)
+        return [
+            outbox.email(
+                kind=kind,
+                to_email=owner.email,
+                to_name=owner.full_name or owner.username,
+                template=template,
+                subject=subject,
+                context={**context, "group": ""},
+                concerning=case,
+                now=now,
+            )
+        ]
+    return outbox.email_staff(
+        group=group, kind=kind, template=template, subject=subject, context=context, concerning=case, now=now
+    )
 
 
 def waiting_text(case):
