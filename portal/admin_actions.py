@@ -159,7 +159,7 @@ class StaffActionsMixin:
         can_act = case is not None and self.has_change_permission(request, case)
         offered = [(name, action.title) for name, action in self.staff_actions.items()
                    if can_act and action.is_available(case)]
-        extra_context = {**(extra_context or {}), "staff_actions": offered, "can_act": can_act,
+        extra_context = {**(extra_context or {}), "staff_actions": offered,
                          "action_url_name": f"admin:{self._url_name('action')}"}
         return super().change_view(request, object_id, form_url, extra_context)
 

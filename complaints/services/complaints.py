@@ -183,7 +183,7 @@ def complaint_reply(*, complaint, by, text, now=None):
     text = text.strip()
     if not text:
         raise Refused("Write the reply first.", field="text")
-    message = emails.complaint_reply(complaint, reply=text, by=by, now=now)
+    message = emails.complaint_reply(complaint, reply=text, now=now)
     staff_wrote(complaint, by)
     return event(complaint, EventKind.REPLY, text, by=by, at=now, message=message)
 
