@@ -125,7 +125,7 @@ class ComplaintAdmin(StaffActionsMixin, admin.ModelAdmin):
         acknowledged_by_hand=data["acknowledged_by_hand"], now=now))
 
     list_display = ["reference", "customer", "category", "channel", "status", "owner", "received_at", "ack_due_at",
-                    "acknowledgement", "customer_replied", "adr_from"]
+                    "acknowledgement", customer_messages.customer_replied, "adr_from"]
     list_filter = [AckFilter, customer_messages.WaitingFilter, "status", "category", "channel", "owner"]
     list_select_related = ["customer", "owner"]
     search_fields = ["customer__username", "customer__full_name", "customer__postcode", "what_happened"]
@@ -147,10 +147,6 @@ class ComplaintAdmin(StaffActionsMixin, admin.ModelAdmin):
     def acknowledgement(self, obj):
         return deadline_cell(sla.state(due_at=obj.ack_due_at, done_at=obj.acknowledged_at,
                                        at_risk_office_hours=_at_risk_hours()))
-
-    @admin.display(description="Customer replied", ordering="customer_waiting_since")
-    def customer_replied(self, obj):
-        return customer_messages.admin_column(obj)
 
     def has_delete_permission(self, request, obj=None):
         return False  # a complaint is a record we keep

@@ -117,7 +117,7 @@ def _record(_, by, data, now):
 @admin.register(Fault)
 class FaultAdmin(StaffActionsMixin, LinksOnlyWhereAllowed, admin.ModelAdmin):
     list_display = ["reference", "customer", "service_label", "status", "location", "reported_at", "repair_due_at",
-                    "repair", "customer_replied"]
+                    "repair", customer_messages.customer_replied]
     list_filter = [RepairFilter, customer_messages.WaitingFilter, "status", "location", "channel"]
     list_select_related = ["customer", "service__product"]
     search_fields = ["customer__username", "customer__full_name", "customer__postcode", "description"]
@@ -191,10 +191,6 @@ class FaultAdmin(StaffActionsMixin, LinksOnlyWhereAllowed, admin.ModelAdmin):
     def repair(self, obj):
         return deadline_cell(sla.state(due_at=obj.repair_due_at, done_at=obj.resolved_at, now=clock.now(),
                                        at_risk_office_hours=policy_values.value("FAULT_AT_RISK_OFFICE_HOURS")))
-
-    @admin.display(description="Customer replied", ordering="customer_waiting_since")
-    def customer_replied(self, obj):
-        return customer_messages.admin_column(obj)
 
     def has_delete_permission(self, request, obj=None):
         return False  # a fault is a record we keep
