@@ -74,6 +74,11 @@ class OutboxMessage(models.Model):
     to_email = models.EmailField(blank=True)
     postal_address = models.TextField(blank=True, help_text="The address block of a letter, one line each.")
     subject = models.CharField(max_length=200)
+    # An email's identity, made when the row is written and sent unchanged on every attempt, so a resend
+    # is recognisably the same message and a customer's reply (In-Reply-To) finds its way back to us.
+    message_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    in_reply_to = models.CharField(max_length=255, blank=True, help_text="The customer's email this answers.")
+    references = models.TextField(blank=True, help_text="The thread's Message-IDs, oldest first.")
     body_text = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
 

@@ -15,7 +15,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import timedelta
-from email.utils import formataddr
+from email.utils import formataddr, make_msgid
 from functools import partial
 
 from django.conf import settings
@@ -121,9 +121,15 @@ def _attach(message, attachments):
     )
 
 
+def new_message_id():
+    """A Message-ID of our own domain (MESSAGE_ID_DOMAIN), unique to one outbox row."""
+    return make_msgid(idstring="portal", domain=settings.MESSAGE_ID_DOMAIN)
+
+
 def email(*, kind, to_email, to_name, template, subject, context, customer=None, concerning=None,
-          due_at=None, attachments=(), now=None):
-    """Queue an email built from templates/emails/<template>.txt and .html."""
+          due_at=None, attachments=(), in_reply_to="", references=(), now=None):
+    """Queue an email built from templates/emails/<template>.txt and .html. `in_reply_to` (and the thread's
+    `references`) when it answers a customer's email, so it threads in their mail program."""
     if not to_email:
         raise Unreachable(f"Cannot email {to_name}: no email address.")
     now = now or clock.now()
@@ -135,6 +141,9 @@ def email(*, kind, to_email, to_name, template, subject, context, customer=None,
         to_name=to_name,
         to_email=to_email,
         subject=subject,
+        message_id=new_message_id(),
+        in_reply_to=in_reply_to,
+        references=" ".join(references),
         body_text=render_to_string(f"emails/{template}.txt", context),
         body_html=render_to_string(f"emails/{template}.html", context),
         due_at=due_at,
@@ -291,6 +300,17 @@ def header_value(value):
     return _HEADER_BREAKS.sub(" ", str(value)).strip()
 
 
+def _headers(message):
+    headers = {"X-Portal-Message": str(message.pk)}
+    if message.message_id:
+        headers["Message-ID"] = message.message_id
+    if message.in_reply_to:
+        headers["In-Reply-To"] = header_value(message.in_reply_to)
+    if message.references or message.in_reply_to:
+        headers["References"] = header_value(message.references or message.in_reply_to)
+    return headers
+
+
 def _send_email(message):
     mail = EmailMultiAlternatives(
         subject=header_value(message.subject),
@@ -298,7 +318,8 @@ def _send_email(message):
         from_email=settings.DEFAULT_FROM_EMAIL,
         # Quoted properly: a business name such as "Dev Patel, Patel Plumbing Ltd" has a comma.
         to=[formataddr((header_value(message.to_name), header_value(message.to_email).replace(" ", "")))],
-        headers={"X-Portal-Message": str(message.pk)},
+        reply_to=[settings.REPLY_TO_EMAIL],
+        headers=_headers(message),
     )
     if message.body_html:
         mail.attach_alternative(_filled(message, message.body_html), "text/html")

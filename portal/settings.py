@@ -190,6 +190,10 @@ else:
     EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "121 Communications <customerservices@121com.co.uk>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Replies come to the mailbox the portal reads (the inbound poller): every email we send carries it as
+# Reply-To, while the From stays DEFAULT_FROM_EMAIL. Message-IDs are made in our own domain.
+REPLY_TO_EMAIL = env_str("REPLY_TO_EMAIL", "Brian@121com.co.uk")
+MESSAGE_ID_DOMAIN = env_str("MESSAGE_ID_DOMAIN", DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "121com.co.uk")
 # Where staff alerts go (customer services' shared mailbox).
 STAFF_ALERT_EMAIL = env_str("STAFF_ALERT_EMAIL", "Brian@121com.co.uk")
 

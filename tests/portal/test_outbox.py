@@ -6,6 +6,7 @@ called directly (with `now=`) to play the worker's part at a chosen time.
 """
 
 import itertools
+import re
 from datetime import timedelta
 from email import message_from_bytes
 from email.utils import getaddresses
@@ -487,3 +488,30 @@ def test_a_customer_with_email_who_asks_for_post_gets_a_letter(alice):
     assert message.to_email == ""
     assert message.postal_address.splitlines() == ["12 Orchard Way", "Boughton Monchelsea", "Maidstone", "Kent",
                                                    "ME17 4AA"]
+
+
+def test_an_email_keeps_one_message_id_on_every_attempt_and_asks_for_replies_to_our_mailbox(alice, settings, on_commit):
+    settings.REPLY_TO_EMAIL = "portal-inbox@121com.co.uk"
+    with on_commit():
+        message = email_alice(alice)
+    assert re.fullmatch(r"<[^@<>\s]+@[^@<>\s]+>", message.message_id)
+    first = mail.outbox[-1]
+    assert first.extra_headers["Message-ID"] == message.message_id
+    assert first.reply_to == ["portal-inbox@121com.co.uk"]
+    assert first.from_email == settings.DEFAULT_FROM_EMAIL
+
+    outbox.retry_now(message=reload(message))  # staff send it again: the same message, not a new one
+    OutboxMessage.objects.filter(pk=message.pk).update(status=Status.QUEUED)
+    outbox.deliver(message.pk)
+    assert mail.outbox[-1].extra_headers["Message-ID"] == message.message_id
+    assert OutboxMessage.objects.exclude(message_id=None).values("message_id").distinct().count() == 1
+
+
+def test_an_answer_to_a_customers_email_threads_with_it(alice, on_commit):
+    with on_commit():
+        message = email_alice(alice, in_reply_to="<theirs@example.co.uk>",
+                              references=["<first@example.co.uk>", "<theirs@example.co.uk>"])
+    sent = mail.outbox[-1]
+    assert sent.extra_headers["In-Reply-To"] == "<theirs@example.co.uk>"
+    assert sent.extra_headers["References"] == "<first@example.co.uk> <theirs@example.co.uk>"
+    assert sent.extra_headers["Message-ID"] == message.message_id
