@@ -27,8 +27,12 @@ def _service_problems():
 
         try:
             psycopg2.connect(
-                host=db["HOST"] or None, port=db["PORT"] or None, user=db["USER"], password=db["PASSWORD"],
-                dbname="postgres", connect_timeout=3,
+                host=db["HOST"] or None,
+                port=db["PORT"] or None,
+                user=db["USER"],
+                password=db["PASSWORD"],
+                dbname="postgres",
+                connect_timeout=3,
             ).close()
         except psycopg2.Error as exc:
             problems.append(
@@ -37,7 +41,9 @@ def _service_problems():
             )
     redis_url = settings.REDIS_URL
     if not redis_url:
-        problems.append("REDIS_URL is not set: run the suite with `make test`, or set REDIS_URL=redis://127.0.0.1:6379/0")
+        problems.append(
+            "REDIS_URL is not set: run the suite with `make test`, or set REDIS_URL=redis://127.0.0.1:6379/0"
+        )
     else:
         import redis
 

@@ -31,8 +31,11 @@ class MarketingConsentInline(admin.TabularInline):
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "channel":
-            kwargs["choices"] = [(c.value, c.label) for c in ConsentChannel
-                                 if c in (ConsentChannel.PHONE, ConsentChannel.LETTER, ConsentChannel.EMAIL)]
+            kwargs["choices"] = [
+                (c.value, c.label)
+                for c in ConsentChannel
+                if c in (ConsentChannel.PHONE, ConsentChannel.LETTER, ConsentChannel.EMAIL)
+            ]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
 
@@ -101,15 +104,36 @@ class AccountEventInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     add_form = CustomerCreationForm
-    list_display = ["username", "full_name", "company_name", "email", "postcode", "customer_type", "marketing",
-                    "is_staff"]
+    list_display = [
+        "username",
+        "full_name",
+        "company_name",
+        "email",
+        "postcode",
+        "customer_type",
+        "marketing",
+        "is_staff",
+    ]
     list_filter = [StaffOrCustomerFilter, "customer_type", "correspondence", "groups", "is_active"]
     search_fields = ["username", "full_name", "company_name", "email", "phone", "postcode"]
     ordering = ["full_name"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
-        ("Customer", {"fields": ["full_name", "customer_type", "company_name", "email", "phone", "address",
-                                 "postcode", "correspondence"]}),
+        (
+            "Customer",
+            {
+                "fields": [
+                    "full_name",
+                    "customer_type",
+                    "company_name",
+                    "email",
+                    "phone",
+                    "address",
+                    "postcode",
+                    "correspondence",
+                ]
+            },
+        ),
         ("Staff access", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
@@ -160,8 +184,10 @@ class UserAdmin(BaseUserAdmin):
             return fieldsets
         if obj is None:
             return [(None, {"classes": ["wide"], "fields": ["username", "full_name", "email"]})]
-        return [(name, {**options, "fields": [f for f in options["fields"] if f != "password"]})
-                for name, options in fieldsets]
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "password"]})
+            for name, options in fieldsets
+        ]
 
     def user_change_password(self, request, id, form_url=""):
         if not request.user.is_superuser:
@@ -172,30 +198,41 @@ class UserAdmin(BaseUserAdmin):
         old_email = form.initial.get("email", "") if change else None
         super().save_model(request, obj, form, change)  # in the admin's transaction, with what follows
         if change and "email" in form.changed_data:
-            services.customer_email_changed_by_staff(customer=obj, old_email=old_email or "", by=request.user,
-                                                     now=clock.now())
+            services.customer_email_changed_by_staff(
+                customer=obj, old_email=old_email or "", by=request.user, now=clock.now()
+            )
 
     def response_add(self, request, obj, post_url_continue=None):
         if not request.user.is_superuser and not obj.is_staff:
-            self.message_user(request, "They choose their own password: send them a link with \u201cSend a "
-                                       "password reset link\u201d.", messages.INFO)
+            self.message_user(
+                request,
+                "They choose their own password: send them a link with \u201cSend a password reset link\u201d.",
+                messages.INFO,
+            )
         return super().response_add(request, obj, post_url_continue)
 
     def get_urls(self):
         return [
-            path("<int:pk>/send-reset-link/", self.admin_site.admin_view(self.send_reset_view),
-                 name="accounts_user_send_reset"),
+            path(
+                "<int:pk>/send-reset-link/",
+                self.admin_site.admin_view(self.send_reset_view),
+                name="accounts_user_send_reset",
+            ),
         ] + super().get_urls()
 
     def _send_reset(self, request, customer):
         try:
-            services.customer_send_password_reset(customer=customer, by=request.user,
-                                                  site_url=f"{request.scheme}://{request.get_host()}", now=clock.now())
+            services.customer_send_password_reset(
+                customer=customer, by=request.user, site_url=f"{request.scheme}://{request.get_host()}", now=clock.now()
+            )
         except Refused as refusal:
             self.message_user(request, refusal.message, messages.ERROR)
             return False
-        self.message_user(request, f"A link to choose a new password is on its way to {customer.email} "
-                                   f"({customer.username}).", messages.SUCCESS)
+        self.message_user(
+            request,
+            f"A link to choose a new password is on its way to {customer.email} ({customer.username}).",
+            messages.SUCCESS,
+        )
         return True
 
     def send_reset_view(self, request, pk):
@@ -212,8 +249,12 @@ class UserAdmin(BaseUserAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         customer = self.get_object(request, unquote(object_id))
-        can_send = (customer is not None and not customer.is_staff and customer.is_active
-                    and self.has_change_permission(request, customer))
+        can_send = (
+            customer is not None
+            and not customer.is_staff
+            and customer.is_active
+            and self.has_change_permission(request, customer)
+        )
         extra_context = {**(extra_context or {}), "can_send_reset": can_send}
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -222,8 +263,12 @@ class UserAdmin(BaseUserAdmin):
             return super().save_formset(request, form, formset, change)
         for consent in formset.save(commit=False):
             services.marketing_consent_record(
-                customer=form.instance, opted_in=consent.opted_in, channel=consent.channel,
-                recorded_by=request.user, note=consent.note, now=clock.now(),
+                customer=form.instance,
+                opted_in=consent.opted_in,
+                channel=consent.channel,
+                recorded_by=request.user,
+                note=consent.note,
+                now=clock.now(),
             )
 
 

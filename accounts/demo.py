@@ -7,12 +7,27 @@ from accounts.models import ConsentChannel, Correspondence, CustomerType, Market
 from portal.demo import PASSWORD, demo_logins, demo_step
 
 CUSTOMERS = [
-    dict(username="alice", full_name="Alice Archer", email="alice@example.co.uk", phone="01622 000101",
-         address="12 Orchard Way\nBoughton Monchelsea\nMaidstone\nKent", postcode="ME17 4AA",
-         customer_type=CustomerType.RESIDENTIAL, correspondence=Correspondence.EMAIL),
-    dict(username="carolsbakery", full_name="Carol Baker", company_name="Carol's Bakery Ltd", email="",
-         phone="01622 000303", address="3 High Street\nMaidstone\nKent", postcode="ME14 1AB",
-         customer_type=CustomerType.BUSINESS, correspondence=Correspondence.POST),
+    dict(
+        username="alice",
+        full_name="Alice Archer",
+        email="alice@example.co.uk",
+        phone="01622 000101",
+        address="12 Orchard Way\nBoughton Monchelsea\nMaidstone\nKent",
+        postcode="ME17 4AA",
+        customer_type=CustomerType.RESIDENTIAL,
+        correspondence=Correspondence.EMAIL,
+    ),
+    dict(
+        username="carolsbakery",
+        full_name="Carol Baker",
+        company_name="Carol's Bakery Ltd",
+        email="",
+        phone="01622 000303",
+        address="3 High Street\nMaidstone\nKent",
+        postcode="ME14 1AB",
+        customer_type=CustomerType.BUSINESS,
+        correspondence=Correspondence.POST,
+    ),
 ]
 STAFF = [
     dict(username="sam", full_name="Sam Service", email="sam@121com.co.uk", group=CUSTOMER_SERVICES),

@@ -34,14 +34,31 @@ CONFIRMATIONS_PER_DAY = 3
 def _to_customer(customer, kind, *, subject, context, by_post=None, now=None):
     """The accounts app's rule for a customer's message: as the customer asked (email, or letters only),
     or by post when `by_post` says so (portal.outbox.send_to_customer addresses it)."""
-    return outbox.send_to_customer(customer, kind=kind, template=f"accounts/{kind}", subject=subject,
-                                   context=context, concerning=customer, by_post=by_post, now=now)
+    return outbox.send_to_customer(
+        customer,
+        kind=kind,
+        template=f"accounts/{kind}",
+        subject=subject,
+        context=context,
+        concerning=customer,
+        by_post=by_post,
+        now=now,
+    )
 
 
 def _email(kind, *, to_email, to_name, subject, context, customer=None, concerning=None, now=None):
     """An email to one address, whatever the account's choice: only that address may receive it."""
-    return outbox.email(kind=kind, to_email=to_email, to_name=to_name, template=f"accounts/{kind}", subject=subject,
-                        context=context, customer=customer, concerning=concerning, now=now)
+    return outbox.email(
+        kind=kind,
+        to_email=to_email,
+        to_name=to_name,
+        template=f"accounts/{kind}",
+        subject=subject,
+        context=context,
+        customer=customer,
+        concerning=concerning,
+        now=now,
+    )
 
 
 def welcome(customer, *, now=None):
@@ -52,19 +69,27 @@ def password_reset(customer, *, site_url, by_staff=False, now=None):
     """A link to choose a new password: asked for on the public form, or sent by staff at the customer's
     request (only an administrator sets a password). By email to the account's address, never by post."""
     return _email(
-        "password_reset", to_email=customer.email, to_name=customer.display_name,
+        "password_reset",
+        to_email=customer.email,
+        to_name=customer.display_name,
         subject="Reset your 121 Communications password",
         context={"user": customer, "reset_link": f"{site_url}{RESET_PATH}", "by_staff": by_staff},
-        customer=customer, concerning=customer, now=now,
+        customer=customer,
+        concerning=customer,
+        now=now,
     )
 
 
 @outbox.fill_at_send("password_reset")
 def reset_link_at_send(message):
     user = message.concerning
-    path = reverse("accounts:password_reset_confirm",
-                   kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-                           "token": default_token_generator.make_token(user)})
+    path = reverse(
+        "accounts:password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
     return {RESET_PATH: path}
 
 
@@ -75,8 +100,16 @@ def email_changed_old(customer, *, old_email, new_email, now=None):
     context = {"customer": customer, "old_email": old_email, "new_email": new_email, "when": now}
     subject = "The email address on your 121 Communications account has changed"
     if old_email:
-        return _email("email_changed_old", to_email=old_email, to_name=customer.display_name, subject=subject,
-                      context=context, customer=customer, concerning=customer, now=now)
+        return _email(
+            "email_changed_old",
+            to_email=old_email,
+            to_name=customer.display_name,
+            subject=subject,
+            context=context,
+            customer=customer,
+            concerning=customer,
+            now=now,
+        )
     if outbox.has_postal_address(customer):
         return _to_customer(customer, "email_changed_old", subject=subject, context=context, by_post=True, now=now)
     return None
@@ -84,9 +117,13 @@ def email_changed_old(customer, *, old_email, new_email, now=None):
 
 def email_changed_new(customer, *, old_email, new_email, now=None):
     return _email(
-        "email_changed_new", to_email=new_email, to_name=customer.display_name,
+        "email_changed_new",
+        to_email=new_email,
+        to_name=customer.display_name,
         subject="This is now the email address of your 121 Communications account",
-        context={"customer": customer, "old_email": old_email, "when": now}, customer=customer, concerning=customer,
+        context={"customer": customer, "old_email": old_email, "when": now},
+        customer=customer,
+        concerning=customer,
         now=now,
     )
 
@@ -99,10 +136,13 @@ def sent_today(kind, email, *, now):
 def registration_confirm(pending, *, base_url, link_days, now):
     """The link that finishes a registration, made by the worker as it sends (registration_link_at_send)."""
     return _email(
-        "registration_confirm", to_email=pending.email, to_name=pending.details["full_name"],
+        "registration_confirm",
+        to_email=pending.email,
+        to_name=pending.details["full_name"],
         subject="Finish creating your 121 Communications account",
         context={"username": pending.username, "link": f"{base_url}{REGISTRATION_PATH}", "link_days": link_days},
-        concerning=pending, now=now,
+        concerning=pending,
+        now=now,
     )
 
 
@@ -120,9 +160,16 @@ def registration_attempt(owner, *, base_url, now):
     """Someone registered with an address that already has an account: its owner hears of it, the
     registration page says nothing (accounts.services.registration_start)."""
     return _email(
-        "registration_attempt", to_email=owner.email, to_name=owner.full_name or owner.username,
+        "registration_attempt",
+        to_email=owner.email,
+        to_name=owner.full_name or owner.username,
         subject="A new 121 Communications account for your address?",
-        context={"owner": owner, "login_link": f"{base_url}{reverse('accounts:login')}",
-                 "reset_link": f"{base_url}{reverse('accounts:password_reset')}"},
-        customer=None if owner.is_staff else owner, concerning=owner, now=now,
+        context={
+            "owner": owner,
+            "login_link": f"{base_url}{reverse('accounts:login')}",
+            "reset_link": f"{base_url}{reverse('accounts:password_reset')}",
+        },
+        customer=None if owner.is_staff else owner,
+        concerning=owner,
+        now=now,
     )

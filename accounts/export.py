@@ -30,15 +30,22 @@ def account(customer):
 
 def _recorded_by(consent):
     if consent.recorded_by is None:
-        return "you" if consent.channel in (ConsentChannel.PORTAL, ConsentChannel.REGISTRATION) else "121 Communications"
+        return (
+            "you" if consent.channel in (ConsentChannel.PORTAL, ConsentChannel.REGISTRATION) else "121 Communications"
+        )
     return f"{consent.recorded_by.full_name or consent.recorded_by.username}, 121 Communications staff"
 
 
 @exporter("marketing_consent")
 def marketing_consent(customer):
     return [
-        {"opted_in": c.opted_in, "at": c.at, "channel": c.get_channel_display(), "recorded_by": _recorded_by(c),
-         "note": c.note}
+        {
+            "opted_in": c.opted_in,
+            "at": c.at,
+            "channel": c.get_channel_display(),
+            "recorded_by": _recorded_by(c),
+            "note": c.note,
+        }
         for c in customer.marketing_consents.select_related("recorded_by").order_by("at", "id")
     ]
 
@@ -66,8 +73,13 @@ def _form_data(text):
 
 
 def _attempt(record):
-    return {"at": record.attempt_time, "internet_address": record.ip_address, "browser": record.user_agent,
-            "browser_accepts": record.http_accept, "page": record.path_info}
+    return {
+        "at": record.attempt_time,
+        "internet_address": record.ip_address,
+        "browser": record.user_agent,
+        "browser_accepts": record.http_accept,
+        "page": record.path_info,
+    }
 
 
 @exporter("login_records")
@@ -84,8 +96,12 @@ def login_records(customer):
             for r in AccessLog.objects.filter(**mine).order_by("attempt_time", "id")
         ],
         "failed_attempts": [
-            {**_attempt(r), "failures": r.failures_since_start, "form_sent": _form_data(r.post_data),
-             "address_query": _form_data(r.get_data)}
+            {
+                **_attempt(r),
+                "failures": r.failures_since_start,
+                "form_sent": _form_data(r.post_data),
+                "address_query": _form_data(r.get_data),
+            }
             for r in AccessAttempt.objects.filter(**mine).order_by("attempt_time", "id")
         ],
         "failed_attempts_log": [

@@ -18,8 +18,16 @@ class DetailsFields(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["full_name", "email", "phone", "customer_type", "company_name", "address", "postcode",
-                  "correspondence"]
+        fields = [
+            "full_name",
+            "email",
+            "phone",
+            "customer_type",
+            "company_name",
+            "address",
+            "postcode",
+            "correspondence",
+        ]
         widgets = {
             "address": forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
             "customer_type": forms.RadioSelect,
@@ -45,9 +53,14 @@ class DetailsFields(forms.ModelForm):
 
 
 class RegistrationForm(DetailsFields):
-    password1 = forms.CharField(label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                                help_text=password_validation.password_validators_help_text_html())
-    password2 = forms.CharField(label="Password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password1 = forms.CharField(
+        label="Password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label="Password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
     marketing_opt_in = forms.BooleanField(
         required=False,
         label="Send me news and offers from 121 Communications",
@@ -55,16 +68,25 @@ class RegistrationForm(DetailsFields):
     )
 
     class Meta(DetailsFields.Meta):
-        fields = ["username", "full_name", "email", "phone", "customer_type", "company_name", "address",
-                  "postcode", "correspondence"]
+        fields = [
+            "username",
+            "full_name",
+            "email",
+            "phone",
+            "customer_type",
+            "company_name",
+            "address",
+            "postcode",
+            "correspondence",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Optional: a customer who takes letters only gives a postal address instead (DetailsFields.clean).
         self.fields["email"].help_text = "Needed to hear from us by email and to reset your password online."
-        self.fields["username"].help_text = (
-            "3 to 40 lower-case letters or digits. Quote it when you write to us, for instance to cancel."
-        )
+        self.fields[
+            "username"
+        ].help_text = "3 to 40 lower-case letters or digits. Quote it when you write to us, for instance to cancel."
         self.helper = submit_helper("Create my account")
 
     def clean_username(self):
@@ -78,14 +100,18 @@ class RegistrationForm(DetailsFields):
 
     def clean(self):
         data = super().clean()
-        if (data.get("username") and "username" not in self.errors
-                and services.username_waiting(username=data["username"], email=data.get("email") or "")):
+        if (
+            data.get("username")
+            and "username" not in self.errors
+            and services.username_waiting(username=data["username"], email=data.get("email") or "")
+        ):
             self.add_error("username", User._meta.get_field("username").error_messages["unique"])
         if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
             self.add_error("password2", "The two passwords do not match.")
         if data.get("password1"):
-            candidate = User(username=data.get("username", ""), email=data.get("email", ""),
-                             full_name=data.get("full_name", ""))
+            candidate = User(
+                username=data.get("username", ""), email=data.get("email", ""), full_name=data.get("full_name", "")
+            )
             try:
                 password_validation.validate_password(data["password1"], candidate)
             except forms.ValidationError as error:
@@ -96,9 +122,11 @@ class RegistrationForm(DetailsFields):
 class RegistrationConfirmForm(forms.Form):
     """Finishing a registration asks for the password chosen (accounts.services, "Registration")."""
 
-    password = forms.CharField(label="Your password", strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password",
-                                                                 "autofocus": True}))
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
 
     def __init__(self, *args, pending, **kwargs):
         super().__init__(*args, **kwargs)
@@ -107,13 +135,14 @@ class RegistrationConfirmForm(forms.Form):
     def clean_password(self):
         password = self.cleaned_data["password"]
         if not services.registration_password_matches(self.pending, password):
-            raise forms.ValidationError("That is not the password chosen when registering. If you did not ask for "
-                                        "this account, ignore the email: nothing is made.")
+            raise forms.ValidationError(
+                "That is not the password chosen when registering. If you did not ask for "
+                "this account, ignore the email: nothing is made."
+            )
         return password
 
 
 class DetailsForm(DetailsFields):
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = submit_helper("Save my details")

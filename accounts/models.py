@@ -1,4 +1,3 @@
-
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import RegexValidator
 from django.db import models
@@ -47,8 +46,9 @@ class User(AbstractUser):
     email = models.EmailField("email address", blank=True)
     # Both reach the To: header of every email to the customer (display_name): one line only.
     full_name = models.CharField(max_length=150, validators=[validate_single_line])
-    company_name = models.CharField(max_length=150, blank=True, help_text="For business customers.",
-                                    validators=[validate_single_line])
+    company_name = models.CharField(
+        max_length=150, blank=True, help_text="For business customers.", validators=[validate_single_line]
+    )
     address = models.TextField("postal address", blank=True, help_text="Street, town and county, one per line.")
     postcode = models.CharField(max_length=8, blank=True)
     phone = models.CharField(max_length=20, blank=True)

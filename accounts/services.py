@@ -19,8 +19,22 @@ _TOKEN_SALT = "accounts.registration"
 
 
 @transaction.atomic
-def customer_register(*, username, password=None, password_hash=None, full_name, email, phone="", address="",
-                      postcode="", customer_type, company_name="", correspondence, marketing_opt_in, now=None):
+def customer_register(
+    *,
+    username,
+    password=None,
+    password_hash=None,
+    full_name,
+    email,
+    phone="",
+    address="",
+    postcode="",
+    customer_type,
+    company_name="",
+    correspondence,
+    marketing_opt_in,
+    now=None,
+):
     now = now or clock.now()
     customer = User(
         username=username.lower(),
@@ -76,20 +90,21 @@ def registration_pending(*, token, now=None):
     except signing.BadSignature:
         return None
     return PendingRegistration.objects.filter(
-        pk=pk, created_at__gt=now - timedelta(days=settings.REGISTRATION_LINK_DAYS)).first()
+        pk=pk, created_at__gt=now - timedelta(days=settings.REGISTRATION_LINK_DAYS)
+    ).first()
 
 
 def username_waiting(*, username, email):
     """Whether another address's registration, still waiting for confirmation, holds this username."""
-    return (PendingRegistration.objects.filter(username=username.lower()).exclude(email__iexact=email)
-            .exists())
+    return PendingRegistration.objects.filter(username=username.lower()).exclude(email__iexact=email).exists()
 
 
 def registrations_expire(*, now=None):
     """Delete every registration whose link no longer works. Returns how many."""
     now = now or clock.now()
     deleted, _ = PendingRegistration.objects.filter(
-        created_at__lte=now - timedelta(days=settings.REGISTRATION_LINK_DAYS)).delete()
+        created_at__lte=now - timedelta(days=settings.REGISTRATION_LINK_DAYS)
+    ).delete()
     return deleted
 
 
@@ -110,8 +125,12 @@ def registration_start(*, username, password, email, details, marketing_opt_in, 
         return None
     PendingRegistration.objects.filter(email__iexact=email).delete()
     pending = PendingRegistration.objects.create(
-        username=username.lower(), email=email, details=details, marketing_opt_in=marketing_opt_in,
-        password=make_password(password), created_at=now,
+        username=username.lower(),
+        email=email,
+        details=details,
+        marketing_opt_in=marketing_opt_in,
+        password=make_password(password),
+        created_at=now,
     )
     emails.registration_confirm(pending, base_url=base_url, link_days=settings.REGISTRATION_LINK_DAYS, now=now)
     return pending
@@ -134,11 +153,16 @@ def registration_confirm(*, pending, now=None):
         raise Refused("This email address has an account already: log in, or reset your password.")
     if User.objects.filter(username=pending.username).exists():
         pending.delete()
-        raise Refused(f"The account username {pending.username} was taken meanwhile. Please register "
-                                  "again and choose another.")
+        raise Refused(
+            f"The account username {pending.username} was taken meanwhile. Please register again and choose another."
+        )
     customer = customer_register(
-        username=pending.username, password_hash=pending.password, email=pending.email,
-        marketing_opt_in=pending.marketing_opt_in, now=now, **pending.details,
+        username=pending.username,
+        password_hash=pending.password,
+        email=pending.email,
+        marketing_opt_in=pending.marketing_opt_in,
+        now=now,
+        **pending.details,
     )
     # The email that brought them here is part of their correspondence from now on (data export).
     outbox.messages_concerning(pending).update(customer=customer)
@@ -189,8 +213,10 @@ def _same_address(typed, stored):
     """The same email address once Unicode case and compatibility forms are set aside, as Django's own
     reset form compares them: the database's case-blind match also pairs "ı" with "I", and a reset link must
     never go to an address only the database thinks is the same."""  # noqa: RUF002 (the dotless i is the point)
+
     def folded(address):
         return unicodedata.normalize("NFKC", address).casefold()
+
     return folded(typed) == folded(stored)
 
 
@@ -202,8 +228,11 @@ def customer_password_reset_request(*, email, site_url, now=None):
     has an account. Returns the messages queued."""
     now = now or clock.now()
     customers = User.objects.filter(email__iexact=email, is_active=True, is_staff=False).order_by("pk")
-    return [emails.password_reset(customer, site_url=site_url, now=now) for customer in customers
-            if customer.has_usable_password() and _same_address(email, customer.email)]
+    return [
+        emails.password_reset(customer, site_url=site_url, now=now)
+        for customer in customers
+        if customer.has_usable_password() and _same_address(email, customer.email)
+    ]
 
 
 @transaction.atomic
@@ -215,17 +244,26 @@ def customer_send_password_reset(*, customer, by, site_url, now=None):
     """
     now = now or clock.now()
     if customer.is_staff:
-        raise Refused(f"{customer.full_name} ({customer.username}) is a member of staff: only an administrator "
-                             "sets their password.")
+        raise Refused(
+            f"{customer.full_name} ({customer.username}) is a member of staff: only an administrator "
+            "sets their password."
+        )
     if not customer.is_active:
         raise Refused(f"The account {customer.username} is closed: nobody can log in to it.")
     if not customer.email:
-        raise Refused(f"{customer.display_name} ({customer.username}) has no email address, so no reset link "
-                             "can be sent. Add their address first if they gave you one.")
+        raise Refused(
+            f"{customer.display_name} ({customer.username}) has no email address, so no reset link "
+            "can be sent. Add their address first if they gave you one."
+        )
     message = emails.password_reset(customer, site_url=site_url, by_staff=True, now=now)
     return AccountEvent.objects.create(
-        customer=customer, kind=AccountEventKind.RESET_LINK_SENT, by=by, at=now, message=message,
-        text=f"A link to choose a new password was emailed to {customer.email}.")
+        customer=customer,
+        kind=AccountEventKind.RESET_LINK_SENT,
+        by=by,
+        at=now,
+        message=message,
+        text=f"A link to choose a new password was emailed to {customer.email}.",
+    )
 
 
 @transaction.atomic
@@ -242,9 +280,15 @@ def customer_email_changed_by_staff(*, customer, old_email, by, now=None):
     if customer.is_staff or old_email.strip().lower() == new_email.strip().lower():
         return None
     notice = emails.email_changed_old(customer, old_email=old_email, new_email=new_email, now=now)
-    confirmation = emails.email_changed_new(customer, old_email=old_email, new_email=new_email, now=now) \
-        if new_email else None
+    confirmation = (
+        emails.email_changed_new(customer, old_email=old_email, new_email=new_email, now=now) if new_email else None
+    )
     before, after = old_email or "no email address", new_email or "no email address (letters by post)"
     return AccountEvent.objects.create(
-        customer=customer, kind=AccountEventKind.EMAIL_CHANGED, by=by, at=now, message=notice or confirmation,
-        text=f"Email address changed from {before} to {after}.")
+        customer=customer,
+        kind=AccountEventKind.EMAIL_CHANGED,
+        by=by,
+        at=now,
+        message=notice or confirmation,
+        text=f"Email address changed from {before} to {after}.",
+    )

@@ -40,15 +40,24 @@ def register(request):
         if data["email"]:
             # The same answer whether or not the address has an account (services, "Registration").
             services.registration_start(
-                username=data["username"], password=data["password1"], email=data["email"], details=details,
-                marketing_opt_in=data["marketing_opt_in"], base_url=_base_url(request), now=clock.now(),
+                username=data["username"],
+                password=data["password1"],
+                email=data["email"],
+                details=details,
+                marketing_opt_in=data["marketing_opt_in"],
+                base_url=_base_url(request),
+                now=clock.now(),
             )
             request.session["registration_email"] = data["email"]
             return redirect("accounts:register_sent")
         # Letters only: no address to confirm and none to reveal, so the account is made at once.
         customer = services.customer_register(
-            username=data["username"], password=data["password1"], email="",
-            marketing_opt_in=data["marketing_opt_in"], now=clock.now(), **details,
+            username=data["username"],
+            password=data["password1"],
+            email="",
+            marketing_opt_in=data["marketing_opt_in"],
+            now=clock.now(),
+            **details,
         )
         return _welcome(request, customer)
     return render(request, "accounts/register.html", {"form": form})
@@ -62,16 +71,22 @@ def _welcome(request, customer):
 
 @require_safe
 def register_sent(request):
-    return render(request, "accounts/register_sent.html", {
-        "email": request.session.get("registration_email", ""), "link_days": settings.REGISTRATION_LINK_DAYS,
-    })
+    return render(
+        request,
+        "accounts/register_sent.html",
+        {
+            "email": request.session.get("registration_email", ""),
+            "link_days": settings.REGISTRATION_LINK_DAYS,
+        },
+    )
 
 
 def register_confirm(request, token):
     pending = services.registration_pending(token=token, now=clock.now())
     if pending is None:
-        return render(request, "accounts/register_confirm.html",
-                      {"expired": True, "link_days": settings.REGISTRATION_LINK_DAYS})
+        return render(
+            request, "accounts/register_confirm.html", {"expired": True, "link_days": settings.REGISTRATION_LINK_DAYS}
+        )
     form = RegistrationConfirmForm(request.POST or None, pending=pending)
     if request.method == "POST" and form.is_valid():
         try:
@@ -98,10 +113,14 @@ class LoginView(auth_views.LoginView):
 def dashboard(request):
     if request.user.is_staff:
         return redirect("admin:index")
-    return render(request, "accounts/dashboard.html", {
-        "marketing": services.marketing_current(customer=request.user),
-        "cards": cards_for(request.user),
-    })
+    return render(
+        request,
+        "accounts/dashboard.html",
+        {
+            "marketing": services.marketing_current(customer=request.user),
+            "cards": cards_for(request.user),
+        },
+    )
 
 
 @login_required
@@ -125,7 +144,9 @@ def marketing(request):
     form = MarketingForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.marketing_consent_record(
-            customer=request.user, opted_in=form.cleaned_data["opted_in"], channel=ConsentChannel.PORTAL,
+            customer=request.user,
+            opted_in=form.cleaned_data["opted_in"],
+            channel=ConsentChannel.PORTAL,
             now=clock.now(),
         )
         if form.cleaned_data["opted_in"]:
@@ -171,8 +192,9 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password_reset_done")
 
     def form_valid(self, form):
-        services.customer_password_reset_request(email=form.cleaned_data["email"], site_url=_base_url(self.request),
-                                                 now=clock.now())
+        services.customer_password_reset_request(
+            email=form.cleaned_data["email"], site_url=_base_url(self.request), now=clock.now()
+        )
         return HttpResponseRedirect(self.get_success_url())
 
 

@@ -20,17 +20,32 @@ def main():
         from accounts.models import User
         from complaints import services
 
-        customers = [User.objects.create(username=f"c{n}", full_name=f"Customer {n}", email=f"c{n}@example.co.uk",
-                                         address="1 Bench Road\nMaidstone", postcode="ME14 1AA")
-                     for n in range(20)]
+        customers = [
+            User.objects.create(
+                username=f"c{n}",
+                full_name=f"Customer {n}",
+                email=f"c{n}@example.co.uk",
+                address="1 Bench Road\nMaidstone",
+                postcode="ME14 1AA",
+            )
+            for n in range(20)
+        ]
 
         def complain(n):
-            return services.complaint_open(customer=customers[n % len(customers)], category="billing",
-                                           what_happened=f"Bench complaint number {n}: charged twice.")
+            return services.complaint_open(
+                customer=customers[n % len(customers)],
+                category="billing",
+                what_happened=f"Bench complaint number {n}: charged twice.",
+            )
 
-        bench.measure(complain, kind="complaint_ack", count=args.count, unit="complaints acknowledged",
-                      what="Complaints: complaint saved -> acknowledgement email handed to the mail backend by a "
-                           "real worker")
+        bench.measure(
+            complain,
+            kind="complaint_ack",
+            count=args.count,
+            unit="complaints acknowledged",
+            what="Complaints: complaint saved -> acknowledgement email handed to the mail backend by a real worker",
+        )
+
 
 if __name__ == "__main__":
     main()

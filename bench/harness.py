@@ -30,8 +30,10 @@ def percentile(values, fraction):
 
 def summary(label, seconds):
     ms = [s * 1000 for s in seconds]
-    line = (f"{label}: n={len(ms)} median={statistics.median(ms):.1f} ms p95={percentile(ms, 0.95):.1f} ms "
-            f"max={max(ms):.1f} ms")
+    line = (
+        f"{label}: n={len(ms)} median={statistics.median(ms):.1f} ms p95={percentile(ms, 0.95):.1f} ms "
+        f"max={max(ms):.1f} ms"
+    )
     print(line)
     return line
 
@@ -45,14 +47,18 @@ class Bench:
     def __enter__(self):
         base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal")
         server = base.rsplit("/", 1)[0]
-        os.environ.update({
-            "DATABASE_URL": f"{server}/{self.database}", "DJANGO_SETTINGS_MODULE": "portal.settings",
-            "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
-            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-            "EMAIL_FILE_PATH": tempfile.mkdtemp(prefix="bench-mail-"),
-            "PORTAL_VAR_DIR": tempfile.mkdtemp(prefix="bench-var-"), "LOG_LEVEL": "WARNING",
-            "CELERY_QUEUE": f"{self.database}-{os.getpid()}",  # its own queue on a shared Redis
-        })
+        os.environ.update(
+            {
+                "DATABASE_URL": f"{server}/{self.database}",
+                "DJANGO_SETTINGS_MODULE": "portal.settings",
+                "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+                "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+                "EMAIL_FILE_PATH": tempfile.mkdtemp(prefix="bench-mail-"),
+                "PORTAL_VAR_DIR": tempfile.mkdtemp(prefix="bench-var-"),
+                "LOG_LEVEL": "WARNING",
+                "CELERY_QUEUE": f"{self.database}-{os.getpid()}",  # its own queue on a shared Redis
+            }
+        )
         import psycopg2
 
         admin = psycopg2.connect(f"{server}/postgres")
@@ -76,9 +82,22 @@ class Bench:
         app.control.purge()
         name = f"{self.database}@localhost"
         self.worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "portal", "worker", f"--concurrency={self.concurrency}",
-             "--loglevel=WARNING", "-n", name, "--without-mingle", "--without-gossip"],
-            cwd=ROOT, env=os.environ.copy(),
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                f"--concurrency={self.concurrency}",
+                "--loglevel=WARNING",
+                "-n",
+                name,
+                "--without-mingle",
+                "--without-gossip",
+            ],
+            cwd=ROOT,
+            env=os.environ.copy(),
         )
         while not app.control.ping(destination=[name], timeout=0.5):
             if self.worker.poll() is not None:
@@ -105,8 +124,10 @@ class Bench:
     def latencies(**filters):
         from portal.models import OutboxMessage
 
-        return [(m.sent_at - m.created_at).total_seconds()
-                for m in OutboxMessage.objects.filter(sent_at__isnull=False, **filters)]
+        return [
+            (m.sent_at - m.created_at).total_seconds()
+            for m in OutboxMessage.objects.filter(sent_at__isnull=False, **filters)
+        ]
 
     @staticmethod
     def clear_outbox():

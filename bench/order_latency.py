@@ -30,20 +30,40 @@ def main():
 
         fttc = Product.objects.get(code="fttc")
         customers = User.objects.bulk_create(
-            User(username=f"bench{n}", full_name=f"Bench Customer {n}", email=f"bench{n}@example.co.uk",
-                 address="1 Bench Road\nMaidstone", postcode="ME14 1AA") for n in range(20))
+            User(
+                username=f"bench{n}",
+                full_name=f"Bench Customer {n}",
+                email=f"bench{n}@example.co.uk",
+                address="1 Bench Road\nMaidstone",
+                postcode="ME14 1AA",
+            )
+            for n in range(20)
+        )
 
         def place(n):
             customer = customers[n % len(customers)]
-            return services.order_place(customer=customer, product=fttc, address=customer.address,
-                                        postcode=customer.postcode, contact_name=customer.full_name,
-                                        contact_phone="01622 000000")
+            return services.order_place(
+                customer=customer,
+                product=fttc,
+                address=customer.address,
+                postcode=customer.postcode,
+                contact_name=customer.full_name,
+                contact_phone="01622 000000",
+            )
 
-        bench.measure(place, kind=KIND, count=args.count, unit="orders confirmed",
-                      what="Orders: order placed -> confirmation email handed to the mail backend by a real worker")
+        bench.measure(
+            place,
+            kind=KIND,
+            count=args.count,
+            unit="orders confirmed",
+            what="Orders: order placed -> confirmation email handed to the mail backend by a real worker",
+        )
         late = Order.objects.filter(confirmation_message__sent_at__gt=F("confirmation_due_at")).count()
-        print(f"  confirmations later than their due time (4 office hours): {late} of "
-              f"{Order.objects.filter(confirmation_message__sent_at__isnull=False).count()}")
+        print(
+            f"  confirmations later than their due time (4 office hours): {late} of "
+            f"{Order.objects.filter(confirmation_message__sent_at__isnull=False).count()}"
+        )
+
 
 if __name__ == "__main__":
     main()

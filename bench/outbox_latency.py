@@ -24,16 +24,31 @@ def main():
 
         def register(n):
             return services.customer_register(
-                username=f"bench{n}", password="x", full_name=f"Bench Customer {n}", email=f"bench{n}@example.co.uk",
-                address="1 Bench Road\nMaidstone", postcode="ME14 1AA", customer_type="residential",
-                correspondence="email", marketing_opt_in=False,
+                username=f"bench{n}",
+                password="x",
+                full_name=f"Bench Customer {n}",
+                email=f"bench{n}@example.co.uk",
+                address="1 Bench Road\nMaidstone",
+                postcode="ME14 1AA",
+                customer_type="residential",
+                correspondence="email",
+                marketing_opt_in=False,
             )
 
-        bench.measure(register, kind="welcome", count=args.count, unit="registrations+emails",
-                      what="Outbox: registration saved -> welcome email handed to the mail backend by a real worker")
+        bench.measure(
+            register,
+            kind="welcome",
+            count=args.count,
+            unit="registrations+emails",
+            what="Outbox: registration saved -> welcome email handed to the mail backend by a real worker",
+        )
 
-        context = {"subject": "Bench letter", "to_name": "Bench Customer",
-                   "address_lines": ["1 Bench Road", "Maidstone", "ME14 1AA"], "customer": {"username": "bench"}}
+        context = {
+            "subject": "Bench letter",
+            "to_name": "Bench Customer",
+            "address_lines": ["1 Bench Road", "Maidstone", "ME14 1AA"],
+            "customer": {"username": "bench"},
+        }
         started = time.monotonic()
         render_pdf("letters/accounts/welcome.html", context)
         cold = time.monotonic() - started
@@ -42,8 +57,10 @@ def main():
             started = time.monotonic()
             render_pdf("letters/accounts/welcome.html", context)
             warm.append(time.monotonic() - started)
-        print(f"PDF: one-page letter rendered in {cold * 1000:.0f} ms cold, "
-              f"median {statistics.median(warm) * 1000:.0f} ms warm (n=20)")
+        print(
+            f"PDF: one-page letter rendered in {cold * 1000:.0f} ms cold, "
+            f"median {statistics.median(warm) * 1000:.0f} ms warm (n=20)"
+        )
 
 
 if __name__ == "__main__":

@@ -19,7 +19,10 @@ def _at_risk_hours():
 
 
 AckFilter = sla.admin_filter(
-    title="acknowledgement", parameter_name="ack", due_field="ack_due_at", done_field="acknowledged_at",
+    title="acknowledgement",
+    parameter_name="ack",
+    due_field="ack_due_at",
+    done_field="acknowledged_at",
     at_risk_office_hours=_at_risk_hours,
 )
 
@@ -44,20 +47,28 @@ class AdrSchemeAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
     def response_add(self, request, obj, post_url_continue=None):
-        self.message_user(request, f"{obj.name} is added, not yet current: letters name it once you press "
-                                   "\u201cMake this the current scheme\u201d.", messages.INFO)
+        self.message_user(
+            request,
+            f"{obj.name} is added, not yet current: letters name it once you press "
+            "\u201cMake this the current scheme\u201d.",
+            messages.INFO,
+        )
         return super().response_add(request, obj, post_url_continue)
 
     def get_urls(self):
         return [
-            path("<int:pk>/make-current/", self.admin_site.admin_view(self.make_current_view),
-                 name="complaints_adrscheme_make_current"),
+            path(
+                "<int:pk>/make-current/",
+                self.admin_site.admin_view(self.make_current_view),
+                name="complaints_adrscheme_make_current",
+            ),
         ] + super().get_urls()
 
     def _make_current(self, request, scheme):
         services.adr_scheme_make_current(scheme=scheme, now=clock.now())
-        self.message_user(request, f"{scheme.name} is now the current scheme: deadlock and ADR letters name it.",
-                          messages.SUCCESS)
+        self.message_user(
+            request, f"{scheme.name} is now the current scheme: deadlock and ADR letters name it.", messages.SUCCESS
+        )
 
     def make_current_view(self, request, pk):
         scheme = get_object_or_404(AdrScheme, pk=pk)
@@ -100,32 +111,82 @@ class ComplaintAdmin(StaffActionsMixin, admin.ModelAdmin):
 
     reference_prefix = "CMP"
     staff_actions = {
-        "owner": StaffAction("Assign an owner", OwnerForm, lambda complaint, by, data, now: services.complaint_assign(
-            complaint=complaint, owner=data["owner"], by=by, now=now)),
-        "note": StaffAction("Add an internal note", NoteForm, lambda complaint, by, data, now: services.complaint_add_note(
-            complaint=complaint, by=by, text=data["text"], now=now)),
-        "reply": StaffAction("Reply to the customer", NoteForm, lambda complaint, by, data, now: services.complaint_reply(
-            complaint=complaint, by=by, text=data["text"], now=now)),
+        "owner": StaffAction(
+            "Assign an owner",
+            OwnerForm,
+            lambda complaint, by, data, now: services.complaint_assign(
+                complaint=complaint, owner=data["owner"], by=by, now=now
+            ),
+        ),
+        "note": StaffAction(
+            "Add an internal note",
+            NoteForm,
+            lambda complaint, by, data, now: services.complaint_add_note(
+                complaint=complaint, by=by, text=data["text"], now=now
+            ),
+        ),
+        "reply": StaffAction(
+            "Reply to the customer",
+            NoteForm,
+            lambda complaint, by, data, now: services.complaint_reply(
+                complaint=complaint, by=by, text=data["text"], now=now
+            ),
+        ),
         "status": StaffAction(
-            "Change status", StatusForm, lambda complaint, by, data, now: services.complaint_set_status(
-                complaint=complaint, to=data["to"], by=by, note=data["note"], now=now),
-            available=lambda complaint: staff_moves(complaint.status)),
+            "Change status",
+            StatusForm,
+            lambda complaint, by, data, now: services.complaint_set_status(
+                complaint=complaint, to=data["to"], by=by, note=data["note"], now=now
+            ),
+            available=lambda complaint: staff_moves(complaint.status),
+        ),
         # Offered while the complaint is unresolved; until it is being investigated the service refuses it
         # and says why, on the form.
         "deadlock": StaffAction(
-            "Issue a deadlock letter", DeadlockForm, lambda complaint, by, data, now: services.complaint_issue_deadlock(
-                complaint=complaint, by=by, final_position=data["final_position"], by_email=data["by_email"],
-                by_post=data["by_post"], now=now),
-            available=lambda complaint: complaint.status in OPEN_STATUSES),
+            "Issue a deadlock letter",
+            DeadlockForm,
+            lambda complaint, by, data, now: services.complaint_issue_deadlock(
+                complaint=complaint,
+                by=by,
+                final_position=data["final_position"],
+                by_email=data["by_email"],
+                by_post=data["by_post"],
+                now=now,
+            ),
+            available=lambda complaint: complaint.status in OPEN_STATUSES,
+        ),
     }
-    record = StaffAction("Record a complaint", RecordComplaintForm, lambda _, by, data, now: services.complaint_open(
-        customer=data["customer"], category=data["category"], what_happened=data["what_happened"],
-        desired_outcome=data["desired_outcome"], channel=data["channel"], reply_by=data["reply_by"],
-        received_at=data["received_at"], recorded_by=by, service=data["service"],
-        acknowledged_by_hand=data["acknowledged_by_hand"], now=now))
+    record = StaffAction(
+        "Record a complaint",
+        RecordComplaintForm,
+        lambda _, by, data, now: services.complaint_open(
+            customer=data["customer"],
+            category=data["category"],
+            what_happened=data["what_happened"],
+            desired_outcome=data["desired_outcome"],
+            channel=data["channel"],
+            reply_by=data["reply_by"],
+            received_at=data["received_at"],
+            recorded_by=by,
+            service=data["service"],
+            acknowledged_by_hand=data["acknowledged_by_hand"],
+            now=now,
+        ),
+    )
 
-    list_display = ["reference", "customer", "category", "channel", "status", "owner", "received_at", "ack_due_at",
-                    "acknowledgement", customer_messages.customer_replied, "adr_from"]
+    list_display = [
+        "reference",
+        "customer",
+        "category",
+        "channel",
+        "status",
+        "owner",
+        "received_at",
+        "ack_due_at",
+        "acknowledgement",
+        customer_messages.customer_replied,
+        "adr_from",
+    ]
     list_filter = [AckFilter, customer_messages.WaitingFilter, "status", "category", "channel", "owner"]
     list_select_related = ["customer", "owner"]
     search_fields = ["customer__username", "customer__full_name", "customer__postcode", "what_happened"]
@@ -133,10 +194,30 @@ class ComplaintAdmin(StaffActionsMixin, admin.ModelAdmin):
     inlines = [EventInline]
     change_form_template = "admin/complaints/complaint/change_form.html"
     change_list_template = "admin/complaints/complaint/change_list.html"
-    fields = ["customer", "category", "service", "channel", "reply_by", "received_at", "recorded_by", "status", "owner",
-              "what_happened", "desired_outcome", "ack_due_at", "acknowledged_at", "ack_by_hand", "ack_message",
-              "deadlock_position", "deadlocked_at", "adr_from", "adr_letter_at", "resolved_at", "closed_at",
-              "customer_waiting_since"]
+    fields = [
+        "customer",
+        "category",
+        "service",
+        "channel",
+        "reply_by",
+        "received_at",
+        "recorded_by",
+        "status",
+        "owner",
+        "what_happened",
+        "desired_outcome",
+        "ack_due_at",
+        "acknowledged_at",
+        "ack_by_hand",
+        "ack_message",
+        "deadlock_position",
+        "deadlocked_at",
+        "adr_from",
+        "adr_letter_at",
+        "resolved_at",
+        "closed_at",
+        "customer_waiting_since",
+    ]
     readonly_fields = fields
 
     @admin.display(description="Reference", ordering="pk")
@@ -145,8 +226,9 @@ class ComplaintAdmin(StaffActionsMixin, admin.ModelAdmin):
 
     @admin.display(description="Acknowledgement")
     def acknowledgement(self, obj):
-        return deadline_cell(sla.state(due_at=obj.ack_due_at, done_at=obj.acknowledged_at,
-                                       at_risk_office_hours=_at_risk_hours()))
+        return deadline_cell(
+            sla.state(due_at=obj.ack_due_at, done_at=obj.acknowledged_at, at_risk_office_hours=_at_risk_hours())
+        )
 
     def has_delete_permission(self, request, obj=None):
         return False  # a complaint is a record we keep
@@ -155,8 +237,7 @@ class ComplaintAdmin(StaffActionsMixin, admin.ModelAdmin):
         return {"received_at": clock.now().replace(second=0, microsecond=0)}
 
     def recorded_message(self, complaint):
-        return (f"Complaint {complaint.reference} recorded; acknowledgement due "
-                f"{short_datetime(complaint.ack_due_at)}.")
+        return f"Complaint {complaint.reference} recorded; acknowledgement due {short_datetime(complaint.ack_due_at)}."
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -181,12 +262,21 @@ class ComplaintAdmin(StaffActionsMixin, admin.ModelAdmin):
     def report_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        return TemplateResponse(request, "admin/complaints/complaint/report.html", {
-            **self.admin_site.each_context(request), "opts": self.model._meta, "title": "Complaints report",
-            "report": report.build(now=clock.now())})
+        return TemplateResponse(
+            request,
+            "admin/complaints/complaint/report.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": "Complaints report",
+                "report": report.build(now=clock.now()),
+            },
+        )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         complaint = self.get_object(request, unquote(object_id))  # None for an id that is not a number
-        extra_context = {**(extra_context or {}),
-                         "can_ack_by_hand": complaint is not None and complaint.status == Status.RECEIVED}
+        extra_context = {
+            **(extra_context or {}),
+            "can_ack_by_hand": complaint is not None and complaint.status == Status.RECEIVED,
+        }
         return super().change_view(request, object_id, form_url, extra_context)

@@ -7,5 +7,6 @@ from portal.dashboard import dashboard_card
 @dashboard_card(position=40)
 def complaints(customer):
     counts = Complaint.objects.filter(customer=customer).aggregate(
-        total=Count("pk"), open=Count("pk", filter=~Q(status=Status.CLOSED)))
+        total=Count("pk"), open=Count("pk", filter=~Q(status=Status.CLOSED))
+    )
     return {"template": "complaints/_dashboard_card.html", **counts}

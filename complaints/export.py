@@ -6,7 +6,12 @@ from portal.data_export import exporter
 
 @exporter("complaints")
 def complaints(customer):
-    rows = Complaint.objects.filter(customer=customer).select_related("service").prefetch_related("events__by").order_by("received_at")
+    rows = (
+        Complaint.objects.filter(customer=customer)
+        .select_related("service")
+        .prefetch_related("events__by")
+        .order_by("received_at")
+    )
     return [
         {
             "reference": c.reference,
@@ -25,9 +30,14 @@ def complaints(customer):
             "adr_letter_at": c.adr_letter_at,
             "waiting_for_our_answer_since": c.customer_waiting_since,
             "events": [
-                {"at": e.at, "what": e.get_kind_display(), "text": e.text,
-                 "by": (e.by.full_name if e.by else "121 Communications"), "staff_note": e.internal,
-                 "reached_us_by": e.get_via_display() if e.via else None}
+                {
+                    "at": e.at,
+                    "what": e.get_kind_display(),
+                    "text": e.text,
+                    "by": (e.by.full_name if e.by else "121 Communications"),
+                    "staff_note": e.internal,
+                    "reached_us_by": e.get_via_display() if e.via else None,
+                }
                 for e in c.events.all()
             ],
         }

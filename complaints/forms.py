@@ -18,11 +18,18 @@ class ComplaintForm(RefusalMixin, PlainNulRefusal, forms.ModelForm):
     class Meta:
         model = Complaint
         fields = ["category", "service", "what_happened", "desired_outcome", "reply_by"]
-        labels = {"category": "What is your complaint about?", "service": "Which service is it about? (optional)",
-                  "what_happened": "What happened?",
-                  "desired_outcome": "What would you like us to do?", "reply_by": "How should we reply?"}
-        widgets = {"what_happened": forms.Textarea(attrs={"rows": 6}),
-                   "desired_outcome": forms.Textarea(attrs={"rows": 3}), "reply_by": forms.RadioSelect}
+        labels = {
+            "category": "What is your complaint about?",
+            "service": "Which service is it about? (optional)",
+            "what_happened": "What happened?",
+            "desired_outcome": "What would you like us to do?",
+            "reply_by": "How should we reply?",
+        }
+        widgets = {
+            "what_happened": forms.Textarea(attrs={"rows": 6}),
+            "desired_outcome": forms.Textarea(attrs={"rows": 3}),
+            "reply_by": forms.RadioSelect,
+        }
 
     def __init__(self, *args, customer, **kwargs):
         super().__init__(*args, **kwargs)
@@ -53,8 +60,9 @@ class ComplaintForm(RefusalMixin, PlainNulRefusal, forms.ModelForm):
 
 class MessageForm(CustomerMessageForm):
     def __init__(self, *args, complaint, **kwargs):
-        super().__init__(*args, action=reverse("complaints:complaint_message", args=[complaint.pk]),
-                         button="Send message", **kwargs)
+        super().__init__(
+            *args, action=reverse("complaints:complaint_message", args=[complaint.pk]), button="Send message", **kwargs
+        )
 
 
 class ReopenForm(PlainNulRefusal, forms.Form):
@@ -65,8 +73,12 @@ class ReopenForm(PlainNulRefusal, forms.Form):
     def __init__(self, *args, complaint, reopen_days, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reason"].label = f"Not resolved after all? Tell us why and reopen it (within {reopen_days} days)."
-        self.helper = submit_helper("Reopen my complaint", css_class="btn-outline-primary",
-                                    action=reverse("complaints:complaint_reopen", args=[complaint.pk]), form_id="reopen")
+        self.helper = submit_helper(
+            "Reopen my complaint",
+            css_class="btn-outline-primary",
+            action=reverse("complaints:complaint_reopen", args=[complaint.pk]),
+            form_id="reopen",
+        )
 
     def clean_reason(self):
         return self.cleaned_data["reason"].strip()
@@ -82,43 +94,58 @@ class RecordComplaintForm(StaffActionForm):
     channel = forms.ChoiceField(label="Received by", choices=[c for c in Channel.choices if c[0] != Channel.PORTAL])
     # Checked as every time staff type is (portal/staff_time.py): never in the future, never a mistyped year.
     received_at = StaffTimeField(
-        label="Received at (London time)", help_text="When it really reached us: the 24 working hours count from then.",
+        label="Received at (London time)",
+        help_text="When it really reached us: the 24 working hours count from then.",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
     )
     category = forms.ChoiceField(choices=Category.choices)
-    service = forms.ModelChoiceField(queryset=selectors.services_of_every_customer(), required=False,
-                                     help_text="Optional: the customer's service it concerns.")
+    service = forms.ModelChoiceField(
+        queryset=selectors.services_of_every_customer(),
+        required=False,
+        help_text="Optional: the customer's service it concerns.",
+    )
     what_happened = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}))
-    desired_outcome = forms.CharField(label="What the customer wants", required=False,
-                                      widget=forms.Textarea(attrs={"rows": 2}))
+    desired_outcome = forms.CharField(
+        label="What the customer wants", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     reply_by = forms.ChoiceField(label="Reply by", choices=ReplyBy.choices)
     acknowledged_by_hand = forms.BooleanField(
-        required=False, label="I acknowledged the complaint during this contact",
+        required=False,
+        label="I acknowledged the complaint during this contact",
         help_text="Tick when you told the customer on the phone or in person that we have their complaint: "
-                  "then no automatic acknowledgement is sent.",
+        "then no automatic acknowledgement is sent.",
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["service"].label_from_instance = (
-            lambda s: f"{s.reference} {s.label}: {s.customer.full_name} ({s.customer.username})")
+        self.fields["service"].label_from_instance = lambda s: (
+            f"{s.reference} {s.label}: {s.customer.full_name} ({s.customer.username})"
+        )
 
     def clean(self):
         data = super().clean()
         if not self.errors:
             try:
-                validate_complaint(customer=data["customer"], channel=data["channel"], reply_by=data["reply_by"],
-                                   received_at=data["received_at"], service=data["service"],
-                                   acknowledged_by_hand=data["acknowledged_by_hand"])
+                validate_complaint(
+                    customer=data["customer"],
+                    channel=data["channel"],
+                    reply_by=data["reply_by"],
+                    received_at=data["received_at"],
+                    service=data["service"],
+                    acknowledged_by_hand=data["acknowledged_by_hand"],
+                )
             except Refused as refused:
                 self.add_refusal(refused)
         return data
 
 
 class NoteForm(StaffActionForm):
-    text = forms.CharField(label="Text", widget=forms.Textarea(attrs={"rows": 4}),
-                           help_text="A reply is shown to the customer and sent by email or letter; a note is for staff only.")
+    text = forms.CharField(
+        label="Text",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="A reply is shown to the customer and sent by email or letter; a note is for staff only.",
+    )
 
 
 # Statuses staff set on this form; acknowledgement and deadlock each have their own way.
@@ -145,14 +172,17 @@ class StatusForm(StaffActionForm):
 
 
 class OwnerForm(StaffActionForm):
-    owner = forms.ModelChoiceField(queryset=get_user_model().objects.filter(is_staff=True, is_active=True),
-                                   required=False, empty_label="Nobody")
+    owner = forms.ModelChoiceField(
+        queryset=get_user_model().objects.filter(is_staff=True, is_active=True), required=False, empty_label="Nobody"
+    )
 
 
 class DeadlockForm(StaffActionForm):
     final_position = forms.CharField(
-        label="Our final position", widget=forms.Textarea(attrs={"rows": 8}),
-        help_text="A summary of what we found and what we offer. It is printed in the letter.")
+        label="Our final position",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="A summary of what we found and what we offer. It is printed in the letter.",
+    )
     by_email = forms.BooleanField(label="Email the letter (PDF attached)", required=False, initial=True)
     by_post = forms.BooleanField(label="Post the letter (print queue)", required=False)
 

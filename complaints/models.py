@@ -26,9 +26,12 @@ class AdrScheme(models.Model):
         verbose_name = "ADR scheme"
         constraints = [
             models.UniqueConstraint(
-                fields=["is_current"], condition=models.Q(is_current=True), name="complaints_one_current_adr_scheme",
+                fields=["is_current"],
+                condition=models.Q(is_current=True),
+                name="complaints_one_current_adr_scheme",
                 violation_error_message="Another scheme is already current: edit that one, or untick "
-                                        "\u201cis current\u201d on it first."),
+                "\u201cis current\u201d on it first.",
+            ),
         ]
 
     def __str__(self):
@@ -89,39 +92,76 @@ TRANSITIONS = {
 OPEN_STATUSES = {Status.RECEIVED, Status.ACKNOWLEDGED, Status.INVESTIGATING}  # not yet resolved
 # How a status reads in a refusal staff see: "A complaint that is deadlocked cannot become resolved."
 # (not the customer's label "Deadlocked: you may go to the ADR scheme").
-WORDS = state_words(Status, {
-    Status.RECEIVED: ("received but not yet acknowledged", "go back to received"),
-    Status.INVESTIGATING: ("being investigated", "be investigated"),
-    Status.DEADLOCKED: ("deadlocked", "become deadlocked"),
-})
+WORDS = state_words(
+    Status,
+    {
+        Status.RECEIVED: ("received but not yet acknowledged", "go back to received"),
+        Status.INVESTIGATING: ("being investigated", "be investigated"),
+        Status.DEADLOCKED: ("deadlocked", "become deadlocked"),
+    },
+)
 # The time each status stamps on the complaint when it is reached.
-STAMPS = {Status.ACKNOWLEDGED: "acknowledged_at", Status.RESOLVED: "resolved_at", Status.DEADLOCKED: "deadlocked_at",
-          Status.CLOSED: "closed_at"}
+STAMPS = {
+    Status.ACKNOWLEDGED: "acknowledged_at",
+    Status.RESOLVED: "resolved_at",
+    Status.DEADLOCKED: "deadlocked_at",
+    Status.CLOSED: "closed_at",
+}
 
 
 class Complaint(models.Model):
     customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="complaints")
     category = models.CharField(max_length=20, choices=Category.choices)
-    service = models.ForeignKey("orders.Service", null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="complaints", help_text="The service it concerns, if any.")
+    service = models.ForeignKey(
+        "orders.Service",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="complaints",
+        help_text="The service it concerns, if any.",
+    )
     what_happened = models.TextField()
     desired_outcome = models.TextField("what the customer wants", blank=True)
     channel = models.CharField("received by", max_length=10, choices=Channel.choices)
     reply_by = models.CharField("how they want to hear from us", max_length=6, choices=ReplyBy.choices)
     received_at = models.DateTimeField(help_text="When we received it: every deadline counts from here.")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+", help_text="Staff who typed in a phoned, emailed or posted complaint.")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Staff who typed in a phoned, emailed or posted complaint.",
+    )
     status = models.CharField(max_length=13, choices=Status.choices, default=Status.RECEIVED)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="owned_complaints", limit_choices_to={"is_staff": True})
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_complaints",
+        limit_choices_to={"is_staff": True},
+    )
 
     # Code: "We will acknowledge all complaints received by letter, or e-mail within 24 working hours."
     ack_due_at = models.DateTimeField("acknowledgement due")
     acknowledged_at = models.DateTimeField(null=True, blank=True)
-    ack_message = models.OneToOneField("portal.OutboxMessage", null=True, blank=True, on_delete=models.SET_NULL,
-                                       related_name="+", help_text="The automatic acknowledgement, if one was needed.")
-    ack_by_hand = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+", help_text="Staff who acknowledged it in person or on the phone.")
+    ack_message = models.OneToOneField(
+        "portal.OutboxMessage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The automatic acknowledgement, if one was needed.",
+    )
+    ack_by_hand = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Staff who acknowledged it in person or on the phone.",
+    )
     ack_alert_level = models.CharField(max_length=8, blank=True, help_text="The last alert sent to staff.")
 
     resolved_at = models.DateTimeField(null=True, blank=True)

@@ -30,8 +30,10 @@ def complaint_list_for_customer(*, customer):
 def complaint_for_customer(*, customer, pk):
     """The customer's own complaint with the timeline they may see; another customer's id is a 404."""
     visible = ComplaintEvent.objects.filter(internal=False).select_related("by").order_by("at", "id")
-    queryset = Complaint.objects.filter(customer=customer).select_related("ack_message", "ack_by_hand", "service__product").prefetch_related(
-        Prefetch("events", queryset=visible, to_attr="timeline")
+    queryset = (
+        Complaint.objects.filter(customer=customer)
+        .select_related("ack_message", "ack_by_hand", "service__product")
+        .prefetch_related(Prefetch("events", queryset=visible, to_attr="timeline"))
     )
     return get_object_or_404(queryset, pk=pk)
 
@@ -62,15 +64,19 @@ def unacknowledged():
 def acknowledgement_gone_unrecorded():
     """Complaints still "received" whose acknowledgement has in fact gone (emailed, or its letter posted):
     the outbox's after-send step failed for them."""
-    return unacknowledged().filter(ack_message__status__in=[MessageStatus.SENT, MessageStatus.POSTED]).select_related(
-        "ack_message")
+    return (
+        unacknowledged()
+        .filter(ack_message__status__in=[MessageStatus.SENT, MessageStatus.POSTED])
+        .select_related("ack_message")
+    )
 
 
 def due_adr_letter(*, now):
     """Unresolved complaints (received, acknowledged, investigating) whose ADR time has come and that
     have had no ADR letter."""
-    return Complaint.objects.filter(status__in=OPEN_STATUSES, adr_from__lte=now,
-                                    adr_letter_at__isnull=True).order_by("adr_from", "pk")
+    return Complaint.objects.filter(status__in=OPEN_STATUSES, adr_from__lte=now, adr_letter_at__isnull=True).order_by(
+        "adr_from", "pk"
+    )
 
 
 def resolved_to_close(*, now):

@@ -60,8 +60,13 @@ def complaints_close_resolved():
     closed = refused = 0
     for complaint in due:
         try:
-            services.complaint_set_status(complaint=complaint, to=Status.CLOSED, by=None, now=now,
-                                          note="Closed: resolved and not reopened within the time allowed.")
+            services.complaint_set_status(
+                complaint=complaint,
+                to=Status.CLOSED,
+                by=None,
+                now=now,
+                note="Closed: resolved and not reopened within the time allowed.",
+            )
             closed += 1
         except Refused as refusal:  # reopened or closed by someone else meanwhile: nothing to do
             refused += 1

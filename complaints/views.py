@@ -17,10 +17,14 @@ _customer_only = customer_only("admin:complaints_complaint_changelist")
 @_customer_only
 @require_safe
 def complaint_list(request):
-    return render(request, "complaints/list.html", {
-        "complaints": selectors.complaint_list_for_customer(customer=request.user),
-        "scheme": selectors.adr_scheme_current(),
-    })
+    return render(
+        request,
+        "complaints/list.html",
+        {
+            "complaints": selectors.complaint_list_for_customer(customer=request.user),
+            "scheme": selectors.adr_scheme_current(),
+        },
+    )
 
 
 @_customer_only
@@ -33,8 +37,11 @@ def complaint_create(request):
             add_refusal(form, refused)
             return render(request, "complaints/new.html", {"form": form})
         due = complaint.ack_due_at
-        messages.success(request, f"Thank you. Your complaint {complaint.reference} is received. We will "
-                                  f"acknowledge it by {day_text(due)} at {time_text(due)} at the latest.")
+        messages.success(
+            request,
+            f"Thank you. Your complaint {complaint.reference} is received. We will "
+            f"acknowledge it by {day_text(due)} at {time_text(due)} at the latest.",
+        )
         return redirect("complaints:complaint_detail", pk=complaint.pk)
     return render(request, "complaints/new.html", {"form": form})
 
@@ -46,11 +53,18 @@ def _reopen_form(complaint, data=None):
 def _detail(request, complaint, *, form=None, reopen_form=None, status=200):
     now = clock.now()
     reopen_form = (reopen_form or _reopen_form(complaint)) if selectors.can_reopen(complaint, now=now) else None
-    return render(request, "complaints/detail.html", {
-        "complaint": complaint, "form": form or MessageForm(complaint=complaint),
-        "scheme": selectors.adr_scheme_current(), "reopen_form": reopen_form,
-        "adr_time_reached": complaint.adr_from <= now,
-    }, status=status)
+    return render(
+        request,
+        "complaints/detail.html",
+        {
+            "complaint": complaint,
+            "form": form or MessageForm(complaint=complaint),
+            "scheme": selectors.adr_scheme_current(),
+            "reopen_form": reopen_form,
+            "adr_time_reached": complaint.adr_from <= now,
+        },
+        status=status,
+    )
 
 
 @_customer_only
@@ -67,13 +81,15 @@ def complaint_message(request, pk):
     if form.is_valid():
         now = clock.now()
         try:
-            services.complaint_add_customer_message(complaint=complaint, customer=request.user,
-                                                    text=form.cleaned_data["text"], received_at=now, now=now)
+            services.complaint_add_customer_message(
+                complaint=complaint, customer=request.user, text=form.cleaned_data["text"], received_at=now, now=now
+            )
         except Refused as refused:
             messages.error(request, refused.message)
         else:
-            messages.success(request, "Your message is added to your complaint. We have let the person "
-                                      "handling it know.")
+            messages.success(
+                request, "Your message is added to your complaint. We have let the person handling it know."
+            )
             return redirect("complaints:complaint_detail", pk=complaint.pk)
     return _detail(request, complaint, form=form, status=400)
 
@@ -86,8 +102,9 @@ def complaint_reopen(request, pk):
     if not form.is_valid():
         return _detail(request, complaint, reopen_form=form, status=400)
     try:
-        services.complaint_reopen(complaint=complaint, by=request.user, reason=form.cleaned_data["reason"],
-                                  now=clock.now())
+        services.complaint_reopen(
+            complaint=complaint, by=request.user, reason=form.cleaned_data["reason"], now=clock.now()
+        )
     except Refused as refused:
         messages.error(request, refused.message)
     else:

@@ -34,14 +34,16 @@ class RecordFaultForm(RefusalMixin, forms.Form):
     service = ServiceChoiceField(queryset=services_in_use().none())
     channel = forms.ChoiceField(label="Reported by", choices=[(Channel.PHONE, "Phone"), (Channel.EMAIL, "Email")])
     reported_at = StaffTimeField(
-        label="Reported at (London time)", help_text="When the call or email really came in: the repair target "
-                                                     "counts from then.",
+        label="Reported at (London time)",
+        help_text="When the call or email really came in: the repair target counts from then.",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
-        clock=lambda: clock.now(), what="The time reported",
+        clock=lambda: clock.now(),
+        what="The time reported",
     )
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}),
-                                  help_text="What the customer told us, including any checks they made.")
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}), help_text="What the customer told us, including any checks they made."
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -62,15 +64,21 @@ class NoteForm(StaffActionForm):
 
 
 class ReplyForm(StaffActionForm):
-    text = forms.CharField(label="Text", widget=forms.Textarea(attrs={"rows": 4}),
-                           help_text="The customer sees it on their fault's page, and gets it by email or letter.")
+    text = forms.CharField(
+        label="Text",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="The customer sees it on their fault's page, and gets it by email or letter.",
+    )
 
 
 class RepairTargetForm(StaffActionForm):
     due_at = StaffTimeField(
         label="New repair target (London time)",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"], clock=lambda: clock.now(), target=True)
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        clock=lambda: clock.now(),
+        target=True,
+    )
     reason = forms.CharField(label="Why (the customer is told)", widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -117,7 +125,9 @@ class OfferSlotsForm(StaffActionForm):
             if n == 2 and not day and not window:
                 continue
             if n == 2 and not (day and window):
-                self.add_error(f"date_{n}" if not day else f"window_{n}", "Give both the date and the time, or neither.")
+                self.add_error(
+                    f"date_{n}" if not day else f"window_{n}", "Give both the date and the time, or neither."
+                )
                 continue
             if day is None or not window:
                 continue  # the field already says what is missing
@@ -135,8 +145,9 @@ class OfferSlotsForm(StaffActionForm):
 
 class OutcomeForm(StaffActionForm):
     outcome = forms.ChoiceField(label="What the visit found", choices=Outcome.choices, widget=forms.RadioSelect)
-    notes = forms.CharField(label="Engineer's notes for the customer", required=False,
-                            widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label="Engineer's notes for the customer", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -147,9 +158,11 @@ class OutcomeForm(StaffActionForm):
         self.fields["outcome"].help_text = (
             f"A chargeable outcome (no fault found, no access, fault in customer equipment) adds a charge of "
             f"{price_text(visit_charge_amount() if shown is None else shown)} to the customer's next invoice; it "
-            "can be waived afterwards. Fixed is never charged.")
+            "can be waived afterwards. Fixed is never charged."
+        )
 
 
 class WaiveForm(StaffActionForm):
-    reason = forms.CharField(label="Why we waive it", widget=forms.Textarea(attrs={"rows": 3}),
-                             help_text="The customer is told this reason.")
+    reason = forms.CharField(
+        label="Why we waive it", widget=forms.Textarea(attrs={"rows": 3}), help_text="The customer is told this reason."
+    )

@@ -10,6 +10,8 @@ from portal.dashboard import dashboard_card
 def faults(customer):
     counts = Fault.objects.filter(customer=customer).aggregate(
         # distinct: counting visit times joins the slots, which would count a fault once per slot.
-        total=Count("pk", distinct=True), open=Count("pk", filter=~Q(status__in=CONCLUDED_STATUSES), distinct=True),
-        to_choose=Count("pk", filter=Q(status=Status.INVESTIGATING, slots__status=SlotStatus.OFFERED), distinct=True))
+        total=Count("pk", distinct=True),
+        open=Count("pk", filter=~Q(status__in=CONCLUDED_STATUSES), distinct=True),
+        to_choose=Count("pk", filter=Q(status=Status.INVESTIGATING, slots__status=SlotStatus.OFFERED), distinct=True),
+    )
     return {"template": "faults/_dashboard_card.html", **counts}

@@ -21,11 +21,21 @@ def faults_demo(customers, staff, now):
     reported_at = london_time(today - timedelta(days=1), time(19, 40))
     answers = ["Yes"] * len(checks_for(service))  # router restarted, filters fitted, at the master socket, all devices
     fault = services.fault_report(
-        customer=alice, service=service, answers=answers, reported_at=reported_at, now=reported_at,
+        customer=alice,
+        service=service,
+        answers=answers,
+        reported_at=reported_at,
+        now=reported_at,
         description="The broadband drops every few minutes since yesterday afternoon; the router's broadband "
-                    "light flashes orange. The phone line sounds fine.")
+        "light flashes orange. The phone line sounds fine.",
+    )
     investigating_at = max(reported_at, now - timedelta(hours=1))
-    services.fault_set_status(fault=fault, to=Status.INVESTIGATING, by=eric, now=investigating_at,
-                              note="We are testing your line from the exchange.")
+    services.fault_set_status(
+        fault=fault,
+        to=Status.INVESTIGATING,
+        by=eric,
+        now=investigating_at,
+        note="We are testing your line from the exchange.",
+    )
     first, second = add_working_days(today, 1), add_working_days(today, 2)
     services.visit_slots_offer(fault=fault, slots=[(first, "morning"), (second, "afternoon")], by=eric, now=now)

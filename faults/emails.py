@@ -16,9 +16,14 @@ def _to_customer(fault, kind, subject, **context):
 
     The outbox keeps its own clock (no `now` passed): a message may go as soon as it is written, even
     when the fault's time came from a phone call typed in later or a test's moved clock."""
-    return outbox.send_to_customer(fault.customer, kind=kind, template=f"faults/{kind}",
-                                   subject=f"{subject} ({fault.reference})", context={"fault": fault, **context},
-                                   concerning=fault)
+    return outbox.send_to_customer(
+        fault.customer,
+        kind=kind,
+        template=f"faults/{kind}",
+        subject=f"{subject} ({fault.reference})",
+        context={"fault": fault, **context},
+        concerning=fault,
+    )
 
 
 # --- To the customer -------------------------------------------------------------------------------
@@ -30,8 +35,13 @@ def fault_ack(fault, *, next_at_work, checks):
 
 
 def fault_status(fault, *, note, cancelled_visit):
-    return _to_customer(fault, "fault_status", f"Your fault is now: {fault.get_status_display().lower()}",
-                        note=note, cancelled_visit=cancelled_visit)
+    return _to_customer(
+        fault,
+        "fault_status",
+        f"Your fault is now: {fault.get_status_display().lower()}",
+        note=note,
+        cancelled_visit=cancelled_visit,
+    )
 
 
 def fault_location(fault, *, note):
@@ -43,14 +53,16 @@ def fault_reply(fault, *, reply):
 
 
 def fault_repair_target(fault, *, old_due_at, reason):
-    return _to_customer(fault, "fault_repair_target", "Your fault's repair target", old_due_at=old_due_at,
-                        reason=reason)
+    return _to_customer(
+        fault, "fault_repair_target", "Your fault's repair target", old_due_at=old_due_at, reason=reason
+    )
 
 
 def fault_slots(fault, *, slots, charge_amount):
     """The visit times offered, with the charge for an abortive visit the customer accepts with one."""
-    return _to_customer(fault, "fault_slots", "An engineer visit: please choose a time", slots=slots,
-                        charge_amount=charge_amount)
+    return _to_customer(
+        fault, "fault_slots", "An engineer visit: please choose a time", slots=slots, charge_amount=charge_amount
+    )
 
 
 def fault_visit_booked(fault, *, slot):
@@ -58,8 +70,9 @@ def fault_visit_booked(fault, *, slot):
 
 
 def fault_outcome(fault, *, slot, notes, chargeable):
-    return _to_customer(fault, "fault_outcome", "What the engineer's visit found", slot=slot, notes=notes,
-                        chargeable=chargeable)
+    return _to_customer(
+        fault, "fault_outcome", "What the engineer's visit found", slot=slot, notes=notes, chargeable=chargeable
+    )
 
 
 def fault_charge(fault, *, charge):
@@ -81,27 +94,37 @@ def _who(fault):
 def fault_customer_message(fault, event, *, now):
     """The customer added information to their fault (in the portal, or by email or letter)."""
     return customer_messages.alert(
-        case=fault, owner=None, group=ENGINEERS, kind="fault_customer_message",
+        case=fault,
+        owner=None,
+        group=ENGINEERS,
+        kind="fault_customer_message",
         template="faults/fault_customer_message",
         subject=f"Customer replied on fault {fault.reference}: {_who(fault)}",
-        context={"fault": fault, "event": event}, now=now,
+        context={"fault": fault, "event": event},
+        now=now,
     )
 
 
 def fault_slots_declined(fault, *, slots, note, now):
     """None of the visit times offered suit the customer: engineers should offer others."""
     return customer_messages.alert(
-        case=fault, owner=None, group=ENGINEERS, kind="fault_slots_declined",
+        case=fault,
+        owner=None,
+        group=ENGINEERS,
+        kind="fault_slots_declined",
         template="faults/fault_slots_declined",
         subject=f"Visit times declined on fault {fault.reference}: {_who(fault)} asks for others",
-        context={"fault": fault, "slots": slots, "note": note}, now=now,
+        context={"fault": fault, "slots": slots, "note": note},
+        now=now,
     )
 
 
 def fault_repair_alert(*, overdue, at_risk, hours):
     """Faults whose repair target is newly at risk (within `hours` office hours) or overdue."""
     return outbox.email_staff(
-        group=ENGINEERS, kind="fault_repair_alert", template="faults/fault_repair_alert",
+        group=ENGINEERS,
+        kind="fault_repair_alert",
+        template="faults/fault_repair_alert",
         subject=f"Fault repair targets: {len(overdue)} overdue, {len(at_risk)} at risk",
         context={"overdue": overdue, "at_risk": at_risk, "hours": hours},
     )

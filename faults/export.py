@@ -12,10 +12,17 @@ def _by(user):
 
 @exporter("faults")
 def faults(customer):
-    rows = (Fault.objects.filter(customer=customer).select_related("service__product").order_by("reported_at", "id")
-            .prefetch_related("checks", "charges",
-                              Prefetch("events", queryset=FaultEvent.objects.select_related("by").order_by("at", "id")),
-                              Prefetch("slots", queryset=VisitSlot.objects.order_by("start_at", "id"))))
+    rows = (
+        Fault.objects.filter(customer=customer)
+        .select_related("service__product")
+        .order_by("reported_at", "id")
+        .prefetch_related(
+            "checks",
+            "charges",
+            Prefetch("events", queryset=FaultEvent.objects.select_related("by").order_by("at", "id")),
+            Prefetch("slots", queryset=VisitSlot.objects.order_by("start_at", "id")),
+        )
+    )
     return [
         {
             "reference": f.reference,
@@ -31,18 +38,44 @@ def faults(customer):
             "closed_at": f.closed_at,
             "checks": [{"question": c.question, "answer": c.answer} for c in f.checks.all()],
             "waiting_for_our_answer_since": f.customer_waiting_since,
-            "events": [{"at": e.at, "what": e.get_kind_display(), "text": e.text, "by": _by(e.by),
-                        "staff_note": e.internal, "reached_us_by": e.get_via_display() if e.via else None}
-                       for e in f.events.all()],
-            "visits": [{"date": s.date, "time": s.get_window_display(), "status": s.get_status_display(),
-                        "offered_at": s.offered_at, "accepted_at": s.accepted_at,
-                        "charge_shown_when_accepting": s.charge_warning_shown_amount,
-                        "outcome": s.get_outcome_display(), "outcome_notes": s.outcome_notes,
-                        "outcome_at": s.outcome_at} for s in f.slots.all()],
-            "charges": [{"description": c.description, "amount_excluding_vat": c.amount, "vat_rate": c.vat_rate,
-                         "status": c.get_status_display(), "created_at": c.created_at,
-                         "waived_reason": c.waived_reason, "waived_at": c.waived_at,
-                         "invoice": c.invoice_reference} for c in f.charges.all()],
+            "events": [
+                {
+                    "at": e.at,
+                    "what": e.get_kind_display(),
+                    "text": e.text,
+                    "by": _by(e.by),
+                    "staff_note": e.internal,
+                    "reached_us_by": e.get_via_display() if e.via else None,
+                }
+                for e in f.events.all()
+            ],
+            "visits": [
+                {
+                    "date": s.date,
+                    "time": s.get_window_display(),
+                    "status": s.get_status_display(),
+                    "offered_at": s.offered_at,
+                    "accepted_at": s.accepted_at,
+                    "charge_shown_when_accepting": s.charge_warning_shown_amount,
+                    "outcome": s.get_outcome_display(),
+                    "outcome_notes": s.outcome_notes,
+                    "outcome_at": s.outcome_at,
+                }
+                for s in f.slots.all()
+            ],
+            "charges": [
+                {
+                    "description": c.description,
+                    "amount_excluding_vat": c.amount,
+                    "vat_rate": c.vat_rate,
+                    "status": c.get_status_display(),
+                    "created_at": c.created_at,
+                    "waived_reason": c.waived_reason,
+                    "waived_at": c.waived_at,
+                    "invoice": c.invoice_reference,
+                }
+                for c in f.charges.all()
+            ],
         }
         for f in rows
     ]

@@ -30,9 +30,12 @@ class TextCheckForm(PlainNulRefusal, forms.Form):
 
 class DescribeForm(PlainNulRefusal, forms.Form):
     description = forms.CharField(
-        label="Describe the fault", max_length=5000, widget=forms.Textarea(attrs={"rows": 6}),
+        label="Describe the fault",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
         help_text="What is wrong, since when, and anything you have noticed (lights on the router, error messages, "
-                  "times of day). Tell us when someone can be reached if we need to call.")
+        "times of day). Tell us when someone can be reached if we need to call.",
+    )
 
     def clean_description(self):
         text = self.cleaned_data["description"].strip()
@@ -43,8 +46,13 @@ class DescribeForm(PlainNulRefusal, forms.Form):
 
 class MessageForm(CustomerMessageForm):
     def __init__(self, *args, fault, **kwargs):
-        super().__init__(*args, action=reverse("faults:fault_message", args=[fault.pk]), button="Send",
-                         label="Add information", **kwargs)
+        super().__init__(
+            *args,
+            action=reverse("faults:fault_message", args=[fault.pk]),
+            button="Send",
+            label="Add information",
+            **kwargs,
+        )
 
 
 class AcceptSlotForm(forms.Form):
@@ -63,14 +71,22 @@ class AcceptSlotForm(forms.Form):
 class DeclineSlotsForm(PlainNulRefusal, forms.Form):
     """None of the visit times offered suit the customer; they may say what would."""
 
-    note = forms.CharField(label="When would suit you? (optional)", required=False, max_length=2000,
-                           widget=forms.Textarea(attrs={"rows": 2}),
-                           help_text="For example: any weekday afternoon, or not before 14 December.")
+    note = forms.CharField(
+        label="When would suit you? (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example: any weekday afternoon, or not before 14 December.",
+    )
 
     def __init__(self, *args, fault, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = submit_helper("None of these suit me", css_class="btn-outline-secondary",
-                                    action=reverse("faults:slots_decline", args=[fault.pk]), form_id="decline-times")
+        self.helper = submit_helper(
+            "None of these suit me",
+            css_class="btn-outline-secondary",
+            action=reverse("faults:slots_decline", args=[fault.pk]),
+            form_id="decline-times",
+        )
 
     def clean_note(self):
         return self.cleaned_data["note"].strip()

@@ -50,10 +50,13 @@ TRANSITIONS = {
     Status.CLOSED: set(),
 }
 # How each status reads in a refused move (portal.workflow): "A fault that is resolved cannot be investigated."
-WORDS = state_words(Status, {
-    Status.INVESTIGATING: ("being investigated", "be investigated"),
-    Status.VISIT_BOOKED: ("booked for an engineer visit", "be booked for an engineer visit"),
-})
+WORDS = state_words(
+    Status,
+    {
+        Status.INVESTIGATING: ("being investigated", "be investigated"),
+        Status.VISIT_BOOKED: ("booked for an engineer visit", "be booked for an engineer visit"),
+    },
+)
 # Our work is over: the repair target no longer runs and no visit can be offered.
 CONCLUDED_STATUSES = {Status.RESOLVED, Status.NOT_OUR_FAULT, Status.CLOSED}
 # Which timestamps a status stamps, the first time it is reached: our work ended (repaired, or found not
@@ -66,24 +69,40 @@ STAMPS = {
 
 
 class Fault(models.Model):
-    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="faults",
-                                 limit_choices_to={"is_staff": False})
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="faults", limit_choices_to={"is_staff": False}
+    )
     service = models.ForeignKey("orders.Service", on_delete=models.PROTECT, related_name="faults")
     reported_at = models.DateTimeField(help_text="When it really reached us: the repair target counts from here.")
     channel = models.CharField("reported by", max_length=6, choices=Channel.choices, default=Channel.PORTAL)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+", help_text="Staff who typed in a phoned or emailed fault.")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Staff who typed in a phoned or emailed fault.",
+    )
     description = models.TextField()
-    location = models.CharField("where the fault lies", max_length=18, choices=Location.choices,
-                                default=Location.UNKNOWN)
+    location = models.CharField(
+        "where the fault lies", max_length=18, choices=Location.choices, default=Location.UNKNOWN
+    )
     status = models.CharField(max_length=13, choices=Status.choices, default=Status.REPORTED)
     repair_due_at = models.DateTimeField("repair target")
     resolved_at = models.DateTimeField(
-        null=True, blank=True,
-        help_text="When it was repaired, or found not to be on our network: the repair target stops here.")
+        null=True,
+        blank=True,
+        help_text="When it was repaired, or found not to be on our network: the repair target stops here.",
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
-    ack_message = models.ForeignKey("portal.OutboxMessage", null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+", help_text="The acknowledgement sent at once.")
+    ack_message = models.ForeignKey(
+        "portal.OutboxMessage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The acknowledgement sent at once.",
+    )
     alert_level = models.CharField(max_length=8, blank=True, help_text="The last repair-target alert to engineers.")
     # The customer wrote (information, other visit times asked for) and nobody has answered yet
     # (portal/customer_messages.py).
@@ -199,27 +218,38 @@ class VisitSlot(models.Model):
     offered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     offered_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
-    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     charge_warning_shown_amount = models.DecimalField(
-        max_digits=8, decimal_places=2, null=True, blank=True,
-        help_text="The abortive-visit charge (excluding VAT) the customer was shown when accepting.")
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="The abortive-visit charge (excluding VAT) the customer was shown when accepting.",
+    )
     outcome = models.CharField(max_length=18, choices=Outcome.choices, blank=True)
     outcome_notes = models.TextField(blank=True)
     outcome_at = models.DateTimeField(null=True, blank=True)
-    outcome_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    outcome_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["start_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["fault", "date", "window"], condition=Q(status__in=["offered", "accepted"]),
-                                    name="faults_slot_offered_once"),
+            models.UniqueConstraint(
+                fields=["fault", "date", "window"],
+                condition=Q(status__in=["offered", "accepted"]),
+                name="faults_slot_offered_once",
+            ),
             # One booked visit at a time: a second acceptance (a double click, two tabs) cannot slip in.
-            models.UniqueConstraint(fields=["fault"], condition=Q(status="accepted", outcome=""),
-                                    name="faults_one_booked_visit_per_fault"),
-            models.CheckConstraint(condition=Q(outcome="") | Q(status="accepted"),
-                                   name="faults_outcome_only_for_accepted_visit"),
+            models.UniqueConstraint(
+                fields=["fault"], condition=Q(status="accepted", outcome=""), name="faults_one_booked_visit_per_fault"
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="") | Q(status="accepted"), name="faults_outcome_only_for_accepted_visit"
+            ),
         ]
 
     def __str__(self):
@@ -248,8 +278,9 @@ class VisitCharge(models.Model):
     description = models.CharField(max_length=300)
     status = models.CharField(max_length=8, choices=ChargeStatus.choices, default=ChargeStatus.PENDING)
     waived_reason = models.TextField(blank=True)
-    waived_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="+")
+    waived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     waived_at = models.DateTimeField(null=True, blank=True)
     invoice_reference = models.CharField(max_length=40, blank=True)
     invoiced_at = models.DateTimeField(null=True, blank=True)
@@ -259,10 +290,12 @@ class VisitCharge(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["customer", "status"])]
         constraints = [
-            models.CheckConstraint(condition=~Q(status="waived") | ~Q(waived_reason=""),
-                                   name="faults_waived_charge_has_reason"),
-            models.CheckConstraint(condition=~Q(status="invoiced") | ~Q(invoice_reference=""),
-                                   name="faults_invoiced_charge_has_invoice"),
+            models.CheckConstraint(
+                condition=~Q(status="waived") | ~Q(waived_reason=""), name="faults_waived_charge_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="invoiced") | ~Q(invoice_reference=""), name="faults_invoiced_charge_has_invoice"
+            ),
         ]
 
     def __str__(self):

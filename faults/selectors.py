@@ -18,8 +18,11 @@ def fault_for_customer(*, customer, pk):
     queryset = fault_list_for_customer(customer=customer).prefetch_related(
         Prefetch("events", queryset=visible, to_attr="timeline"),
         "checks",
-        Prefetch("slots", queryset=VisitSlot.objects.select_related("charge").order_by("start_at", "id"),
-                 to_attr="visit_slots"),
+        Prefetch(
+            "slots",
+            queryset=VisitSlot.objects.select_related("charge").order_by("start_at", "id"),
+            to_attr="visit_slots",
+        ),
     )
     return get_object_or_404(queryset, pk=pk)
 
@@ -27,8 +30,12 @@ def fault_for_customer(*, customer, pk):
 def slot_for_customer(*, customer, fault_pk, slot_pk):
     """An engineer visit time of the customer's own fault; any other slot (another fault's, another
     customer's) is a 404."""
-    return get_object_or_404(VisitSlot.objects.select_related("fault__customer", "fault__service__product"),
-                             pk=slot_pk, fault_id=fault_pk, fault__customer=customer)
+    return get_object_or_404(
+        VisitSlot.objects.select_related("fault__customer", "fault__service__product"),
+        pk=slot_pk,
+        fault_id=fault_pk,
+        fault__customer=customer,
+    )
 
 
 def services_for_fault_report(*, customer):
@@ -43,5 +50,8 @@ def service_for_fault_report(*, customer, service_id):
 def charges_to_invoice(*, customer):
     """Pending abortive-visit charges for billing to add to the customer's next invoice, oldest first.
     Waived and already-invoiced charges are never here."""
-    return (VisitCharge.objects.filter(customer=customer, status=ChargeStatus.PENDING)
-            .select_related("fault", "visit").order_by("created_at", "id"))
+    return (
+        VisitCharge.objects.filter(customer=customer, status=ChargeStatus.PENDING)
+        .select_related("fault", "visit")
+        .order_by("created_at", "id")
+    )

@@ -41,12 +41,12 @@ def validate(day, window, *, now):
     if not isinstance(day, date) or isinstance(day, datetime):
         raise Refused("Give the date of the visit.")
     if window not in WINDOWS:
-        raise Refused("Choose a morning (09:00 to 13:00) or an afternoon (13:00 to 17:30): engineers attend "
-                      "only in office hours.")
+        raise Refused(
+            "Choose a morning (09:00 to 13:00) or an afternoon (13:00 to 17:30): engineers attend only in office hours."
+        )
     if not is_working_day(day):
         why = "is a weekend day" if day.weekday() >= 5 else "is a bank holiday"
-        raise Refused(f"{day_text(day)} {why}: engineers attend Monday to Friday, 9am to 5:30pm, "
-                      "except bank holidays.")
+        raise Refused(f"{day_text(day)} {why}: engineers attend Monday to Friday, 9am to 5:30pm, except bank holidays.")
     start_at, end_at = window_times(day, window)
     # Belt and braces: the window must lie inside the office day the calendar knows.
     if not (is_open(start_at) and end_at <= closing_on(day)):

@@ -37,10 +37,14 @@ _customer_only = customer_only("admin:faults_fault_changelist")
 @_customer_only
 @require_safe
 def fault_list(request):
-    return render(request, "faults/list.html", {
-        "faults": selectors.fault_list_for_customer(customer=request.user),
-        "services": selectors.services_for_fault_report(customer=request.user),
-    })
+    return render(
+        request,
+        "faults/list.html",
+        {
+            "faults": selectors.fault_list_for_customer(customer=request.user),
+            "services": selectors.services_for_fault_report(customer=request.user),
+        },
+    )
 
 
 # --- Reporting: one check per step, then the description -------------------------------------------
@@ -58,7 +62,7 @@ def fault_report(request, service_id):
     if "restart" in request.GET:
         request.session.pop(key, None)
         return redirect("faults:fault_report", service_id=service.pk)
-    answers = list(request.session.get(key, {}).get("answers", []))[:len(checks)]
+    answers = list(request.session.get(key, {}).get("answers", []))[: len(checks)]
     step = len(answers)
     check = checks[step] if step < len(checks) else None
     form, error = None, ""
@@ -88,9 +92,14 @@ def fault_report(request, service_id):
         if form.is_valid():
             trip = request.session.get(key, {})
             try:
-                fault = services.fault_report(customer=request.user, service=service, answers=answers,
-                                              description=form.cleaned_data["description"], now=clock.now(),
-                                              request_key=trip.get("request_key"))
+                fault = services.fault_report(
+                    customer=request.user,
+                    service=service,
+                    answers=answers,
+                    description=form.cleaned_data["description"],
+                    now=clock.now(),
+                    request_key=trip.get("request_key"),
+                )
             except Refused as refusal:
                 add_refusal(form, refusal)
             else:
@@ -102,10 +111,21 @@ def fault_report(request, service_id):
     if check is None and form is None:
         form = DescribeForm()
     asked = list(zip(checks, answers, strict=False))  # the checks answered so far
-    return render(request, "faults/report.html", {
-        "service": service, "check": check, "step": step, "total": len(checks), "asked": asked, "form": form,
-        "error": error, "yes_no": check is not None and check.kind == YES_NO,
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "faults/report.html",
+        {
+            "service": service,
+            "check": check,
+            "step": step,
+            "total": len(checks),
+            "asked": asked,
+            "form": form,
+            "error": error,
+            "yes_no": check is not None and check.kind == YES_NO,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def _reported_text(fault):
@@ -124,16 +144,23 @@ def _detail(request, fault, *, form=None, decline_form=None, status=200):
     now = clock.now()
     next_at_work = services.engineers_next_at_work(fault.reported_at)
     offered = [s for s in fault.visit_slots if s.status == SlotStatus.OFFERED]
-    return render(request, "faults/detail.html", {
-        "fault": fault, "form": form or MessageForm(fault=fault),
-        "decline_form": decline_form or DeclineSlotsForm(fault=fault),
-        # Out of hours, say when engineers are next at work, until they are.
-        "next_at_work": services.next_at_work_text(fault.reported_at)
-        if next_at_work and now < next_at_work and fault.status == Status.REPORTED else "",
-        "offered": offered if fault.status == Status.INVESTIGATING else [],
-        "visits": [s for s in fault.visit_slots if s.status == SlotStatus.ACCEPTED],
-        "charge_amount": services.visit_charge_amount(),
-    }, status=status)
+    return render(
+        request,
+        "faults/detail.html",
+        {
+            "fault": fault,
+            "form": form or MessageForm(fault=fault),
+            "decline_form": decline_form or DeclineSlotsForm(fault=fault),
+            # Out of hours, say when engineers are next at work, until they are.
+            "next_at_work": services.next_at_work_text(fault.reported_at)
+            if next_at_work and now < next_at_work and fault.status == Status.REPORTED
+            else "",
+            "offered": offered if fault.status == Status.INVESTIGATING else [],
+            "visits": [s for s in fault.visit_slots if s.status == SlotStatus.ACCEPTED],
+            "charge_amount": services.visit_charge_amount(),
+        },
+        status=status,
+    )
 
 
 @_customer_only
@@ -150,13 +177,13 @@ def fault_message(request, pk):
     if form.is_valid():
         try:
             now = clock.now()
-            services.fault_add_customer_message(fault=fault, customer=request.user, text=form.cleaned_data["text"],
-                                                received_at=now, now=now)
+            services.fault_add_customer_message(
+                fault=fault, customer=request.user, text=form.cleaned_data["text"], received_at=now, now=now
+            )
         except Refused as refusal:
             messages.error(request, refusal.message)  # shown even where the form is not (a closed fault)
         else:
-            messages.success(request, "Thank you: your information is added to the fault, and our engineers "
-                                      "are told.")
+            messages.success(request, "Thank you: your information is added to the fault, and our engineers are told.")
             return redirect("faults:fault_detail", pk=fault.pk)
     return _detail(request, fault, form=form, status=400)
 
@@ -171,9 +198,13 @@ def slot_accept(request, pk, slot_id):
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("faults:fault_detail", pk=slot.fault_id)
     try:
-        booked = services.visit_slot_accept(slot=slot, customer=request.user, now=clock.now(),
-                                            charge_understood=form.cleaned_data["charge_understood"],
-                                            amount_shown=form.cleaned_data["amount_shown"])
+        booked = services.visit_slot_accept(
+            slot=slot,
+            customer=request.user,
+            now=clock.now(),
+            charge_understood=form.cleaned_data["charge_understood"],
+            amount_shown=form.cleaned_data["amount_shown"],
+        )
     except Refused as refusal:
         messages.error(request, refusal.message)
     else:
@@ -190,12 +221,16 @@ def slots_decline(request, pk):
     if not form.is_valid():
         return _detail(request, fault, decline_form=form, status=400)
     try:
-        services.visit_slots_decline(fault=fault, customer=request.user, note=form.cleaned_data["note"],
-                                     now=clock.now())
+        services.visit_slots_decline(
+            fault=fault, customer=request.user, note=form.cleaned_data["note"], now=clock.now()
+        )
     except Refused as refusal:
         messages.error(request, refusal.message)
     else:
         how = "write to you" if request.user.writes_by_post or not request.user.email else "email you"
-        messages.success(request, "Thank you: we have withdrawn those times and asked our engineers to offer you "
-                                  f"others. We will {how} when they do.")
+        messages.success(
+            request,
+            "Thank you: we have withdrawn those times and asked our engineers to offer you "
+            f"others. We will {how} when they do.",
+        )
     return redirect("faults:fault_detail", pk=fault.pk)

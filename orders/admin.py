@@ -34,17 +34,35 @@ from portal.workflow import allowed_moves
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ["name", "family", "monthly_price", "setup_fee", "price_on_request", "minimum_term_months",
-                    "setup_working_days", "cancellation_needs_industry_process", "cancellation_lead_working_days",
-                    "is_active"]
+    list_display = [
+        "name",
+        "family",
+        "monthly_price",
+        "setup_fee",
+        "price_on_request",
+        "minimum_term_months",
+        "setup_working_days",
+        "cancellation_needs_industry_process",
+        "cancellation_lead_working_days",
+        "is_active",
+    ]
     list_editable = ["monthly_price", "setup_fee", "is_active"]
     list_filter = ["family", "is_active", "price_on_request"]
     search_fields = ["name", "code"]
     fieldsets = [
         (None, {"fields": ["name", "code", "family", "description", "position", "is_active"]}),
         ("Prices, excluding VAT", {"fields": ["price_on_request", "monthly_price", "setup_fee"]}),
-        ("Contract", {"fields": ["minimum_term_months", "setup_working_days", "cancellation_needs_industry_process",
-                                 "cancellation_lead_working_days"]}),
+        (
+            "Contract",
+            {
+                "fields": [
+                    "minimum_term_months",
+                    "setup_working_days",
+                    "cancellation_needs_industry_process",
+                    "cancellation_lead_working_days",
+                ]
+            },
+        ),
     ]
 
     def has_delete_permission(self, request, obj=None):
@@ -86,28 +104,40 @@ def _can_become(transitions, status):
 
 ORDER_ACTIONS = {
     "confirm": StaffAction(
-        "Confirm the order", StaffActionForm,
+        "Confirm the order",
+        StaffActionForm,
         lambda order, by, data, now: services.order_confirm(order=order, by=by, now=now),
-        available=_can_become(ORDER_TRANSITIONS, OrderStatus.CONFIRMED), bulk="Confirm: accept the selected orders"),
+        available=_can_become(ORDER_TRANSITIONS, OrderStatus.CONFIRMED),
+        bulk="Confirm: accept the selected orders",
+    ),
     "start_work": StaffAction(
-        "Start work", StaffActionForm,
+        "Start work",
+        StaffActionForm,
         lambda order, by, data, now: services.order_start(order=order, by=by, now=now),
-        available=_can_become(ORDER_TRANSITIONS, OrderStatus.IN_PROGRESS), bulk="Start work on the selected orders"),
+        available=_can_become(ORDER_TRANSITIONS, OrderStatus.IN_PROGRESS),
+        bulk="Start work on the selected orders",
+    ),
     "complete": StaffAction(
-        "Complete the order (the service starts today)", StaffActionForm,
+        "Complete the order (the service starts today)",
+        StaffActionForm,
         lambda order, by, data, now: services.order_complete(order=order, by=by, now=now),
         available=_can_become(ORDER_TRANSITIONS, OrderStatus.COMPLETED),
-        bulk="Complete the selected orders (the service starts today)"),
+        bulk="Complete the selected orders (the service starts today)",
+    ),
     "cancel": StaffAction(
-        "Cancel the order", ReasonForm,
+        "Cancel the order",
+        ReasonForm,
         lambda order, by, data, now: services.order_cancel(order=order, by=by, reason=data["reason"], now=now),
         available=_can_become(ORDER_TRANSITIONS, OrderStatus.CANCELLED),
-        bulk="Cancel the selected orders (give a reason)"),
+        bulk="Cancel the selected orders (give a reason)",
+    ),
     "reject": StaffAction(
-        "Reject the order", ReasonForm,
+        "Reject the order",
+        ReasonForm,
         lambda order, by, data, now: services.order_reject(order=order, by=by, reason=data["reason"], now=now),
         available=_can_become(ORDER_TRANSITIONS, OrderStatus.REJECTED),
-        bulk="Reject the selected orders (give a reason)"),
+        bulk="Reject the selected orders (give a reason)",
+    ),
 }
 
 
@@ -141,19 +171,48 @@ class OrderAdmin(EnteredByStaff, StaffActionsMixin, LinksOnlyWhereAllowed, Autoc
     add_form = OrderAddForm
     list_display = ["reference", "customer", "product", "status", "received_at", "confirmation_due_at", "confirmation"]
     list_filter = [
-        sla.admin_filter(title="confirmation email", parameter_name="confirmation", due_field="confirmation_due_at",
-                         done_field="confirmation_message__sent_at", at_risk_office_hours=_at_risk_hours),
-        "status", "channel", "product",
+        sla.admin_filter(
+            title="confirmation email",
+            parameter_name="confirmation",
+            due_field="confirmation_due_at",
+            done_field="confirmation_message__sent_at",
+            at_risk_office_hours=_at_risk_hours,
+        ),
+        "status",
+        "channel",
+        "product",
     ]
     list_select_related = ["customer", "product", "confirmation_message"]
     search_fields = ["customer__username", "customer__full_name", "customer__company_name", "postcode"]
     autocomplete_fields = ["customer"]
     inlines = [OrderEventInline]
-    readonly_fields = ["reference", "customer", "product", "channel", "status", "received_at",
-                       "confirmation_due_at", "confirmation", "confirmed_at", "completed_at", "closed_reason",
-                       "address", "postcode", "preferred_start_date", "contact_name", "contact_phone",
-                       "contact_email", "notes", "monthly_price", "setup_fee", "minimum_term_months", "entered_by",
-                       "alert_level", "alerted_at", "service_link"]
+    readonly_fields = [
+        "reference",
+        "customer",
+        "product",
+        "channel",
+        "status",
+        "received_at",
+        "confirmation_due_at",
+        "confirmation",
+        "confirmed_at",
+        "completed_at",
+        "closed_reason",
+        "address",
+        "postcode",
+        "preferred_start_date",
+        "contact_name",
+        "contact_phone",
+        "contact_email",
+        "notes",
+        "monthly_price",
+        "setup_fee",
+        "minimum_term_months",
+        "entered_by",
+        "alert_level",
+        "alerted_at",
+        "service_link",
+    ]
 
     def get_inlines(self, request, obj):
         return self.inlines if obj else []
@@ -166,11 +225,20 @@ class OrderAdmin(EnteredByStaff, StaffActionsMixin, LinksOnlyWhereAllowed, Autoc
             return  # nothing on an order is edited by hand: statuses move through the actions
         data = form.cleaned_data
         order = services.order_place(
-            customer=data["customer"], product=data["product"], channel=data["channel"],
-            received_at=data["received_at"], address=data["address"], postcode=data["postcode"],
-            preferred_start_date=data.get("preferred_start_date"), contact_name=data["contact_name"],
-            contact_phone=data["contact_phone"], contact_email=data["contact_email"], notes=data["notes"],
-            monthly_price=data.get("monthly_price"), setup_fee=data.get("setup_fee"), entered_by=request.user,
+            customer=data["customer"],
+            product=data["product"],
+            channel=data["channel"],
+            received_at=data["received_at"],
+            address=data["address"],
+            postcode=data["postcode"],
+            preferred_start_date=data.get("preferred_start_date"),
+            contact_name=data["contact_name"],
+            contact_phone=data["contact_phone"],
+            contact_email=data["contact_email"],
+            notes=data["notes"],
+            monthly_price=data.get("monthly_price"),
+            setup_fee=data.get("setup_fee"),
+            entered_by=request.user,
             now=clock.now(),
         )
         obj.pk = order.pk
@@ -214,15 +282,38 @@ class CancellationInline(admin.TabularInline):
 
 @admin.register(Service)
 class ServiceAdmin(LinksOnlyWhereAllowed, admin.ModelAdmin):
-    list_display = ["reference", "customer", "product", "nickname", "status", "start_date", "minimum_term_end",
-                    "ceased_on"]
+    list_display = [
+        "reference",
+        "customer",
+        "product",
+        "nickname",
+        "status",
+        "start_date",
+        "minimum_term_end",
+        "ceased_on",
+    ]
     list_filter = ["status", "product"]
     list_select_related = ["customer", "product"]
     search_fields = ["customer__username", "customer__full_name", "customer__company_name", "postcode", "nickname"]
     inlines = [CancellationInline, ServiceEventInline]
-    readonly_fields = ["reference", "customer", "product", "order", "status", "address", "postcode", "start_date",
-                       "minimum_term_end", "monthly_price", "ceased_on", "nickname", "fault_contact_name",
-                       "fault_contact_phone", "alert_email", "created_at"]
+    readonly_fields = [
+        "reference",
+        "customer",
+        "product",
+        "order",
+        "status",
+        "address",
+        "postcode",
+        "start_date",
+        "minimum_term_end",
+        "monthly_price",
+        "ceased_on",
+        "nickname",
+        "fault_contact_name",
+        "fault_contact_phone",
+        "alert_email",
+        "created_at",
+    ]
     fields = readonly_fields
 
     def has_add_permission(self, request):
@@ -248,29 +339,53 @@ class ServiceAdmin(LinksOnlyWhereAllowed, admin.ModelAdmin):
 
 
 @admin.register(Cancellation)
-class CancellationAdmin(EnteredByStaff, StaffActionsMixin, LinksOnlyWhereAllowed, AutocompleteAdminMixin,
-                        admin.ModelAdmin):
+class CancellationAdmin(
+    EnteredByStaff, StaffActionsMixin, LinksOnlyWhereAllowed, AutocompleteAdminMixin, admin.ModelAdmin
+):
     """Staff record cancellations that came by email or letter; the portal records its own."""
 
     staff_actions = {
         "withdraw": StaffAction(
-            "Withdraw the request (the customer keeps the service)", StaffActionForm,
-            lambda cancellation, by, data, now: services.cancellation_withdraw(cancellation=cancellation, by=by,
-                                                                                now=now),
+            "Withdraw the request (the customer keeps the service)",
+            StaffActionForm,
+            lambda cancellation, by, data, now: services.cancellation_withdraw(
+                cancellation=cancellation, by=by, now=now
+            ),
             available=_can_become(CANCELLATION_TRANSITIONS, CancellationStatus.WITHDRAWN),
-            bulk="Withdraw the selected requests (the customer asked to keep the service)"),
+            bulk="Withdraw the selected requests (the customer asked to keep the service)",
+        ),
     }
     reference_prefix = "CAN"
     add_form = CancellationAddForm
-    list_display = ["reference", "service", "customer", "channel", "received_at", "quoted_username",
-                    "withdrawal_date", "status"]
+    list_display = [
+        "reference",
+        "service",
+        "customer",
+        "channel",
+        "received_at",
+        "quoted_username",
+        "withdrawal_date",
+        "status",
+    ]
     list_filter = ["status", "channel"]
     list_select_related = ["service__customer", "service__product"]
     search_fields = ["service__customer__username", "service__customer__full_name", "quoted_username"]
     autocomplete_fields = ["service"]
-    readonly_fields = ["reference", "service", "channel", "received_at", "quoted_username", "requested_date",
-                       "withdrawal_date", "withdrawal_reason", "status", "service_status_before", "recorded_by",
-                       "withdrawn_at", "completed_at"]
+    readonly_fields = [
+        "reference",
+        "service",
+        "channel",
+        "received_at",
+        "quoted_username",
+        "requested_date",
+        "withdrawal_date",
+        "withdrawal_reason",
+        "status",
+        "service_status_before",
+        "recorded_by",
+        "withdrawn_at",
+        "completed_at",
+    ]
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -280,14 +395,21 @@ class CancellationAdmin(EnteredByStaff, StaffActionsMixin, LinksOnlyWhereAllowed
             return
         data = form.cleaned_data
         cancellation = services.cancellation_request(
-            service=data["service"], channel=data["channel"], received_at=data["received_at"],
-            quoted_username=data["quoted_username"], requested_date=data.get("requested_date"),
-            recorded_by=request.user, now=clock.now(),
+            service=data["service"],
+            channel=data["channel"],
+            received_at=data["received_at"],
+            quoted_username=data["quoted_username"],
+            requested_date=data.get("requested_date"),
+            recorded_by=request.user,
+            now=clock.now(),
         )
         obj.pk = cancellation.pk
         obj.refresh_from_db()
-        self.message_user(request, f"The customer is being told: the service will be withdrawn on "
-                                   f"{day_text(obj.withdrawal_date)}.", messages.INFO)
+        self.message_user(
+            request,
+            f"The customer is being told: the service will be withdrawn on {day_text(obj.withdrawal_date)}.",
+            messages.INFO,
+        )
 
     @admin.display(description="Cancellation", ordering="pk")
     def reference(self, obj):
@@ -304,8 +426,17 @@ class QuoteRequestAdmin(admin.ModelAdmin):
     list_filter = [("answered_at", admin.EmptyFieldListFilter), "product"]
     list_select_related = ["customer", "product"]
     search_fields = ["customer__username", "customer__full_name", "postcode"]
-    readonly_fields = ["customer", "product", "address", "postcode", "requirements", "contact_phone", "received_at",
-                       "answered_at", "answered_by"]
+    readonly_fields = [
+        "customer",
+        "product",
+        "address",
+        "postcode",
+        "requirements",
+        "contact_phone",
+        "received_at",
+        "answered_at",
+        "answered_by",
+    ]
     actions = ["mark_answered"]
 
     def has_add_permission(self, request):

@@ -15,19 +15,43 @@ from portal.workflow import Refused
 
 
 class OrderAddForm(RefusalMixin, forms.ModelForm):
-    channel = forms.ChoiceField(label="Received by", choices=[(c.value, c.label) for c in OrderChannel
-                                                              if c != OrderChannel.PORTAL])
-    monthly_price = forms.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False,
-                                       help_text="Excluding VAT. Leave empty for the catalogue price; required for "
-                                                 "products priced on request (the quoted price).")
-    setup_fee = forms.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False,
-                                   help_text="Excluding VAT. Leave empty for the catalogue fee.")
+    channel = forms.ChoiceField(
+        label="Received by", choices=[(c.value, c.label) for c in OrderChannel if c != OrderChannel.PORTAL]
+    )
+    monthly_price = forms.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        help_text="Excluding VAT. Leave empty for the catalogue price; required for "
+        "products priced on request (the quoted price).",
+    )
+    setup_fee = forms.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        help_text="Excluding VAT. Leave empty for the catalogue fee.",
+    )
     postcode = forms.CharField(max_length=12)
 
     class Meta:
         model = Order
-        fields = ["customer", "product", "channel", "received_at", "address", "postcode", "preferred_start_date",
-                  "contact_name", "contact_phone", "contact_email", "notes", "monthly_price", "setup_fee"]
+        fields = [
+            "customer",
+            "product",
+            "channel",
+            "received_at",
+            "address",
+            "postcode",
+            "preferred_start_date",
+            "contact_name",
+            "contact_phone",
+            "contact_email",
+            "notes",
+            "monthly_price",
+            "setup_fee",
+        ]
         help_texts = {"received_at": "The real time the call or email reached us (London time). Not in the future."}
         field_classes = {"received_at": StaffSplitTimeField}  # the admin's date and time pair, range-checked
 
@@ -39,10 +63,16 @@ class OrderAddForm(RefusalMixin, forms.ModelForm):
         needed = ("customer", "product", "channel", "received_at")
         if all(data.get(name) for name in needed):
             try:
-                validate_order(customer=data["customer"], product=data["product"], channel=data["channel"],
-                               received_at=data["received_at"], preferred_start_date=data.get("preferred_start_date"),
-                               monthly_price=data.get("monthly_price"), setup_fee=data.get("setup_fee"),
-                               now=clock.now())
+                validate_order(
+                    customer=data["customer"],
+                    product=data["product"],
+                    channel=data["channel"],
+                    received_at=data["received_at"],
+                    preferred_start_date=data.get("preferred_start_date"),
+                    monthly_price=data.get("monthly_price"),
+                    setup_fee=data.get("setup_fee"),
+                    now=clock.now(),
+                )
             except Refused as refused:
                 self.add_refusal(refused)
         return data
@@ -55,8 +85,10 @@ class OrderAddForm(RefusalMixin, forms.ModelForm):
 class CancellationAddForm(RefusalMixin, forms.ModelForm):
     """Code (Account Cancellations): a written request "quoting your account username"."""
 
-    channel = forms.ChoiceField(label="Received by", choices=[(c.value, c.label) for c in CancellationChannel
-                                                              if c != CancellationChannel.PORTAL])
+    channel = forms.ChoiceField(
+        label="Received by",
+        choices=[(c.value, c.label) for c in CancellationChannel if c != CancellationChannel.PORTAL],
+    )
 
     class Meta:
         model = Cancellation
@@ -65,7 +97,7 @@ class CancellationAddForm(RefusalMixin, forms.ModelForm):
         help_texts = {
             "received_at": "The real time the email or letter reached us (London time). Not in the future.",
             "quoted_username": "Exactly as written in the email or letter. A username that is not the service's "
-                               "account is refused: ask the customer to write again quoting it.",
+            "account is refused: ask the customer to write again quoting it.",
             "requested_date": "Only if the customer asked for a date. An earlier date than allowed is ignored.",
         }
         field_classes = {"received_at": StaffSplitTimeField}
@@ -74,9 +106,13 @@ class CancellationAddForm(RefusalMixin, forms.ModelForm):
         data = super().clean()
         if all(data.get(name) for name in ("service", "channel", "received_at", "quoted_username")):
             try:
-                validate_cancellation(service=data["service"], channel=data["channel"],
-                                      received_at=data["received_at"], quoted_username=data["quoted_username"],
-                                      now=clock.now())
+                validate_cancellation(
+                    service=data["service"],
+                    channel=data["channel"],
+                    received_at=data["received_at"],
+                    quoted_username=data["quoted_username"],
+                    now=clock.now(),
+                )
             except Refused as refused:
                 self.add_refusal(refused)
         return data
@@ -86,5 +122,7 @@ class CancellationAddForm(RefusalMixin, forms.ModelForm):
 
 
 class ReasonForm(StaffActionForm):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-                             help_text="The customer is told this reason by email (or letter).")
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="The customer is told this reason by email (or letter).",
+    )

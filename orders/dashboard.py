@@ -12,6 +12,7 @@ OPEN_ORDERS = [OrderStatus.PLACED, OrderStatus.CONFIRMED, OrderStatus.IN_PROGRES
 def orders(customer):
     held = Service.objects.filter(customer=customer).aggregate(
         active=Count("pk", filter=~Q(status=ServiceStatus.CEASED)),
-        cancelling=Count("pk", filter=Q(status=ServiceStatus.CANCELLING)))
+        cancelling=Count("pk", filter=Q(status=ServiceStatus.CANCELLING)),
+    )
     open_orders = Order.objects.filter(customer=customer, status__in=OPEN_ORDERS).count()
     return {"template": "orders/_dashboard_card.html", "open_orders": open_orders, **held}

@@ -18,9 +18,17 @@ def _held_service(customer, product, *, start, by):
     started_at = london_time(start, time(10, 0))
     received_at = started_at - timedelta(days=14)
     order = services.order_place(
-        customer=customer, product=product, channel=OrderChannel.PHONE, received_at=received_at, entered_by=by,
-        address=customer.address, postcode=customer.postcode, contact_name=customer.full_name,
-        contact_phone=customer.phone, contact_email=customer.email, now=received_at,
+        customer=customer,
+        product=product,
+        channel=OrderChannel.PHONE,
+        received_at=received_at,
+        entered_by=by,
+        address=customer.address,
+        postcode=customer.postcode,
+        contact_name=customer.full_name,
+        contact_phone=customer.phone,
+        contact_email=customer.email,
+        now=received_at,
     )
     order = services.order_confirm(order=order, by=by, now=received_at + timedelta(hours=1))
     order = services.order_start(order=order, by=by, now=received_at + timedelta(days=1))
@@ -39,7 +47,13 @@ def orders_demo(customers, staff, now):
     _held_service(alice, products["fttc"], start=add_months(today, -3), by=sam)
     _held_service(carol, products["isdn2"], start=add_months(today, -5), by=sam)
     services.order_place(
-        customer=alice, product=products["shared-hosting"], address=alice.address, postcode=alice.postcode,
-        contact_name=alice.full_name, contact_phone=alice.phone, contact_email=alice.email,
-        notes="For the village hall's website.", now=now,
+        customer=alice,
+        product=products["shared-hosting"],
+        address=alice.address,
+        postcode=alice.postcode,
+        contact_name=alice.full_name,
+        contact_phone=alice.phone,
+        contact_email=alice.email,
+        notes="For the village hall's website.",
+        now=now,
     )

@@ -12,9 +12,11 @@ def _events(events):
 
 @exporter("orders")
 def orders(customer):
-    rows = (customer.orders.select_related("product", "confirmation_message")
-            .prefetch_related(Prefetch("events", queryset=OrderEvent.objects.order_by("at", "id")))
-            .order_by("received_at", "id"))
+    rows = (
+        customer.orders.select_related("product", "confirmation_message")
+        .prefetch_related(Prefetch("events", queryset=OrderEvent.objects.order_by("at", "id")))
+        .order_by("received_at", "id")
+    )
     return [
         {
             "reference": o.reference,
@@ -43,10 +45,14 @@ def orders(customer):
 
 @exporter("services")
 def services(customer):
-    rows = (customer.services.select_related("product")
-            .prefetch_related(Prefetch("events", queryset=ServiceEvent.objects.order_by("at", "id")),
-                              Prefetch("cancellations", queryset=Cancellation.objects.order_by("received_at", "id")))
-            .order_by("start_date", "id"))
+    rows = (
+        customer.services.select_related("product")
+        .prefetch_related(
+            Prefetch("events", queryset=ServiceEvent.objects.order_by("at", "id")),
+            Prefetch("cancellations", queryset=Cancellation.objects.order_by("received_at", "id")),
+        )
+        .order_by("start_date", "id")
+    )
     return [
         {
             "reference": s.reference,
@@ -84,9 +90,15 @@ def services(customer):
 @exporter("quote_requests")
 def quote_requests(customer):
     return [
-        {"product": q.product.name, "site_address": q.address, "postcode": q.postcode,
-         "requirements": q.requirements, "contact_phone": q.contact_phone, "received_at": q.received_at,
-         "answered_at": q.answered_at}
+        {
+            "product": q.product.name,
+            "site_address": q.address,
+            "postcode": q.postcode,
+            "requirements": q.requirements,
+            "contact_phone": q.contact_phone,
+            "received_at": q.received_at,
+            "answered_at": q.answered_at,
+        }
         for q in customer.quote_requests.select_related("product").order_by("received_at", "id")
     ]
 

@@ -25,14 +25,19 @@ class _PostcodeMixin:
 
 
 class OrderForm(RefusalMixin, _PostcodeMixin, forms.Form):
-    address = forms.CharField(label="Installation or service address", widget=forms.Textarea(attrs={"rows": 3}),
-                              help_text="Where the line is to be installed, or the service address for hosting.")
+    address = forms.CharField(
+        label="Installation or service address",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Where the line is to be installed, or the service address for hosting.",
+    )
     postcode = forms.CharField(max_length=12)
-    preferred_start_date = forms.DateField(required=False, widget=DateInput(),
-                                           help_text="Optional. We will agree the date with you.")
+    preferred_start_date = forms.DateField(
+        required=False, widget=DateInput(), help_text="Optional. We will agree the date with you."
+    )
     contact_name = forms.CharField(label="Contact name", max_length=150)
-    contact_phone = forms.CharField(label="Contact phone", max_length=20,
-                                    help_text="For the engineer or our team to arrange the work.")
+    contact_phone = forms.CharField(
+        label="Contact phone", max_length=20, help_text="For the engineer or our team to arrange the work."
+    )
     contact_email = forms.EmailField(label="Contact email", required=False)
     notes = forms.CharField(label="Anything we should know", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     # One key per form shown: a second POST of the same form (a double click) finds the first order.
@@ -53,8 +58,11 @@ class OrderForm(RefusalMixin, _PostcodeMixin, forms.Form):
 class QuoteForm(RefusalMixin, _PostcodeMixin, forms.Form):
     address = forms.CharField(label="Site address", widget=forms.Textarea(attrs={"rows": 3}))
     postcode = forms.CharField(max_length=12)
-    requirements = forms.CharField(label="What you need", widget=forms.Textarea(attrs={"rows": 4}),
-                                   help_text="For example the bandwidth, when you need it, and any backup line.")
+    requirements = forms.CharField(
+        label="What you need",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For example the bandwidth, when you need it, and any backup line.",
+    )
     contact_phone = forms.CharField(label="Contact phone", max_length=20, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -76,7 +84,7 @@ class ControlPanelForm(RefusalMixin, forms.ModelForm):
         model = Service
         fields = list(CONTROL_PANEL_FIELDS)
         help_texts = {
-            "nickname": "A name you recognise it by, e.g. \"Shop line\".",
+            "nickname": 'A name you recognise it by, e.g. "Shop line".',
             "fault_contact_name": "Who our engineer should ask for on a fault visit.",
             "alert_email": "Where we send alerts about your server (disk space, outages).",
         }
@@ -92,11 +100,14 @@ class CancelForm(RefusalMixin, forms.Form):
     """The customer's written request to cancel (Code: "quoting your account username")."""
 
     quoted_username = forms.CharField(
-        label="Your account username", max_length=40,
+        label="Your account username",
+        max_length=40,
         help_text="The Code of Practice asks for your account username on every cancellation request.",
     )
     requested_date = forms.DateField(
-        label="Date you would like the service withdrawn", required=False, widget=DateInput(),
+        label="Date you would like the service withdrawn",
+        required=False,
+        widget=DateInput(),
         help_text="Optional. Leave it empty for the earliest date. An earlier date than the earliest is not possible.",
     )
 
@@ -109,15 +120,17 @@ class CancelForm(RefusalMixin, forms.Form):
     def clean_quoted_username(self):
         value = self.cleaned_data["quoted_username"].strip()
         if value.lower() != self.customer.username:
-            raise forms.ValidationError("That is not your account username. It is shown at the top of every page, "
-                                        "next to your name.")
+            raise forms.ValidationError(
+                "That is not your account username. It is shown at the top of every page, next to your name."
+            )
         return value
 
     def clean_requested_date(self):
         # A date before the earliest would not be granted: say so, rather than set another date silently.
         value = self.cleaned_data["requested_date"]
         if value and value < self.earliest:
-            raise forms.ValidationError(f"The earliest date is {day_text(self.earliest)}: choose it or a later "
-                                        "date, or leave it empty for the earliest date.")
+            raise forms.ValidationError(
+                f"The earliest date is {day_text(self.earliest)}: choose it or a later "
+                "date, or leave it empty for the earliest date."
+            )
         return value
-

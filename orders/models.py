@@ -35,16 +35,23 @@ class Product(models.Model):
     price_on_request = models.BooleanField(
         default=False, help_text="Priced per site (e.g. leased lines): customers ask for a quote instead of ordering."
     )
-    monthly_price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True,
-                                        help_text="Excluding VAT. Empty when priced on request.")
-    setup_fee = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True,
-                                    help_text="One-off, excluding VAT. Empty when priced on request.")
+    monthly_price = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True, help_text="Excluding VAT. Empty when priced on request."
+    )
+    setup_fee = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="One-off, excluding VAT. Empty when priced on request.",
+    )
     minimum_term_months = models.PositiveSmallIntegerField(
         "minimum contract period (months)", default=0, help_text="0: no minimum contract period."
     )
     setup_working_days = models.PositiveSmallIntegerField("typical set-up time (working days)", default=5)
     cancellation_needs_industry_process = models.BooleanField(
-        default=False, help_text="Code: some services \"require us to work with special industry processes (such as ADSL)\"."
+        default=False,
+        help_text='Code: some services "require us to work with special industry processes (such as ADSL)".',
     )
     cancellation_lead_working_days = models.PositiveSmallIntegerField(
         "industry process lead time (working days)", default=0
@@ -99,8 +106,9 @@ class Order(models.Model):
     The status "confirmed" is something else: staff have checked and accepted the order.
     """
 
-    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders",
-                                 limit_choices_to={"is_staff": False})
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders", limit_choices_to={"is_staff": False}
+    )
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="orders")
     channel = models.CharField("received by", max_length=6, choices=OrderChannel.choices, default=OrderChannel.PORTAL)
     status = models.CharField(max_length=11, choices=OrderStatus.choices, default=OrderStatus.PLACED)
@@ -118,18 +126,27 @@ class Order(models.Model):
 
     received_at = models.DateTimeField(db_index=True)
     confirmation_due_at = models.DateTimeField(help_text="Code: confirmed by email within 4 office hours of receipt.")
-    confirmation_message = models.ForeignKey("portal.OutboxMessage", null=True, blank=True,
-                                             on_delete=models.SET_NULL, related_name="+")
-    alerted_at = models.DateTimeField(null=True, blank=True,
-                                      help_text="When staff were last warned the confirmation was at risk or late.")
+    confirmation_message = models.ForeignKey(
+        "portal.OutboxMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    alerted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When staff were last warned the confirmation was at risk or late."
+    )
     # Staff are warned once per level, as for complaints and faults (portal/sla.py claim_alerts).
-    alert_level = models.CharField(max_length=8, blank=True,
-                                   help_text="The last confirmation alert sent to staff: at risk, then overdue.")
+    alert_level = models.CharField(
+        max_length=8, blank=True, help_text="The last confirmation alert sent to staff: at risk, then overdue."
+    )
     confirmed_at = models.DateTimeField(null=True, blank=True, help_text="When staff accepted the order.")
     completed_at = models.DateTimeField(null=True, blank=True)
     closed_reason = models.TextField("reason for cancelling or rejecting", blank=True)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", help_text="Staff who entered a phoned or emailed order.")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Staff who entered a phoned or emailed order.",
+    )
     # A second submission of the same portal form (a double click, a resent POST) finds the first order.
     request_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
@@ -137,8 +154,9 @@ class Order(models.Model):
         ordering = ["-received_at", "-id"]
         indexes = [
             models.Index(fields=["customer", "-received_at"]),
-            models.Index(fields=["confirmation_due_at"], condition=~Q(alert_level="overdue"),
-                         name="orders_order_alert_pending"),
+            models.Index(
+                fields=["confirmation_due_at"], condition=~Q(alert_level="overdue"), name="orders_order_alert_pending"
+            ),
         ]
 
     def __str__(self):
@@ -274,22 +292,35 @@ class Cancellation(models.Model):
     withdrawal_date = models.DateField(help_text="The service is withdrawn on this date; charges stop from it.")
     withdrawal_reason = models.CharField(max_length=16, choices=WithdrawalReason.choices)
     status = models.CharField(max_length=21, choices=CancellationStatus.choices, default=CancellationStatus.ACTIVE)
-    service_status_before = models.CharField(max_length=10, choices=ServiceStatus.choices,
-                                             help_text="What the service goes back to if the request is withdrawn.")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+", help_text="The customer (portal) or the staff who entered it.")
+    service_status_before = models.CharField(
+        max_length=10,
+        choices=ServiceStatus.choices,
+        help_text="What the service goes back to if the request is withdrawn.",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The customer (portal) or the staff who entered it.",
+    )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["service"], condition=Q(status="active"),
-                                    name="orders_one_active_cancellation_per_service",
-                                    violation_error_message="This service already has a cancellation in progress."),
+            models.UniqueConstraint(
+                fields=["service"],
+                condition=Q(status="active"),
+                name="orders_one_active_cancellation_per_service",
+                violation_error_message="This service already has a cancellation in progress.",
+            ),
         ]
-        indexes = [models.Index(fields=["withdrawal_date"], condition=Q(status="active"),
-                                name="orders_cancellation_due")]
+        indexes = [
+            models.Index(fields=["withdrawal_date"], condition=Q(status="active"), name="orders_cancellation_due")
+        ]
 
     def __str__(self):
         return f"{self.reference} of {self.service.reference}" if self.pk else "New cancellation"
@@ -310,8 +341,9 @@ class QuoteRequest(models.Model):
     contact_phone = models.CharField(max_length=20, blank=True)
     received_at = models.DateTimeField(default=timezone.now)
     answered_at = models.DateTimeField(null=True, blank=True)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -325,8 +357,9 @@ class PriceListRequest(models.Model):
 
     name = models.CharField(max_length=150)
     email = models.EmailField()
-    customer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
@@ -370,9 +403,12 @@ CANCELLATION_TRANSITIONS = {
     CancellationStatus.WITHDRAWN: set(),
     CancellationStatus.COMPLETED: set(),
 }
-CANCELLATION_WORDS = state_words(CancellationStatus, {
-    CancellationStatus.WITHDRAWN: ("withdrawn", "be withdrawn"),
-    CancellationStatus.COMPLETED: ("completed", "be completed"),
-})
+CANCELLATION_WORDS = state_words(
+    CancellationStatus,
+    {
+        CancellationStatus.WITHDRAWN: ("withdrawn", "be withdrawn"),
+        CancellationStatus.COMPLETED: ("completed", "be completed"),
+    },
+)
 # Which time a move stamps, the moment it is made.
 CANCELLATION_STAMPS = {CancellationStatus.WITHDRAWN: "withdrawn_at", CancellationStatus.COMPLETED: "completed_at"}

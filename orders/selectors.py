@@ -46,14 +46,20 @@ def price_list_products():
 
 
 def order_list_for_customer(*, customer):
-    return (Order.objects.filter(customer=customer).select_related("product", "confirmation_message")
-            .order_by("-received_at", "-id"))
+    return (
+        Order.objects.filter(customer=customer)
+        .select_related("product", "confirmation_message")
+        .order_by("-received_at", "-id")
+    )
 
 
 def order_detail_for_customer(*, customer):
     """One of the customer's orders with its timeline and the service it became (filter by pk)."""
-    return order_list_for_customer(customer=customer).select_related("service").prefetch_related(
-        Prefetch("events", queryset=OrderEvent.objects.select_related("by").order_by("at", "id")))
+    return (
+        order_list_for_customer(customer=customer)
+        .select_related("service")
+        .prefetch_related(Prefetch("events", queryset=OrderEvent.objects.select_related("by").order_by("at", "id")))
+    )
 
 
 def _active_cancellation(field):
@@ -64,26 +70,39 @@ def _active_cancellation(field):
 def service_list_for_customer(*, customer):
     """The customer's services, each with the withdrawal date of its cancellation in progress, if any;
     withdrawn services last."""
-    return (Service.objects.filter(customer=customer).select_related("product")
-            .annotate(pending_withdrawal_date=_active_cancellation("withdrawal_date"))
-            .order_by(Case(When(status=ServiceStatus.CEASED, then=Value(1)), default=Value(0),
-                           output_field=IntegerField()), "-start_date", "-id"))
+    return (
+        Service.objects.filter(customer=customer)
+        .select_related("product")
+        .annotate(pending_withdrawal_date=_active_cancellation("withdrawal_date"))
+        .order_by(
+            Case(When(status=ServiceStatus.CEASED, then=Value(1)), default=Value(0), output_field=IntegerField()),
+            "-start_date",
+            "-id",
+        )
+    )
 
 
 def service_detail_for_customer(*, customer):
-    return service_list_for_customer(customer=customer).select_related("order").prefetch_related(
-        Prefetch("events", queryset=ServiceEvent.objects.select_related("by").order_by("at", "id")),
-        Prefetch("cancellations", queryset=Cancellation.objects.order_by("-received_at", "-id")),
+    return (
+        service_list_for_customer(customer=customer)
+        .select_related("order")
+        .prefetch_related(
+            Prefetch("events", queryset=ServiceEvent.objects.select_related("by").order_by("at", "id")),
+            Prefetch("cancellations", queryset=Cancellation.objects.order_by("-received_at", "-id")),
+        )
     )
 
 
 def cancellations_for_customer(*, customer):
-    return Cancellation.objects.filter(service__customer=customer).select_related("service__product",
-                                                                                  "service__customer")
+    return Cancellation.objects.filter(service__customer=customer).select_related(
+        "service__product", "service__customer"
+    )
 
 
 def cancellations_due(*, now):
     """Active cancellations whose withdrawal date (a London date) is today or past, on a cancelling service."""
-    return (Cancellation.objects.filter(status=CancellationStatus.ACTIVE, withdrawal_date__lte=london(now).date(),
-                                        service__status=ServiceStatus.CANCELLING)
-            .order_by("withdrawal_date", "id"))
+    return Cancellation.objects.filter(
+        status=CancellationStatus.ACTIVE,
+        withdrawal_date__lte=london(now).date(),
+        service__status=ServiceStatus.CANCELLING,
+    ).order_by("withdrawal_date", "id")

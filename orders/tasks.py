@@ -33,4 +33,3 @@ def cease_due_services():
     if ids:
         logger.info("Cancellations: %s due, %s services ceased", len(ids), ceased)
     return {"selected": len(ids), "ceased": ceased}
-

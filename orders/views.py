@@ -39,9 +39,12 @@ def price_list(request):
     form = PriceListForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            throttle.record_public_form_use(form="price_list", request=request,
-                                            recipient=throttle.email_recipient(form.cleaned_data["email"]),
-                                            what="our price list")
+            throttle.record_public_form_use(
+                form="price_list",
+                request=request,
+                recipient=throttle.email_recipient(form.cleaned_data["email"]),
+                what="our price list",
+            )
         except throttle.Throttled as error:
             form.add_error(error.field, error.message)
             return render(request, "orders/price_list.html", {"form": form}, status=429)
@@ -61,10 +64,16 @@ def order_create(request, product_id):
     if product.price_on_request:
         return redirect("orders:quote_request", product_id=product.pk)
     user = request.user
-    form = OrderForm(request.POST or None, initial={
-        "address": user.address, "postcode": user.postcode, "contact_name": user.full_name,
-        "contact_phone": user.phone, "contact_email": user.email,
-    })
+    form = OrderForm(
+        request.POST or None,
+        initial={
+            "address": user.address,
+            "postcode": user.postcode,
+            "contact_name": user.full_name,
+            "contact_phone": user.phone,
+            "contact_email": user.email,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
             order = services.order_place(customer=user, product=product, now=clock.now(), **form.cleaned_data)
@@ -83,16 +92,20 @@ def quote_request(request, product_id):
     if not product.price_on_request:
         return redirect("orders:order_create", product_id=product.pk)
     user = request.user
-    form = QuoteForm(request.POST or None, initial={"address": user.address, "postcode": user.postcode,
-                                                    "contact_phone": user.phone})
+    form = QuoteForm(
+        request.POST or None, initial={"address": user.address, "postcode": user.postcode, "contact_phone": user.phone}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.quote_request_create(customer=user, product=product, now=clock.now(), **form.cleaned_data)
         except Refused as refused:
             form.add_refusal(refused)
         else:
-            messages.success(request, f"Thank you: we have your request for a {product.name} quote. Customer "
-                                      "services will reply within office hours.")
+            messages.success(
+                request,
+                f"Thank you: we have your request for a {product.name} quote. Customer "
+                "services will reply within office hours.",
+            )
             return redirect("orders:catalogue")
     return render(request, "orders/quote_form.html", {"product": product, "form": form})
 
@@ -100,8 +113,9 @@ def quote_request(request, product_id):
 @_customer_only
 @require_safe
 def order_list(request):
-    return render(request, "orders/order_list.html",
-                  {"orders": selectors.order_list_for_customer(customer=request.user)})
+    return render(
+        request, "orders/order_list.html", {"orders": selectors.order_list_for_customer(customer=request.user)}
+    )
 
 
 @_customer_only
@@ -114,8 +128,9 @@ def order_detail(request, order_id):
 @_customer_only
 @require_safe
 def service_list(request):
-    return render(request, "orders/service_list.html",
-                  {"services": selectors.service_list_for_customer(customer=request.user)})
+    return render(
+        request, "orders/service_list.html", {"services": selectors.service_list_for_customer(customer=request.user)}
+    )
 
 
 @_customer_only
@@ -125,8 +140,11 @@ def service_detail(request, service_id):
     if request.method == "POST" and form is not None and form.is_valid():
         try:
             changed = services.service_update_settings(
-                service=service, by=request.user, changes={name: form.cleaned_data[name] for name in form.changed_data},
-                now=clock.now())
+                service=service,
+                by=request.user,
+                changes={name: form.cleaned_data[name] for name in form.changed_data},
+                now=clock.now(),
+            )
         except Refused as refused:
             form.add_refusal(refused)
         else:
@@ -135,10 +153,17 @@ def service_detail(request, service_id):
     if request.method == "POST":
         service.refresh_from_db()  # a rejected form changes nothing, not even on this page
     active = next((c for c in service.cancellations.all() if c.status == CancellationStatus.ACTIVE), None)
-    return render(request, "orders/service_detail.html", {
-        "service": service, "form": form, "cancellation": active, "can_cancel": service.status in CANCELLABLE,
-        "today": clock.today(),
-    })
+    return render(
+        request,
+        "orders/service_detail.html",
+        {
+            "service": service,
+            "form": form,
+            "cancellation": active,
+            "can_cancel": service.status in CANCELLABLE,
+            "today": clock.today(),
+        },
+    )
 
 
 @_customer_only
@@ -153,18 +178,30 @@ def service_cancel(request, service_id):
     if request.method == "POST" and form.is_valid():
         try:
             cancellation = services.cancellation_request(
-                service=service, channel=CancellationChannel.PORTAL, received_at=now, recorded_by=request.user,
-                now=now, **form.cleaned_data)
+                service=service,
+                channel=CancellationChannel.PORTAL,
+                received_at=now,
+                recorded_by=request.user,
+                now=now,
+                **form.cleaned_data,
+            )
         except Refused as refused:
             form.add_refusal(refused)
         else:
-            messages.success(request, (
-                f"We have your cancellation request. Your {service.product.name} service will be withdrawn on "
-                f"{day_text(cancellation.withdrawal_date)}. You remain liable for its charges until then. "
-                f"{_by_post(request.user)}."))
+            messages.success(
+                request,
+                (
+                    f"We have your cancellation request. Your {service.product.name} service will be withdrawn on "
+                    f"{day_text(cancellation.withdrawal_date)}. You remain liable for its charges until then. "
+                    f"{_by_post(request.user)}."
+                ),
+            )
             return redirect("orders:service_detail", service_id=service.pk)
-    return render(request, "orders/service_cancel.html",
-                  {"service": service, "form": form, "earliest": earliest, "reason": reason})
+    return render(
+        request,
+        "orders/service_cancel.html",
+        {"service": service, "form": form, "earliest": earliest, "reason": reason},
+    )
 
 
 @_customer_only
@@ -176,6 +213,8 @@ def cancellation_withdraw(request, cancellation_id):
     except Refused as refused:
         messages.error(request, refused.message)
     else:
-        messages.success(request, f"Your cancellation is withdrawn: your {cancellation.service.product.name} "
-                                  "service continues as before.")
+        messages.success(
+            request,
+            f"Your cancellation is withdrawn: your {cancellation.service.product.name} service continues as before.",
+        )
     return redirect("orders:service_detail", service_id=cancellation.service_id)

@@ -13,8 +13,13 @@ def _download(request, message_id, download_name, **which):
     """The one way staff download a message's file, from the outbox or the print queue: only a file of a
     message they may read (portal/message_access.py); anything else is "not found"."""
     readable = message_access.readable_by(request.user, OutboxMessage.objects.all())
-    item = get_object_or_404(OutboxAttachment.objects.select_related("message"), message__in=readable,
-                             message_id=message_id, content__isnull=False, **which)
+    item = get_object_or_404(
+        OutboxAttachment.objects.select_related("message"),
+        message__in=readable,
+        message_id=message_id,
+        content__isnull=False,
+        **which,
+    )
     response = HttpResponse(bytes(item.content), content_type=item.mimetype)
     response["Content-Disposition"] = f'attachment; filename="{download_name(item)}"'
     return response
@@ -66,9 +71,25 @@ class OutboxMessageAdmin(LinksOnlyWhereAllowed, admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["customer"]
     readonly_fields = [
-        "channel", "kind", "status", "customer", "to_name", "to_email", "postal_address", "subject", "body_text",
-        "concerning_type", "concerning_id", "due_at", "created_at", "next_attempt_at", "claimed_at", "attempts",
-        "last_error", "sent_at", "posted_by",
+        "channel",
+        "kind",
+        "status",
+        "customer",
+        "to_name",
+        "to_email",
+        "postal_address",
+        "subject",
+        "body_text",
+        "concerning_type",
+        "concerning_id",
+        "due_at",
+        "created_at",
+        "next_attempt_at",
+        "claimed_at",
+        "attempts",
+        "last_error",
+        "sent_at",
+        "posted_by",
     ]
     exclude = ["body_html"]
     inlines = [AttachmentInline]
@@ -91,8 +112,11 @@ class OutboxMessageAdmin(LinksOnlyWhereAllowed, admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("<int:message_id>/attachment/<int:attachment_id>/", self.admin_site.admin_view(self.attachment),
-                 name="portal_outboxmessage_attachment"),
+            path(
+                "<int:message_id>/attachment/<int:attachment_id>/",
+                self.admin_site.admin_view(self.attachment),
+                name="portal_outboxmessage_attachment",
+            ),
         ] + super().get_urls()
 
     def attachment(self, request, message_id, attachment_id):
@@ -136,14 +160,20 @@ class PrintQueueAdmin(LinksOnlyWhereAllowed, admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("<int:message_id>/pdf/", self.admin_site.admin_view(self.letter_pdf),
-                 name="portal_printqueueletter_pdf"),
+            path(
+                "<int:message_id>/pdf/", self.admin_site.admin_view(self.letter_pdf), name="portal_printqueueletter_pdf"
+            ),
         ] + super().get_urls()
 
     def letter_pdf(self, request, message_id):
         # The same file as the letter's attachment in the outbox, guarded by the same check.
-        return _download(request, message_id, lambda item: f"letter-{item.message_id}-{item.message.kind}.pdf",
-                         filename="letter.pdf", message__channel=Channel.LETTER)
+        return _download(
+            request,
+            message_id,
+            lambda item: f"letter-{item.message_id}-{item.message.kind}.pdf",
+            filename="letter.pdf",
+            message__channel=Channel.LETTER,
+        )
 
 
 @admin.register(CodeCopyRequest)

@@ -94,8 +94,14 @@ class StaffActionsMixin:
         return urls + super().get_urls()
 
     def _page(self, request, *, form, title, case=None, status=200):
-        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form, "title": title,
-                   "case": case, "case_url": self._change_url(case) if case is not None else None}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "title": title,
+            "case": case,
+            "case_url": self._change_url(case) if case is not None else None,
+        }
         return TemplateResponse(request, self.action_templates(), context, status=status)
 
     def _change_url(self, case):
@@ -115,8 +121,9 @@ class StaffActionsMixin:
         chosen = self.staff_actions[action]
         title = f"{chosen.title}: {case.reference}"
         if not chosen.is_available(case):
-            self.message_user(request, f"{chosen.title} does not apply to {case.reference} as it stands.",
-                              messages.ERROR)
+            self.message_user(
+                request, f"{chosen.title} does not apply to {case.reference} as it stands.", messages.ERROR
+            )
             return redirect(self._change_url(case))
         form = self.staff_action_form(chosen, request, case)
         if request.method == "POST" and form.is_valid():
@@ -157,10 +164,14 @@ class StaffActionsMixin:
     def change_view(self, request, object_id, form_url="", extra_context=None):
         case = self.get_object(request, unquote(object_id))
         can_act = case is not None and self.has_change_permission(request, case)
-        offered = [(name, action.title) for name, action in self.staff_actions.items()
-                   if can_act and action.is_available(case)]
-        extra_context = {**(extra_context or {}), "staff_actions": offered,
-                         "action_url_name": f"admin:{self._url_name('action')}"}
+        offered = [
+            (name, action.title) for name, action in self.staff_actions.items() if can_act and action.is_available(case)
+        ]
+        extra_context = {
+            **(extra_context or {}),
+            "staff_actions": offered,
+            "action_url_name": f"admin:{self._url_name('action')}",
+        }
         return super().change_view(request, object_id, form_url, extra_context)
 
     # --- the changelist: bulk actions and reference search -----------------------------------------
@@ -178,11 +189,19 @@ class StaffActionsMixin:
         def run(model_admin, request, queryset):
             form = action.form(request.POST if "apply" in request.POST else None, case=None)
             if form.fields and not form.is_valid():
-                return TemplateResponse(request, "admin/portal/bulk_action.html", {
-                    **self.admin_site.each_context(request), "opts": self.model._meta, "title": action.title,
-                    "form": form, "queryset": queryset, "action": name,
-                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-                })
+                return TemplateResponse(
+                    request,
+                    "admin/portal/bulk_action.html",
+                    {
+                        **self.admin_site.each_context(request),
+                        "opts": self.model._meta,
+                        "title": action.title,
+                        "form": form,
+                        "queryset": queryset,
+                        "action": name,
+                        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                    },
+                )
             data = form.cleaned_data if form.fields else {}
             done, refused = [], []
             for case in queryset:
@@ -205,11 +224,8 @@ class StaffActionsMixin:
         """A reference is searched exactly (the prefix optional, leading zeros dropped); other words as the
         admin's search_fields say."""
         if self.reference_prefix:
-            match = re.fullmatch(rf"\s*({self.reference_prefix}[-\s]?)?0*(\d{{1,12}})\s*", search_term,
-                                 re.IGNORECASE)
+            match = re.fullmatch(rf"\s*({self.reference_prefix}[-\s]?)?0*(\d{{1,12}})\s*", search_term, re.IGNORECASE)
             # A bare number longer than a reference is a phone number or the like: searched as words.
             if match and (match.group(1) or len(match.group(2)) <= 8):
                 return queryset.filter(pk=int(match.group(2))), False
         return super().get_search_results(request, queryset, search_term)
-
-

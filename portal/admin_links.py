@@ -42,24 +42,30 @@ class LinksOnlyWhereAllowed:
         return related_admin is None or related_admin.has_view_permission(request)
 
     def _without_forbidden_links(self, request, model, fieldsets, readonly_fields):
-        plain = {name: _AsText(model, name) for name in readonly_fields
-                 if isinstance(name, str) and not self._may_follow(request, model, name)}
+        plain = {
+            name: _AsText(model, name)
+            for name in readonly_fields
+            if isinstance(name, str) and not self._may_follow(request, model, name)
+        }
 
         def swap(name):
             if isinstance(name, (list, tuple)):  # several fields on one line
                 return type(name)(swap(n) for n in name)
             return plain.get(name, name) if isinstance(name, str) else name
 
-        fieldsets = [(title, {**options, "fields": [swap(f) for f in options.get("fields", ())]})
-                     for title, options in fieldsets]
+        fieldsets = [
+            (title, {**options, "fields": [swap(f) for f in options.get("fields", ())]}) for title, options in fieldsets
+        ]
         return fieldsets, [swap(name) for name in readonly_fields]
 
     def render_change_form(self, request, context, *args, **kwargs):
         adminform = context.get("adminform")
         if adminform is not None:
             adminform.fieldsets, adminform.readonly_fields = self._without_forbidden_links(
-                request, self.model, adminform.fieldsets, adminform.readonly_fields)
+                request, self.model, adminform.fieldsets, adminform.readonly_fields
+            )
         for inline in context.get("inline_admin_formsets", []):
             inline.fieldsets, inline.readonly_fields = self._without_forbidden_links(
-                request, inline.opts.model, inline.fieldsets, inline.readonly_fields)
+                request, inline.opts.model, inline.fieldsets, inline.readonly_fields
+            )
         return super().render_change_form(request, context, *args, **kwargs)

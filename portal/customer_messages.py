@@ -31,8 +31,7 @@ from portal import outbox
 from portal.models import Via
 from portal.office_hours import london
 
-__all__ = ["Via", "WaitingFilter", "alert", "answered", "check_arrival", "customer_replied", "received",
-           "waiting_text"]
+__all__ = ["Via", "WaitingFilter", "alert", "answered", "check_arrival", "customer_replied", "received", "waiting_text"]
 
 FIELD = "customer_waiting_since"
 
@@ -79,11 +78,21 @@ def alert(*, case, owner, group, kind, template, subject, context, now=None):
     customer has written. Returns the outbox messages queued."""
     context = {**context, "case": case}
     if _can_receive(owner):
-        return [outbox.email(kind=kind, to_email=owner.email, to_name=owner.full_name or owner.username,
-                             template=template, subject=subject, context={**context, "group": ""},
-                             concerning=case, now=now)]
-    return outbox.email_staff(group=group, kind=kind, template=template, subject=subject, context=context,
-                              concerning=case, now=now)
+        return [
+            outbox.email(
+                kind=kind,
+                to_email=owner.email,
+                to_name=owner.full_name or owner.username,
+                template=template,
+                subject=subject,
+                context={**context, "group": ""},
+                concerning=case,
+                now=now,
+            )
+        ]
+    return outbox.email_staff(
+        group=group, kind=kind, template=template, subject=subject, context=context, concerning=case, now=now
+    )
 
 
 def waiting_text(case):

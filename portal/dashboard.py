@@ -1,10 +1,10 @@
 """Cards on the customer's account overview, one per app, registered like data export sections.
 
-    from portal.dashboard import dashboard_card
+from portal.dashboard import dashboard_card
 
-    @dashboard_card(position=20)
-    def complaints(customer):
-        return {"template": "complaints/_dashboard_card.html", "open": ...}   # or None for no card
+@dashboard_card(position=20)
+def complaints(customer):
+    return {"template": "complaints/_dashboard_card.html", "open": ...}   # or None for no card
 """
 
 _cards = []
@@ -15,6 +15,7 @@ def dashboard_card(*, position):
         _cards.append((position, func))
         _cards.sort(key=lambda item: item[0])
         return func
+
     return register
 
 

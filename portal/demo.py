@@ -26,6 +26,7 @@ _logins: list[str] = []
 
 def demo_step(func=None, *, position=50):
     """Register func(customers: dict[str, User], staff: dict[str, User], now) that adds demo data."""
+
     def register(step):
         _steps.append((position, step))
         _steps.sort(key=lambda item: item[0])

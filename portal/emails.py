@@ -23,18 +23,40 @@ def code_copy(copy_request, *, now):
         # The typed name stays out of an email to a typed address (portal/throttle.py says why).
         to_name = throttle.email_addressee(customer=copy_request.customer, email=copy_request.email)
         return outbox.email(
-            kind="code_copy", to_email=copy_request.email, to_name=to_name, template="portal/code_copy",
-            subject=CODE_COPY_SUBJECT, context={}, customer=copy_request.customer, concerning=copy_request, now=now,
-            attachments=[outbox.Attachment(
-                filename="121-communications-code-of-practice.pdf",
-                html=outbox.render_letter("portal/code_copy", context={}, subject=CODE_COPY_SUBJECT, to_name=to_name,
-                                          address_lines=[], now=now),
-            )],
+            kind="code_copy",
+            to_email=copy_request.email,
+            to_name=to_name,
+            template="portal/code_copy",
+            subject=CODE_COPY_SUBJECT,
+            context={},
+            customer=copy_request.customer,
+            concerning=copy_request,
+            now=now,
+            attachments=[
+                outbox.Attachment(
+                    filename="121-communications-code-of-practice.pdf",
+                    html=outbox.render_letter(
+                        "portal/code_copy",
+                        context={},
+                        subject=CODE_COPY_SUBJECT,
+                        to_name=to_name,
+                        address_lines=[],
+                        now=now,
+                    ),
+                )
+            ],
         )
     lines = [line.strip() for line in copy_request.address.splitlines() if line.strip()] + [copy_request.postcode]
     return outbox.letter(
-        kind="code_copy", to_name=copy_request.name, address_lines=lines, template="portal/code_copy",
-        subject=CODE_COPY_SUBJECT, context={}, customer=copy_request.customer, concerning=copy_request, now=now,
+        kind="code_copy",
+        to_name=copy_request.name,
+        address_lines=lines,
+        template="portal/code_copy",
+        subject=CODE_COPY_SUBJECT,
+        context={},
+        customer=copy_request.customer,
+        concerning=copy_request,
+        now=now,
     )
 
 
@@ -43,12 +65,19 @@ def public_form_busy(alert, *, limit, now):
     It goes to STAFF_ALERT_EMAIL, customer services' shared mailbox: the site-wide part knows no groups."""
     name = FORM_NAMES.get(alert.form, alert.form)
     return outbox.email(
-        kind="public_form_busy", to_email=settings.STAFF_ALERT_EMAIL, to_name="Customer services",
+        kind="public_form_busy",
+        to_email=settings.STAFF_ALERT_EMAIL,
+        to_name="Customer services",
         template="portal/public_form_busy",
         subject=f"The public {name} form is busy: {alert.count} requests in an hour",
-        context={"alert": alert, "form_name": name, "limit": limit,
-                 "per_recipient_per_hour": settings.PUBLIC_FORM_LIMITS["per_recipient_per_hour"],
-                 "per_recipient_per_day": settings.PUBLIC_FORM_LIMITS["per_recipient_per_day"],
-                 "per_address_per_hour": settings.PUBLIC_FORM_LIMITS["per_address_per_hour"]},
-        concerning=alert, now=now,
+        context={
+            "alert": alert,
+            "form_name": name,
+            "limit": limit,
+            "per_recipient_per_hour": settings.PUBLIC_FORM_LIMITS["per_recipient_per_hour"],
+            "per_recipient_per_day": settings.PUBLIC_FORM_LIMITS["per_recipient_per_day"],
+            "per_address_per_hour": settings.PUBLIC_FORM_LIMITS["per_address_per_hour"],
+        },
+        concerning=alert,
+        now=now,
     )

@@ -39,7 +39,13 @@ def correspondence(customer):
 def code_copies(customer):
     """Copies of the Code asked for while logged in (the form keeps what was typed)."""
     return [
-        {"name": r.name, "method": r.get_method_display(), "email": r.email, "postal_address": r.address,
-         "postcode": r.postcode, "received_at": r.received_at}
+        {
+            "name": r.name,
+            "method": r.get_method_display(),
+            "email": r.email,
+            "postal_address": r.address,
+            "postcode": r.postcode,
+            "received_at": r.received_at,
+        }
         for r in CodeCopyRequest.objects.filter(customer=customer).order_by("received_at", "id")
     ]

@@ -106,5 +106,16 @@ def plural(number, unit):
     return _count(number, unit)
 
 
-__all__ = ["INC_VAT", "date_text", "datetime_text", "day_text", "duration_in_words", "gbp", "plural",
-           "price_text", "short_datetime", "time_text", "when_text"]
+__all__ = [
+    "INC_VAT",
+    "date_text",
+    "datetime_text",
+    "day_text",
+    "duration_in_words",
+    "gbp",
+    "plural",
+    "price_text",
+    "short_datetime",
+    "time_text",
+    "when_text",
+]

@@ -76,8 +76,9 @@ class PersonNameField(SingleLineField):
     def clean(self, value):
         value = " ".join((super().clean(value) or "").split())
         if value and not _NAME.fullmatch(value):
-            raise forms.ValidationError("Give your name in letters only (spaces, hyphens and apostrophes are fine).",
-                                        code="not_a_name")
+            raise forms.ValidationError(
+                "Give your name in letters only (spaces, hyphens and apostrophes are fine).", code="not_a_name"
+            )
         return value
 
 

@@ -29,6 +29,7 @@ class RefuseNulBytesMiddleware:
 
     def __call__(self, request):
         if _carries_nul(request):
-            return render(request, "portal/bad_request.html", {"in_admin": request.path_info.startswith("/admin/")},
-                          status=400)
+            return render(
+                request, "portal/bad_request.html", {"in_admin": request.path_info.startswith("/admin/")}, status=400
+            )
         return self.get_response(request)

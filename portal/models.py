@@ -24,14 +24,23 @@ class TimelineEvent(models.Model):
     text = models.TextField(blank=True)
     # Internal notes stay off the customer's pages, but they are personal data held about the customer,
     # so the data export (a subject access request) includes them, marked as staff notes.
-    internal = models.BooleanField(default=False, help_text="Staff only: not shown on the customer's pages "
-                                                            "(their data export includes it, as the law requires).")
+    internal = models.BooleanField(
+        default=False,
+        help_text="Staff only: not shown on the customer's pages (their data export includes it, as the law requires).",
+    )
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(default=timezone.now)
-    message = models.ForeignKey("portal.OutboxMessage", null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="+", help_text="The email or letter this event sent.")
-    via = models.CharField(max_length=6, choices=Via.choices, blank=True,
-                           help_text="How a customer's message reached us.")
+    message = models.ForeignKey(
+        "portal.OutboxMessage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The email or letter this event sent.",
+    )
+    via = models.CharField(
+        max_length=6, choices=Via.choices, blank=True, help_text="How a customer's message reached us."
+    )
 
     class Meta:
         abstract = True
@@ -93,7 +102,9 @@ class OutboxMessage(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True, help_text="Email handed to the mail server, or letter posted.")
+    sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="Email handed to the mail server, or letter posted."
+    )
     posted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -166,13 +177,17 @@ class PublicFormUse(models.Model):
 
     form = models.CharField(max_length=30)
     ip = models.GenericIPAddressField(null=True, blank=True)
-    recipient = models.CharField(max_length=64, blank=True,
-                                 help_text="A hash of the normalised email or postal address the mail went to.")
+    recipient = models.CharField(
+        max_length=64, blank=True, help_text="A hash of the normalised email or postal address the mail went to."
+    )
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        indexes = [models.Index(fields=["form", "ip", "at"]), models.Index(fields=["form", "at"]),
-                   models.Index(fields=["form", "recipient", "at"], name="portal_publicform_recipient")]
+        indexes = [
+            models.Index(fields=["form", "ip", "at"]),
+            models.Index(fields=["form", "at"]),
+            models.Index(fields=["form", "recipient", "at"], name="portal_publicform_recipient"),
+        ]
 
     def __str__(self):
         return f"{self.form} at {self.at:%Y-%m-%d %H:%M}"

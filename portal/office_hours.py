@@ -144,17 +144,13 @@ def _to_timedelta(hours: float | int | Decimal | timedelta) -> timedelta:
         # everything stays in timedelta so repeated steps cannot drift.
         delta = timedelta(hours=as_float)
     else:
-        raise TypeError(
-            f"hours must be a number or timedelta, not {type(hours).__name__}"
-        )
+        raise TypeError(f"hours must be a number or timedelta, not {type(hours).__name__}")
     if delta < timedelta(0):
         raise ValueError(f"hours must not be negative (got {hours!r})")
     return delta
 
 
-def add_office_hours(
-    start: datetime, hours: float | int | Decimal | timedelta
-) -> datetime:
+def add_office_hours(start: datetime, hours: float | int | Decimal | timedelta) -> datetime:
     """The instant `hours` of office time after `start`, in UTC.
 
     A clock started outside office hours starts at the next opening. Hours that

@@ -40,6 +40,7 @@ class Unreachable(Refused):
     """Neither the way asked for nor the other can reach this person (no email address, no postal address):
     a refusal whose message tells staff what to add, never a 500."""
 
+
 # What other apps want to know when a message of a kind has gone (an email handed to the mail server,
 # a letter posted): for instance a complaint becomes acknowledged when its acknowledgement has gone.
 _sent_hooks = {}
@@ -48,9 +49,11 @@ _sent_hooks = {}
 def on_sent(kind):
     """Register func(message) to run after a message of `kind` is sent or posted. It must be safe to
     run twice: apps also reconcile in their periodic jobs in case a hook failed."""
+
     def register(func):
         _sent_hooks.setdefault(kind, []).append(func)
         return func
+
     return register
 
 
@@ -61,9 +64,11 @@ _fillers = {}
 
 def fill_at_send(kind):
     """Register func(message) -> {placeholder: value} for messages of `kind`."""
+
     def register(func):
         _fillers[kind] = func
         return func
+
     return register
 
 
@@ -126,8 +131,22 @@ def new_message_id():
     return make_msgid(idstring="portal", domain=settings.MESSAGE_ID_DOMAIN)
 
 
-def email(*, kind, to_email, to_name, template, subject, context, customer=None, concerning=None,
-          due_at=None, attachments=(), in_reply_to="", references=(), now=None):
+def email(
+    *,
+    kind,
+    to_email,
+    to_name,
+    template,
+    subject,
+    context,
+    customer=None,
+    concerning=None,
+    due_at=None,
+    attachments=(),
+    in_reply_to="",
+    references=(),
+    now=None,
+):
     """Queue an email built from templates/emails/<template>.txt and .html. `in_reply_to` (and the thread's
     `references`) when it answers a customer's email, so it threads in their mail program."""
     if not to_email:
@@ -158,13 +177,20 @@ def email(*, kind, to_email, to_name, template, subject, context, customer=None,
 
 def render_letter(template, *, context, subject, to_name, address_lines, now=None):
     """The HTML of a letter from templates/letters/<template>.html, ready for the PDF renderer."""
-    context = {"company": COMPANY, "date": now or clock.now(), **context, "to_name": to_name,
-               "address_lines": [line for line in address_lines if line], "subject": subject}
+    context = {
+        "company": COMPANY,
+        "date": now or clock.now(),
+        **context,
+        "to_name": to_name,
+        "address_lines": [line for line in address_lines if line],
+        "subject": subject,
+    }
     return render_to_string(f"letters/{template}.html", context)
 
 
-def letter(*, kind, to_name, address_lines, template, subject, context, customer=None, concerning=None,
-           due_at=None, now=None):
+def letter(
+    *, kind, to_name, address_lines, template, subject, context, customer=None, concerning=None, due_at=None, now=None
+):
     """Queue a letter built from templates/letters/<template>.html; a worker renders the PDF."""
     address_lines = [line for line in address_lines if line]
     if len(address_lines) < 2:
@@ -177,8 +203,9 @@ def letter(*, kind, to_name, address_lines, template, subject, context, customer
         to_name=to_name,
         postal_address="\n".join(address_lines),
         subject=subject,
-        body_html=render_letter(template, context=context, subject=subject, to_name=to_name,
-                                address_lines=address_lines, now=now),
+        body_html=render_letter(
+            template, context=context, subject=subject, to_name=to_name, address_lines=address_lines, now=now
+        ),
         due_at=due_at,
         created_at=now,
         next_attempt_at=now,
@@ -201,12 +228,19 @@ def envelope(customer):
 def letter_html_for(customer, template, *, context, subject, now=None):
     """A letter to the customer rendered as HTML (for a PDF attached to an email, a deadlock letter)."""
     to_name, address_lines = envelope(customer)
-    return render_letter(template, context={**context, "customer": customer}, subject=subject, to_name=to_name,
-                         address_lines=address_lines, now=now)
+    return render_letter(
+        template,
+        context={**context, "customer": customer},
+        subject=subject,
+        to_name=to_name,
+        address_lines=address_lines,
+        now=now,
+    )
 
 
-def send_to_customer(customer, *, kind, template, subject, context, concerning=None, due_at=None,
-                     attachments=(), by_post=None, now=None):
+def send_to_customer(
+    customer, *, kind, template, subject, context, concerning=None, due_at=None, attachments=(), by_post=None, now=None
+):
     """Email the customer, or write to them when they take letters only or asked for post.
 
     When the chosen way is impossible (a letter, but the address was removed since; an email, but no
@@ -220,11 +254,31 @@ def send_to_customer(customer, *, kind, template, subject, context, concerning=N
     context = {**context, "customer": customer}
     if by_post:
         to_name, address_lines = envelope(customer)
-        return letter(kind=kind, to_name=to_name, address_lines=address_lines, template=template, subject=subject,
-                      context=context, customer=customer, concerning=concerning, due_at=due_at, now=now)
-    return email(kind=kind, to_email=customer.email, to_name=customer.display_name, template=template,
-                 subject=subject, context=context, customer=customer, concerning=concerning, due_at=due_at,
-                 attachments=attachments, now=now)
+        return letter(
+            kind=kind,
+            to_name=to_name,
+            address_lines=address_lines,
+            template=template,
+            subject=subject,
+            context=context,
+            customer=customer,
+            concerning=concerning,
+            due_at=due_at,
+            now=now,
+        )
+    return email(
+        kind=kind,
+        to_email=customer.email,
+        to_name=customer.display_name,
+        template=template,
+        subject=subject,
+        context=context,
+        customer=customer,
+        concerning=concerning,
+        due_at=due_at,
+        attachments=attachments,
+        now=now,
+    )
 
 
 def email_staff(*, group, kind, template, subject, context, concerning=None, now=None):
@@ -236,8 +290,16 @@ def email_staff(*, group, kind, template, subject, context, concerning=None, now
     recipients = [(m.full_name or m.username, m.email) for m in members.order_by("pk")]
     recipients = recipients or [(group, settings.STAFF_ALERT_EMAIL)]
     return [
-        email(kind=kind, to_email=address, to_name=name, template=template, subject=subject,
-              context={**context, "group": group}, concerning=concerning, now=now)
+        email(
+            kind=kind,
+            to_email=address,
+            to_name=name,
+            template=template,
+            subject=subject,
+            context={**context, "group": group},
+            concerning=concerning,
+            now=now,
+        )
         for name, address in recipients
     ]
 
@@ -251,9 +313,12 @@ def messages_concerning(obj):
 
 def claim(message_id, *, now):
     """Take the message for sending. Only one caller can win: the UPDATE is guarded by status."""
-    return OutboxMessage.objects.filter(pk=message_id, status=Status.QUEUED, next_attempt_at__lte=now).update(
-        status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
-    ) == 1
+    return (
+        OutboxMessage.objects.filter(pk=message_id, status=Status.QUEUED, next_attempt_at__lte=now).update(
+            status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+        == 1
+    )
 
 
 def deliver(message_id, *, now=None):
@@ -404,9 +469,12 @@ def retry_now(*, message, now=None):
 @transaction.atomic
 def mark_posted(*, message, by, now=None):
     """Staff have printed and posted a letter from the print queue."""
-    posted = OutboxMessage.objects.filter(pk=message.pk, channel=Channel.LETTER, status=Status.TO_PRINT).update(
-        status=Status.POSTED, sent_at=now or clock.now(), posted_by=by
-    ) == 1
+    posted = (
+        OutboxMessage.objects.filter(pk=message.pk, channel=Channel.LETTER, status=Status.TO_PRINT).update(
+            status=Status.POSTED, sent_at=now or clock.now(), posted_by=by
+        )
+        == 1
+    )
     if posted:
         transaction.on_commit(partial(_run_sent_hooks, message.pk))
     return posted
@@ -414,9 +482,12 @@ def mark_posted(*, message, by, now=None):
 
 def cancel(*, message):
     """Stop a message that is no longer needed, if it has not gone yet. Returns True if stopped."""
-    return OutboxMessage.objects.filter(
-        pk=message.pk, status__in=[Status.QUEUED, Status.FAILED, Status.TO_PRINT]
-    ).update(status=Status.CANCELLED) == 1
+    return (
+        OutboxMessage.objects.filter(pk=message.pk, status__in=[Status.QUEUED, Status.FAILED, Status.TO_PRINT]).update(
+            status=Status.CANCELLED
+        )
+        == 1
+    )
 
 
 def letter_pdf(message):

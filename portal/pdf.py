@@ -33,7 +33,7 @@ def static_path_for(url):
     static_prefix = BASE_URL + settings.STATIC_URL.lstrip("/")
     if not url.startswith(static_prefix):
         return None
-    relative = url[len(static_prefix):].split("?", 1)[0].split("#", 1)[0]
+    relative = url[len(static_prefix) :].split("?", 1)[0].split("#", 1)[0]
     relative = posixpath.normpath(relative)
     if relative.startswith(("..", "/")) or relative == ".":
         return None
@@ -80,9 +80,7 @@ def _stylesheet(static_name):
 def html_to_pdf(html, *, stylesheets=("portal/print.css",), fetcher=None):
     fetcher = fetcher or StaticOnlyFetcher()
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
-    return document.write_pdf(
-        stylesheets=[_stylesheet(name) for name in stylesheets], font_config=_font_config()
-    )
+    return document.write_pdf(stylesheets=[_stylesheet(name) for name in stylesheets], font_config=_font_config())
 
 
 def render_pdf(template_name, context, *, stylesheets=("portal/print.css",)):

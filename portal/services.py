@@ -11,9 +11,13 @@ def code_copy_request(*, name, method, email="", address="", postcode="", custom
     """Code: "requesting a copy to be posted or emailed". The request and its message are saved together."""
     now = now or clock.now()
     request = CodeCopyRequest.objects.create(
-        name=name, method=method, email=email if method == CopyMethod.EMAIL else "",
-        address=address if method == CopyMethod.POST else "", postcode=postcode if method == CopyMethod.POST else "",
-        customer=customer, received_at=now,
+        name=name,
+        method=method,
+        email=email if method == CopyMethod.EMAIL else "",
+        address=address if method == CopyMethod.POST else "",
+        postcode=postcode if method == CopyMethod.POST else "",
+        customer=customer,
+        received_at=now,
     )
     emails.code_copy(request, now=now)
     return request

@@ -55,8 +55,9 @@ def admin_filter(*, title, parameter_name, due_field, done_field, at_risk_office
         def queryset(self, request, queryset):
             if self.value() in (OVERDUE, AT_RISK, DUE, LATE):
                 hours = at_risk_office_hours() if callable(at_risk_office_hours) else at_risk_office_hours
-                return queryset.filter(open_q(due_field=due_field, done_field=done_field, which=self.value(),
-                                              at_risk_office_hours=hours))
+                return queryset.filter(
+                    open_q(due_field=due_field, done_field=done_field, which=self.value(), at_risk_office_hours=hours)
+                )
             return queryset
 
     DeadlineFilter.title = title
@@ -73,11 +74,20 @@ def claim_alerts(queryset, *, due_field, done_field, level_field, at_risk_office
     """
     newly = {AT_RISK: [], OVERDUE: []}
     for level in (OVERDUE, AT_RISK):
-        rows = (queryset.select_for_update(skip_locked=True, of=("self",))
-                .filter(open_q(due_field=due_field, done_field=done_field, which=level,
-                               at_risk_office_hours=at_risk_office_hours, now=now))
-                .exclude(**{f"{level_field}__in": [level, OVERDUE]})
-                .order_by(due_field, "pk"))
+        rows = (
+            queryset.select_for_update(skip_locked=True, of=("self",))
+            .filter(
+                open_q(
+                    due_field=due_field,
+                    done_field=done_field,
+                    which=level,
+                    at_risk_office_hours=at_risk_office_hours,
+                    now=now,
+                )
+            )
+            .exclude(**{f"{level_field}__in": [level, OVERDUE]})
+            .order_by(due_field, "pk")
+        )
         for row in rows:
             setattr(row, level_field, level)
             row.save(update_fields=[level_field])

@@ -5,8 +5,9 @@ allowed.", which means little to a customer; the forms of the customer pages say
 instead, on the field that held it, and nothing is saved.
 """
 
-NUL_REFUSED = ("This contains a character that cannot be part of any text (a NUL byte), so nothing was saved. "
-               "Please retype it.")
+NUL_REFUSED = (
+    "This contains a character that cannot be part of any text (a NUL byte), so nothing was saved. Please retype it."
+)
 
 
 class PlainNulRefusal:

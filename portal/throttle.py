@@ -106,17 +106,23 @@ def email_addressee(*, customer, email):
 
 # --- The limits -------------------------------------------------------------------------------------
 
+
 def _refusal(recipient, what, *, today):
     if recipient.kind == "post":
         if today:
-            return (f"We have posted {what} to that address as many times today as we do. If it has not arrived "
-                    "in a few days, please call us on 01622 474730.")
+            return (
+                f"We have posted {what} to that address as many times today as we do. If it has not arrived "
+                "in a few days, please call us on 01622 474730."
+            )
         return f"We are already posting {what} to that address: please allow a few days for it to arrive."
     if today:
-        return (f"We have sent {what} to that address as many times today as we do: please look in your inbox "
-                "(and your junk mail folder), or call us on 01622 474730.")
-    return (f"We sent {what} to that address less than an hour ago: please look in your inbox (and your junk "
-            "mail folder).")
+        return (
+            f"We have sent {what} to that address as many times today as we do: please look in your inbox "
+            "(and your junk mail folder), or call us on 01622 474730."
+        )
+    return (
+        f"We sent {what} to that address less than an hour ago: please look in your inbox (and your junk mail folder)."
+    )
 
 
 def record_public_form_use(*, form, request, recipient, what, now=None):
@@ -128,8 +134,9 @@ def record_public_form_use(*, form, request, recipient, what, now=None):
     ip = client_ip(request)
     uses = PublicFormUse.objects.filter(form=form)
     if ip and uses.filter(ip=ip, at__gt=now - WINDOW).count() >= limits["per_address_per_hour"]:
-        raise Throttled("We have had many requests from here in the last hour. Please try again later, or "
-                        "call us on 01622 474730.")
+        raise Throttled(
+            "We have had many requests from here in the last hour. Please try again later, or call us on 01622 474730."
+        )
     to_them = uses.filter(recipient=recipient.key)
     if to_them.filter(at__gt=now - WINDOW).count() >= limits["per_recipient_per_hour"]:
         raise Throttled(_refusal(recipient, what, today=False), field=recipient.field)

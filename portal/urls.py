@@ -7,14 +7,17 @@ admin.site.site_header = "121 Communications staff"
 admin.site.site_title = "121 Communications staff"
 admin.site.index_title = "Customer services, accounts and engineers"
 
-portal_patterns = ([
-    path("", views.home, name="home"),
-    path("code-of-practice/", views.code_of_practice, name="code_of_practice"),
-    path("code-of-practice/copy/", views.code_copy, name="code_copy"),
-    path("contact/", views.contact, name="contact"),
-    path("privacy/", views.privacy, name="privacy"),
-    path("staff/policy/", views.policy, name="policy"),
-], "portal")
+portal_patterns = (
+    [
+        path("", views.home, name="home"),
+        path("code-of-practice/", views.code_of_practice, name="code_of_practice"),
+        path("code-of-practice/copy/", views.code_copy, name="code_copy"),
+        path("contact/", views.contact, name="contact"),
+        path("privacy/", views.privacy, name="privacy"),
+        path("staff/policy/", views.policy, name="policy"),
+    ],
+    "portal",
+)
 
 urlpatterns = [
     path("", include(portal_patterns)),

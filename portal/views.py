@@ -24,37 +24,55 @@ def code_of_practice(request):
 @require_safe
 def privacy(request):
     """Code (Privacy): "Our Privacy Policy sets out the personal information we collect about you"."""
-    return render(request, "portal/privacy.html", {
-        "ico": ICO,
-        "registration_link_days": settings.REGISTRATION_LINK_DAYS,
-        "lockout_failures": settings.AXES_FAILURE_LIMIT,
-    })
+    return render(
+        request,
+        "portal/privacy.html",
+        {
+            "ico": ICO,
+            "registration_link_days": settings.REGISTRATION_LINK_DAYS,
+            "lockout_failures": settings.AXES_FAILURE_LIMIT,
+        },
+    )
 
 
 @require_safe
 def contact(request):
-    return render(request, "portal/contact.html", {
-        **pages.context_for("contact"), "ofcom": OFCOM,
-        "ack_within": policy_values.hours_label(policy_values.value("COMPLAINT_ACK_OFFICE_HOURS")),
-        "adr_after": policy_values.adr_wait_label(),
-    })
+    return render(
+        request,
+        "portal/contact.html",
+        {
+            **pages.context_for("contact"),
+            "ofcom": OFCOM,
+            "ack_within": policy_values.hours_label(policy_values.value("COMPLAINT_ACK_OFFICE_HOURS")),
+            "adr_after": policy_values.adr_wait_label(),
+        },
+    )
 
 
 def code_copy(request):
     initial = {}
     if request.user.is_authenticated and not request.user.is_staff:
         user = request.user
-        initial = {"name": user.full_name, "email": user.email, "address": user.address, "postcode": user.postcode,
-                   "method": "post" if user.writes_by_post else "email"}
+        initial = {
+            "name": user.full_name,
+            "email": user.email,
+            "address": user.address,
+            "postcode": user.postcode,
+            "method": "post" if user.writes_by_post else "email",
+        }
     form = CodeCopyForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         customer = request.user if request.user.is_authenticated and not request.user.is_staff else None
-        recipient = (throttle.email_recipient(data["email"]) if data["method"] == CopyMethod.EMAIL
-                     else throttle.postal_recipient(data["address"], data["postcode"]))
+        recipient = (
+            throttle.email_recipient(data["email"])
+            if data["method"] == CopyMethod.EMAIL
+            else throttle.postal_recipient(data["address"], data["postcode"])
+        )
         try:
-            throttle.record_public_form_use(form="code_copy", request=request, recipient=recipient,
-                                            what="the Code of Practice")
+            throttle.record_public_form_use(
+                form="code_copy", request=request, recipient=recipient, what="the Code of Practice"
+            )
         except throttle.Throttled as error:
             form.add_error(error.field, error.message)
             return render(request, "portal/code_copy.html", {"form": form}, status=429)
@@ -69,12 +87,16 @@ def code_copy(request):
 
 @staff_member_required
 def policy(request):
-    return render(request, "portal/policy.html", {
-        "policy": settings.PORTAL_POLICY,
-        "outbox": {
-            "requeue_after_seconds": settings.OUTBOX_REQUEUE_AFTER_SECONDS,
-            "max_attempts": settings.OUTBOX_MAX_ATTEMPTS,
+    return render(
+        request,
+        "portal/policy.html",
+        {
+            "policy": settings.PORTAL_POLICY,
+            "outbox": {
+                "requeue_after_seconds": settings.OUTBOX_REQUEUE_AFTER_SECONDS,
+                "max_attempts": settings.OUTBOX_MAX_ATTEMPTS,
+            },
+            **pages.context_for("policy"),
+            "ofcom": OFCOM,
         },
-        **pages.context_for("policy"),
-        "ofcom": OFCOM,
-    })
+    )

@@ -21,8 +21,13 @@ def password():
 @pytest.fixture
 def alice(db):
     """A residential customer who deals with us by email: the usual case."""
-    return CustomerFactory(username="alice", full_name="Alice Archer", email="alice@example.co.uk",
-                           address="12 Orchard Way\nBoughton Monchelsea\nMaidstone\nKent", postcode="ME17 4AA")
+    return CustomerFactory(
+        username="alice",
+        full_name="Alice Archer",
+        email="alice@example.co.uk",
+        address="12 Orchard Way\nBoughton Monchelsea\nMaidstone\nKent",
+        postcode="ME17 4AA",
+    )
 
 
 @pytest.fixture
@@ -34,9 +39,16 @@ def bob(db):
 @pytest.fixture
 def carol(db):
     """A business customer with no email address: everything we send her is a letter."""
-    return CustomerFactory(username="carolsbakery", full_name="Carol Baker", company_name="Carol's Bakery Ltd",
-                           email="", customer_type=CustomerType.BUSINESS, correspondence=Correspondence.POST,
-                           address="3 High Street\nMaidstone\nKent", postcode="ME14 1AB")
+    return CustomerFactory(
+        username="carolsbakery",
+        full_name="Carol Baker",
+        company_name="Carol's Bakery Ltd",
+        email="",
+        customer_type=CustomerType.BUSINESS,
+        correspondence=Correspondence.POST,
+        address="3 High Street\nMaidstone\nKent",
+        postcode="ME14 1AB",
+    )
 
 
 @pytest.fixture
@@ -65,8 +77,10 @@ def _fast_passwords(settings):
 @pytest.fixture
 def on_commit(django_capture_on_commit_callbacks):
     """Run on-commit callbacks (such as queueing an outbox message) as a real commit would."""
+
     def run():
         return django_capture_on_commit_callbacks(execute=True)
+
     return run
 
 
@@ -78,8 +92,15 @@ def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"],
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
     }
 
 

@@ -51,8 +51,8 @@ def changelist_column(response, column, prefix):
     html = response.content.decode()
     if 'id="result_list"' not in html:
         return {}
-    table = html[html.index('id="result_list"'):]
-    table = table[:table.index("</table>")]
+    table = html[html.index('id="result_list"') :]
+    table = table[: table.index("</table>")]
     rows = {}
     for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, flags=re.S):
         reference = re.search(rf"{prefix}-\d{{6}}", row)

@@ -78,7 +78,9 @@ def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
     """Start `celery -A portal worker` against the test database and the test Redis."""
     mail_dir = tmp_path_factory.mktemp("worker-mail")
     db = connection.settings_dict
-    database_url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    database_url = (
+        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("EMAIL_", "CELERY_"))},
         "DJANGO_SETTINGS_MODULE": "portal.settings",
@@ -93,9 +95,24 @@ def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
     name = f"portal-test-{uuid.uuid4().hex[:8]}@localhost"
     app.control.purge()  # nothing left over from an earlier run may reach this worker
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "--loglevel=INFO", "-n", name,
-         "--without-mingle", "--without-gossip"],
-        cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "-n",
+            name,
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     log_path = Path(mail_dir.parent) / f"{name.split('@')[0]}.log"
     # Drain the worker's output to a file, so a full pipe never blocks it and a failure can show it.

@@ -25,8 +25,19 @@ from complaints.services.deadlock import (
 )
 
 __all__ = [
-    "add_months", "adr_scheme_make_current", "complaint_acknowledge_by_hand",
-    "complaint_acknowledged_by_message", "complaint_add_customer_message", "complaint_add_note", "complaint_assign",
-    "complaint_issue_deadlock", "complaint_open", "complaint_raise_adr_letter", "complaint_reopen", "complaint_reply",
-    "complaint_set_status", "complaints_alert_unacknowledged", "validate_complaint",
+    "add_months",
+    "adr_scheme_make_current",
+    "complaint_acknowledge_by_hand",
+    "complaint_acknowledged_by_message",
+    "complaint_add_customer_message",
+    "complaint_add_note",
+    "complaint_assign",
+    "complaint_issue_deadlock",
+    "complaint_open",
+    "complaint_raise_adr_letter",
+    "complaint_reopen",
+    "complaint_reply",
+    "complaint_set_status",
+    "complaints_alert_unacknowledged",
+    "validate_complaint",
 ]

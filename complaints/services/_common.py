@@ -7,13 +7,23 @@ from portal.workflow import Refused, check_move
 
 
 def event(complaint, kind, text="", *, by=None, internal=False, at=None, message=None, via=""):
-    return ComplaintEvent.objects.create(complaint=complaint, kind=kind, text=text, by=by, internal=internal,
-                                         at=at or clock.now(), message=message, via=via)
+    return ComplaintEvent.objects.create(
+        complaint=complaint,
+        kind=kind,
+        text=text,
+        by=by,
+        internal=internal,
+        at=at or clock.now(),
+        message=message,
+        via=via,
+    )
 
 
 def reopen_refusal():
-    return Refused(f"A complaint can be reopened within {policy.value('COMPLAINT_REOPEN_DAYS')} days of being "
-                   "resolved; please make a new complaint.")
+    return Refused(
+        f"A complaint can be reopened within {policy.value('COMPLAINT_REOPEN_DAYS')} days of being "
+        "resolved; please make a new complaint."
+    )
 
 
 def move(complaint, to, *, by, text="", at=None, internal=False):

@@ -17,11 +17,18 @@ def complaints_alert_unacknowledged(*, now=None):
     hours = policy.value("COMPLAINT_AT_RISK_OFFICE_HOURS")
     newly = sla.claim_alerts(
         selectors.unacknowledged(),
-        due_field="ack_due_at", done_field="acknowledged_at", level_field="ack_alert_level",
-        at_risk_office_hours=hours, now=now,
+        due_field="ack_due_at",
+        done_field="acknowledged_at",
+        level_field="ack_alert_level",
+        at_risk_office_hours=hours,
+        now=now,
         record=lambda complaint, level: event(
-            complaint, EventKind.ALERT, f"Customer services alerted: acknowledgement {sla.LABELS[level].lower()}.",
-            internal=True, at=now),
+            complaint,
+            EventKind.ALERT,
+            f"Customer services alerted: acknowledgement {sla.LABELS[level].lower()}.",
+            internal=True,
+            at=now,
+        ),
     )
     if newly[sla.AT_RISK] or newly[sla.OVERDUE]:
         emails.complaint_ack_alert(overdue=newly[sla.OVERDUE], at_risk=newly[sla.AT_RISK], hours=hours, now=now)

@@ -18,8 +18,16 @@ from portal.workflow import InvalidTransition, Refused, required_text
 BY_HAND = {Channel.PHONE, Channel.IN_PERSON}  # a contact that can be acknowledged there and then
 
 
-def validate_complaint(*, customer, channel=Channel.PORTAL, reply_by=None, received_at=None, service=None,
-                       acknowledged_by_hand=False, now=None):
+def validate_complaint(
+    *,
+    customer,
+    channel=Channel.PORTAL,
+    reply_by=None,
+    received_at=None,
+    service=None,
+    acknowledged_by_hand=False,
+    now=None,
+):
     """Refuse a complaint the rules do not allow; returns how we reply (the customer's usual way when
     `reply_by` is not given). The customer's form and the staff record form call this too, so each sees
     the same refusal on the field it concerns: in the customer's words for a complaint made in the portal
@@ -27,8 +35,10 @@ def validate_complaint(*, customer, channel=Channel.PORTAL, reply_by=None, recei
     now = now or clock.now()
     own = channel == Channel.PORTAL
     if service is not None and service.customer_id != customer.pk:
-        raise Refused("That service is not on your account." if own else
-                      "That service is on another customer's account.", field="service")
+        raise Refused(
+            "That service is not on your account." if own else "That service is on another customer's account.",
+            field="service",
+        )
     if received_at is not None:
         problem = staff_time.received_problem(received_at, now=now)
         if problem:
@@ -38,37 +48,74 @@ def validate_complaint(*, customer, channel=Channel.PORTAL, reply_by=None, recei
     if reply_by is None:
         reply_by = ReplyBy.EMAIL if customer.email and not customer.writes_by_post else ReplyBy.LETTER
     if reply_by == ReplyBy.EMAIL and not customer.email:
-        raise Refused("We have no email address for you: choose a letter, or add an email address in your details."
-                      if own else "This customer has no email address: reply by letter.", field="reply_by")
+        raise Refused(
+            "We have no email address for you: choose a letter, or add an email address in your details."
+            if own
+            else "This customer has no email address: reply by letter.",
+            field="reply_by",
+        )
     by_letter = reply_by == ReplyBy.LETTER or channel == Channel.LETTER or not customer.email
     if by_letter and not outbox.has_postal_address(customer):
-        raise Refused("We have no postal address for you: choose email, or add your address in your details."
-                      if own else "This customer has no postal address: add it to their details first.",
-                      field="reply_by")
+        raise Refused(
+            "We have no postal address for you: choose email, or add your address in your details."
+            if own
+            else "This customer has no postal address: add it to their details first.",
+            field="reply_by",
+        )
     return reply_by
 
 
 @transaction.atomic
-def complaint_open(*, customer, category, what_happened, desired_outcome="", channel=Channel.PORTAL,
-                   reply_by=None, received_at=None, recorded_by=None, acknowledged_by_hand=False, service=None,
-                   now=None):
+def complaint_open(
+    *,
+    customer,
+    category,
+    what_happened,
+    desired_outcome="",
+    channel=Channel.PORTAL,
+    reply_by=None,
+    received_at=None,
+    recorded_by=None,
+    acknowledged_by_hand=False,
+    service=None,
+    now=None,
+):
     """Record a complaint and, unless staff acknowledged it during the contact, queue its acknowledgement."""
     now = now or clock.now()
     received_at = received_at or now
     if channel != Channel.PORTAL and recorded_by is None:
-        raise Refused("A complaint received by phone, email, letter or in person is recorded by staff.",
-                      field="channel")
-    reply_by = validate_complaint(customer=customer, channel=channel, reply_by=reply_by, received_at=received_at,
-                                  service=service, acknowledged_by_hand=acknowledged_by_hand, now=now)
+        raise Refused(
+            "A complaint received by phone, email, letter or in person is recorded by staff.", field="channel"
+        )
+    reply_by = validate_complaint(
+        customer=customer,
+        channel=channel,
+        reply_by=reply_by,
+        received_at=received_at,
+        service=service,
+        acknowledged_by_hand=acknowledged_by_hand,
+        now=now,
+    )
     complaint = Complaint.objects.create(
-        customer=customer, service=service, category=category, what_happened=what_happened,
+        customer=customer,
+        service=service,
+        category=category,
+        what_happened=what_happened,
         desired_outcome=desired_outcome,
-        channel=channel, reply_by=reply_by, received_at=received_at, recorded_by=recorded_by,
+        channel=channel,
+        reply_by=reply_by,
+        received_at=received_at,
+        recorded_by=recorded_by,
         ack_due_at=add_office_hours(received_at, policy.value("COMPLAINT_ACK_OFFICE_HOURS")),
         adr_from=adr_from(received_at),
     )
-    event(complaint, EventKind.RECEIVED, f"Complaint received by {complaint.get_channel_display().lower()}.",
-          by=recorded_by or customer, at=received_at)
+    event(
+        complaint,
+        EventKind.RECEIVED,
+        f"Complaint received by {complaint.get_channel_display().lower()}.",
+        by=recorded_by or customer,
+        at=received_at,
+    )
     if acknowledged_by_hand:
         complaint_acknowledge_by_hand(complaint=complaint, by=recorded_by, at=received_at, now=now)
     else:
@@ -146,8 +193,9 @@ def complaint_reopen(*, complaint, by, reason="", now=None):
 
 
 @transaction.atomic
-def complaint_add_customer_message(*, complaint, customer, text, received_at, via=customer_messages.Via.PORTAL,
-                                   now=None):
+def complaint_add_customer_message(
+    *, complaint, customer, text, received_at, via=customer_messages.Via.PORTAL, now=None
+):
     """A customer's message on their complaint, however it reached us: through the portal, or (for the
     mailbox reader and staff typing in a letter) an email or letter matched to this complaint, with
     `received_at` the time it reached us and `via` how.
@@ -162,8 +210,7 @@ def complaint_add_customer_message(*, complaint, customer, text, received_at, vi
         customer_messages.check_arrival(received_at=received_at, via=via, now=now, case_since=complaint.received_at)
     except customer_messages.ArrivalRefused as refusal:
         raise Refused(str(refusal), field="received_at") from None
-    locked = Complaint.objects.select_for_update(of=("self",)).select_related("customer", "owner").get(
-        pk=complaint.pk)
+    locked = Complaint.objects.select_for_update(of=("self",)).select_related("customer", "owner").get(pk=complaint.pk)
     if locked.status == Status.CLOSED:
         raise Refused("This complaint is closed. Please make a new complaint.")
     # The timeline event says how the message reached us, which only this path knows.

@@ -58,8 +58,9 @@ def adr_scheme_make_current(*, scheme, now=None):
 def complaint_issue_deadlock(*, complaint, by, final_position, by_email=True, by_post=False, now=None):
     """We cannot resolve it: write the deadlock letter (PDF) naming the ADR scheme, email and/or post it."""
     now = now or clock.now()
-    final_position = required_text(final_position, "Write our final position: it is the heart of the deadlock letter.",
-                                   field="final_position")
+    final_position = required_text(
+        final_position, "Write our final position: it is the heart of the deadlock letter.", field="final_position"
+    )
     scheme = adr_scheme_current()
     if scheme is None:
         raise Refused("No current ADR scheme is set up: add its details first.")
@@ -70,8 +71,13 @@ def complaint_issue_deadlock(*, complaint, by, final_position, by_email=True, by
         raise Refused("Choose to email the letter, post it, or both.")
     if by_post and not outbox.has_postal_address(customer):
         raise Refused("We have no postal address for this customer: email the letter instead.", field="by_post")
-    locked = move(complaint, Status.DEADLOCKED, by=by, at=now,
-                  text="We could not resolve your complaint and sent you a deadlock letter.")
+    locked = move(
+        complaint,
+        Status.DEADLOCKED,
+        by=by,
+        at=now,
+        text="We could not resolve your complaint and sent you a deadlock letter.",
+    )
     Complaint.objects.filter(pk=locked.pk).update(deadlock_position=final_position)
     locked.deadlock_position = complaint.deadlock_position = final_position
     sent = emails.complaint_deadlock(locked, scheme=scheme, by_email=by_email, by_post=by_post, now=now)
@@ -98,7 +104,12 @@ def complaint_raise_adr_letter(*, complaint_id, now=None):
             return None
         complaint = Complaint.objects.select_related("customer").get(pk=complaint_id)
         message = emails.complaint_adr(complaint, now=now)
-        event(complaint, EventKind.ADR_LETTER,
-              "It is more than the time set out in our Code since you first complained: you may now take "
-              "your complaint to the ADR scheme directly. We sent you its details.", at=now, message=message)
+        event(
+            complaint,
+            EventKind.ADR_LETTER,
+            "It is more than the time set out in our Code since you first complained: you may now take "
+            "your complaint to the ADR scheme directly. We sent you its details.",
+            at=now,
+            message=message,
+        )
         return complaint

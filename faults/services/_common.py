@@ -9,8 +9,9 @@ from portal.workflow import check_move
 
 
 def event(fault, kind, text="", *, at, by=None, internal=False, message=None, via=""):
-    return FaultEvent.objects.create(fault=fault, kind=kind, text=text, by=by, internal=internal, at=at,
-                                     message=message, via=via)
+    return FaultEvent.objects.create(
+        fault=fault, kind=kind, text=text, by=by, internal=internal, at=at, message=message, via=via
+    )
 
 
 def staff_wrote(fault, message, *, by):

@@ -104,8 +104,18 @@ def _check_rows(service, answers, *, required):
 
 
 @transaction.atomic
-def fault_report(*, customer, service, description, answers=(), channel=Channel.PORTAL, reported_at=None,
-                 recorded_by=None, request_key=None, now=None):
+def fault_report(
+    *,
+    customer,
+    service,
+    description,
+    answers=(),
+    channel=Channel.PORTAL,
+    reported_at=None,
+    recorded_by=None,
+    request_key=None,
+    now=None,
+):
     """Record a fault with the customer's checks and queue its acknowledgement, in one transaction.
 
     `answers` are in the order of faults.checks for the service's kind; a portal report has them all.
@@ -118,9 +128,17 @@ def fault_report(*, customer, service, description, answers=(), channel=Channel.
         # A twin request saving the same key at this moment: the key is unique, so this insert waits for
         # the twin's transaction and then fails, and the fault the twin made is handed back.
         with transaction.atomic():
-            return _fault_report(customer=customer, service=service, description=description, answers=answers,
-                                 channel=channel, reported_at=reported_at, recorded_by=recorded_by,
-                                 request_key=request_key, now=now)
+            return _fault_report(
+                customer=customer,
+                service=service,
+                description=description,
+                answers=answers,
+                channel=channel,
+                reported_at=reported_at,
+                recorded_by=recorded_by,
+                request_key=request_key,
+                now=now,
+            )
     except IntegrityError:
         existing = _made_with(request_key, customer)
         if existing is None:
@@ -134,8 +152,7 @@ def _made_with(request_key, customer):
     return Fault.objects.filter(request_key=request_key, customer=customer).first()
 
 
-def _fault_report(*, customer, service, description, answers, channel, reported_at, recorded_by, request_key,
-                  now):
+def _fault_report(*, customer, service, description, answers, channel, reported_at, recorded_by, request_key, now):
     now = now or clock.now()
     reported_at = reported_at or now
     description = (description or "").strip()
@@ -152,15 +169,27 @@ def _fault_report(*, customer, service, description, answers, channel, reported_
         raise Refused("Describe the fault, so that our engineers know where to start.", field="description")
     rows = _check_rows(service, list(answers), required=channel == Channel.PORTAL)
 
-    fault = Fault.objects.create(customer=customer, service=service, reported_at=reported_at, channel=channel,
-                                 recorded_by=recorded_by, description=description, request_key=request_key,
-                                 repair_due_at=repair_due(reported_at))
+    fault = Fault.objects.create(
+        customer=customer,
+        service=service,
+        reported_at=reported_at,
+        channel=channel,
+        recorded_by=recorded_by,
+        description=description,
+        request_key=request_key,
+        repair_due_at=repair_due(reported_at),
+    )
     for row in rows:
         row.fault = fault
     FaultCheck.objects.bulk_create(rows)
     how = {Channel.PORTAL: "online", Channel.PHONE: "by phone", Channel.EMAIL: "by email"}[channel]
-    reported = event(fault, EventKind.REPORTED, f"Fault reported {how} on {fault.service.label}.",
-                     by=recorded_by or customer, at=reported_at)
+    reported = event(
+        fault,
+        EventKind.REPORTED,
+        f"Fault reported {how} on {fault.service.label}.",
+        by=recorded_by or customer,
+        at=reported_at,
+    )
     fault.ack_message = emails.fault_ack(fault, next_at_work=next_at_work_text(reported_at), checks=rows)
     fault.save(update_fields=["ack_message"])
     link(reported, fault.ack_message)
@@ -176,8 +205,13 @@ def _cancel_visits(fault, to, *, by, at):
         if cancelled:
             cancelled.status = SlotStatus.WITHDRAWN
             cancelled.save(update_fields=["status"])
-            event(fault, EventKind.VISIT_CANCELLED,
-                  f"The engineer visit on {slot_text(cancelled.date, cancelled.window)} is cancelled.", by=by, at=at)
+            event(
+                fault,
+                EventKind.VISIT_CANCELLED,
+                f"The engineer visit on {slot_text(cancelled.date, cancelled.window)} is cancelled.",
+                by=by,
+                at=at,
+            )
     if to in CONCLUDED_STATUSES:
         fault.slots.filter(status=SlotStatus.OFFERED).update(status=SlotStatus.WITHDRAWN)
     return cancelled
@@ -187,15 +221,18 @@ def _cancel_visits(fault, to, *, by, at):
 def fault_set_status(*, fault, to, by, note="", now=None):
     """Staff move a fault on. A visit is booked only by the customer accepting a time (visit_slot_accept)."""
     if to == Status.VISIT_BOOKED:
-        raise InvalidTransition("A visit is booked only when the customer accepts one of the times offered.",
-                                field="to")
+        raise InvalidTransition(
+            "A visit is booked only when the customer accepts one of the times offered.", field="to"
+        )
     now = now or clock.now()
     locked = lock(fault)
     check_status_move(locked, to)  # before anything changes (move() checks again)
     cancelled = _cancel_visits(locked, to, by=by, at=now)
     status_event = move(locked, to, by=by, at=now, note=note)
-    link(status_event, staff_wrote(locked, emails.fault_status(locked, note=note.strip(), cancelled_visit=cancelled),
-                                   by=by))
+    link(
+        status_event,
+        staff_wrote(locked, emails.fault_status(locked, note=note.strip(), cancelled_visit=cancelled), by=by),
+    )
     sync(fault, locked, "status", "resolved_at", "closed_at")
     return locked
 
@@ -211,8 +248,7 @@ def fault_set_location(*, fault, location, by, note="", now=None):
     if locked.status == Status.CLOSED:
         raise Refused("This fault is closed.")
     if locked.location == location:
-        raise Refused(f"The fault is already recorded as: {locked.get_location_display().lower()}.",
-                      field="location")
+        raise Refused(f"The fault is already recorded as: {locked.get_location_display().lower()}.", field="location")
     locked.location = location
     locked.save(update_fields=["location"])
     text = f"Where the fault lies: {locked.get_location_display()}." + (f"\n{note.strip()}" if note.strip() else "")
@@ -274,8 +310,7 @@ def fault_add_customer_message(*, fault, customer, text, received_at, via=custom
     if not text:
         raise Refused("Write your message first.", field="text")
     try:
-        customer_messages.check_arrival(received_at=received_at, via=via, now=now,
-                                        case_since=fault.reported_at)
+        customer_messages.check_arrival(received_at=received_at, via=via, now=now, case_since=fault.reported_at)
     except customer_messages.ArrivalRefused as refusal:
         raise Refused(str(refusal)) from None
     locked = lock(fault)
@@ -297,10 +332,18 @@ def faults_alert_repair_targets(*, now=None):
     hours = policy.value("FAULT_AT_RISK_OFFICE_HOURS")
     newly = sla.claim_alerts(
         Fault.objects.exclude(status__in=CONCLUDED_STATUSES).select_related("customer", "service__product"),
-        due_field="repair_due_at", done_field="resolved_at", level_field="alert_level",
-        at_risk_office_hours=hours, now=now,
-        record=lambda fault, level: event(fault, EventKind.ALERT, internal=True, at=now,
-                                          text=f"Engineers alerted: repair target {sla.LABELS[level].lower()}."),
+        due_field="repair_due_at",
+        done_field="resolved_at",
+        level_field="alert_level",
+        at_risk_office_hours=hours,
+        now=now,
+        record=lambda fault, level: event(
+            fault,
+            EventKind.ALERT,
+            internal=True,
+            at=now,
+            text=f"Engineers alerted: repair target {sla.LABELS[level].lower()}.",
+        ),
     )
     if newly[sla.AT_RISK] or newly[sla.OVERDUE]:
         emails.fault_repair_alert(overdue=newly[sla.OVERDUE], at_risk=newly[sla.AT_RISK], hours=hours)

@@ -40,8 +40,10 @@ def _slot_label(slot):
     return slot_text(slot.date, slot.window)
 
 
-NO_AMOUNT = ("We could not tell which charge you were shown, so the visit is not booked. Please read the charge "
-             "on this page and accept again.")
+NO_AMOUNT = (
+    "We could not tell which charge you were shown, so the visit is not booked. Please read the charge "
+    "on this page and accept again."
+)
 
 
 def _amount(value):
@@ -63,25 +65,34 @@ def visit_slots_offer(*, fault, slots, by, now=None):
     now = now or clock.now()
     locked = lock(fault)
     if locked.status != Status.INVESTIGATING:
-        raise Refused(f"Visit times are offered while a fault is being investigated; this one is "
-                         f"{locked.get_status_display().lower()}.")
+        raise Refused(
+            f"Visit times are offered while a fault is being investigated; this one is "
+            f"{locked.get_status_display().lower()}."
+        )
     if not slots:
         raise Refused("Offer at least one visit time.")
-    taken = set(locked.slots.filter(status__in=[SlotStatus.OFFERED, SlotStatus.ACCEPTED])
-                .values_list("date", "window"))
+    taken = set(locked.slots.filter(status__in=[SlotStatus.OFFERED, SlotStatus.ACCEPTED]).values_list("date", "window"))
     created = []
     for day, window in slots:
         start_at, end_at = validate(day, window, now=now)
         if (day, window) in taken:
             raise Refused(f"{slot_text(day, window)} is already offered.")
         taken.add((day, window))
-        created.append(VisitSlot.objects.create(fault=locked, date=day, window=window, start_at=start_at,
-                                                end_at=end_at, offered_by=by, offered_at=now))
-    message = staff_wrote(locked, emails.fault_slots(locked, slots=created, charge_amount=visit_charge_amount()),
-                          by=by)
+        created.append(
+            VisitSlot.objects.create(
+                fault=locked, date=day, window=window, start_at=start_at, end_at=end_at, offered_by=by, offered_at=now
+            )
+        )
+    message = staff_wrote(locked, emails.fault_slots(locked, slots=created, charge_amount=visit_charge_amount()), by=by)
     listed = "; ".join(_slot_label(s) for s in created)
-    event(locked, EventKind.SLOTS_OFFERED, f"We offered these times for an engineer visit: {listed}.",
-          by=by, at=now, message=message)
+    event(
+        locked,
+        EventKind.SLOTS_OFFERED,
+        f"We offered these times for an engineer visit: {listed}.",
+        by=by,
+        at=now,
+        message=message,
+    )
     return created
 
 
@@ -98,21 +109,24 @@ def visit_slot_accept(*, slot, customer, charge_understood, amount_shown, now=No
     if slot.fault.customer_id != customer.pk:
         raise Refused("This is not your fault report.")
     if not charge_understood:
-        raise Refused("Please tick the box to say you understand the charge before accepting a visit.",
-                      field="charge_understood")
+        raise Refused(
+            "Please tick the box to say you understand the charge before accepting a visit.", field="charge_understood"
+        )
     shown = _amount(amount_shown)
     fault = lock(slot.fault)
     slot = VisitSlot.objects.select_for_update().get(pk=slot.pk, fault=fault)
     if slot.status != SlotStatus.OFFERED:
-        raise Refused(f"{_slot_label(slot)} is no longer offered. Please choose another time, or send us "
-                         "a message.")
+        raise Refused(f"{_slot_label(slot)} is no longer offered. Please choose another time, or send us a message.")
     if fault.status != Status.INVESTIGATING:
-        raise Refused(f"A visit can be booked while we investigate a fault; this one is "
-                         f"{fault.get_status_display().lower()}.")
+        raise Refused(
+            f"A visit can be booked while we investigate a fault; this one is {fault.get_status_display().lower()}."
+        )
     amount = visit_charge_amount()
     if shown != amount:
-        raise Refused("The charge for an abortive visit has changed since you opened this page. "
-                         "Please read it again before accepting.")
+        raise Refused(
+            "The charge for an abortive visit has changed since you opened this page. "
+            "Please read it again before accepting."
+        )
     try:
         validate(slot.date, slot.window, now=now)  # still inside office hours, on a working day, ahead
     except Refused as refusal:
@@ -127,9 +141,15 @@ def visit_slot_accept(*, slot, customer, charge_understood, amount_shown, now=No
     move(fault, Status.VISIT_BOOKED, by=customer, at=now)
     charge = price_text(amount)
     message = emails.fault_visit_booked(fault, slot=slot)
-    event(fault, EventKind.VISIT_BOOKED,
-          f"Engineer visit booked for {_slot_label(slot)}. You accepted that an abortive visit, or a visit for "
-          f"a fault not on our network, may be charged {charge}.", by=customer, at=now, message=message)
+    event(
+        fault,
+        EventKind.VISIT_BOOKED,
+        f"Engineer visit booked for {_slot_label(slot)}. You accepted that an abortive visit, or a visit for "
+        f"a fault not on our network, may be charged {charge}.",
+        by=customer,
+        at=now,
+        message=message,
+    )
     return slot
 
 
@@ -147,8 +167,9 @@ def visit_slots_decline(*, fault, customer, note="", now=None):
     offered = list(locked.slots.select_for_update().filter(status=SlotStatus.OFFERED).order_by("start_at", "id"))
     if locked.status != Status.INVESTIGATING or not offered:
         # A second click, or staff changed the times meanwhile: say what the page now shows.
-        raise Refused("There are no visit times waiting for your answer now. If you need a different time, "
-                         "send us a message.")
+        raise Refused(
+            "There are no visit times waiting for your answer now. If you need a different time, send us a message."
+        )
     VisitSlot.objects.filter(pk__in=[s.pk for s in offered]).update(status=SlotStatus.DECLINED)
     listed = "; ".join(_slot_label(s) for s in offered)
     text = f"None of the times offered suit you: {listed}. We will offer other times."
@@ -185,8 +206,9 @@ def visit_record_outcome(*, visit, outcome, by, notes="", now=None):
     if visit.status != SlotStatus.ACCEPTED:
         raise Refused("Only a booked visit (a time the customer accepted) has an outcome.")
     if now < visit.start_at:
-        raise Refused(f"The visit ({_slot_label(visit)}) has not started yet: record its outcome after the "
-                         "engineer has been.")
+        raise Refused(
+            f"The visit ({_slot_label(visit)}) has not started yet: record its outcome after the engineer has been."
+        )
     notes = (notes or "").strip()
     visit.outcome, visit.outcome_notes, visit.outcome_at, visit.outcome_by = outcome, notes, now, by
     visit.save(update_fields=["outcome", "outcome_notes", "outcome_at", "outcome_by"])
@@ -198,8 +220,13 @@ def visit_record_outcome(*, visit, outcome, by, notes="", now=None):
     elif outcome == Outcome.CUSTOMER_EQUIPMENT:
         fault.location = Location.CUSTOMER_EQUIPMENT
         fault.save(update_fields=["location"])
-        event(fault, EventKind.LOCATION, f"Where the fault lies: {fault.get_location_display()} (found at the "
-              "engineer's visit).", by=by, at=now)
+        event(
+            fault,
+            EventKind.LOCATION,
+            f"Where the fault lies: {fault.get_location_display()} (found at the engineer's visit).",
+            by=by,
+            at=now,
+        )
         move(fault, Status.NOT_OUR_FAULT, by=by, at=now)
     else:
         move(fault, Status.INVESTIGATING, by=by, at=now)
@@ -217,7 +244,11 @@ def _charge(fault, visit, *, by, now):
     if amount is None:
         amount = visit_charge_amount()
     charge = VisitCharge.objects.create(
-        visit=visit, customer=fault.customer, fault=fault, amount=amount, vat_rate=vat_rate(),
+        visit=visit,
+        customer=fault.customer,
+        fault=fault,
+        amount=amount,
+        vat_rate=vat_rate(),
         description=f"Engineer visit {_slot_label(visit)} ({fault.reference}): {visit.get_outcome_display().lower()}",
         created_at=now,
     )
@@ -228,8 +259,9 @@ def _charge(fault, visit, *, by, now):
 
 
 def _lock_charge(charge):
-    return VisitCharge.objects.select_for_update(of=("self",)).select_related("fault__customer", "visit").get(
-        pk=charge.pk)
+    return (
+        VisitCharge.objects.select_for_update(of=("self",)).select_related("fault__customer", "visit").get(pk=charge.pk)
+    )
 
 
 @transaction.atomic
@@ -244,8 +276,14 @@ def visit_charge_waive(*, charge, by, reason, now=None):
     locked.save(update_fields=["status", "waived_reason", "waived_by", "waived_at"])
     fault = locked.fault
     message = staff_wrote(fault, emails.fault_charge_waived(fault, charge=locked), by=by)
-    event(fault, EventKind.CHARGE_WAIVED, f"We waived the charge of {gbp(locked.amount)} + VAT for the "
-          f"visit: {reason}", by=by, at=now, message=message)
+    event(
+        fault,
+        EventKind.CHARGE_WAIVED,
+        f"We waived the charge of {gbp(locked.amount)} + VAT for the visit: {reason}",
+        by=by,
+        at=now,
+        message=message,
+    )
     sync(charge, locked, "status", "waived_reason", "waived_by", "waived_at")
     return locked
 
@@ -254,7 +292,9 @@ def visit_charge_waive(*, charge, by, reason, now=None):
 def visit_charge_mark_invoiced(*, charge, invoice_reference, now=None):
     """Billing has put a pending charge on an invoice. A waived charge never reaches an invoice, and a
     charge goes on one invoice only: both are refused."""
-    invoice_reference = required_text(invoice_reference, "Give the invoice the charge is on.", field="invoice_reference")
+    invoice_reference = required_text(
+        invoice_reference, "Give the invoice the charge is on.", field="invoice_reference"
+    )
     now = now or clock.now()
     locked = _lock_charge(charge)
     if locked.status == ChargeStatus.WAIVED:
@@ -263,7 +303,11 @@ def visit_charge_mark_invoiced(*, charge, invoice_reference, now=None):
         raise Refused(f"This charge is already on invoice {locked.invoice_reference}.")
     locked.status, locked.invoice_reference, locked.invoiced_at = ChargeStatus.INVOICED, invoice_reference, now
     locked.save(update_fields=["status", "invoice_reference", "invoiced_at"])
-    event(locked.fault, EventKind.CHARGE_INVOICED,
-          f"The charge of {gbp(locked.amount)} + VAT for the visit is on invoice {invoice_reference}.", at=now)
+    event(
+        locked.fault,
+        EventKind.CHARGE_INVOICED,
+        f"The charge of {gbp(locked.amount)} + VAT for the visit is on invoice {invoice_reference}.",
+        at=now,
+    )
     sync(charge, locked, "status", "invoice_reference", "invoiced_at")
     return locked

@@ -43,8 +43,9 @@ def check_quoted_username(service, quoted_username):
         )
 
 
-def withdrawal_date(*, received_at, minimum_term_end, notice_working_days, recorded_at=None, lead_working_days=0,
-                    requested_date=None):
+def withdrawal_date(
+    *, received_at, minimum_term_end, notice_working_days, recorded_at=None, lead_working_days=0, requested_date=None
+):
     """When a cancelled service is withdrawn, and which rule set it: (date, WithdrawalReason).
 
     Code (Account Cancellations): "we aim to advise you of the time period from us receiving your
@@ -63,8 +64,10 @@ def withdrawal_date(*, received_at, minimum_term_end, notice_working_days, recor
     """
     received = london(received_at).date()
     told = max(received, london(recorded_at).date()) if recorded_at else received
-    candidates = [(add_working_days(told, max(notice_working_days, 1)), WithdrawalReason.NOTICE),
-                  (minimum_term_end, WithdrawalReason.MINIMUM_TERM)]
+    candidates = [
+        (add_working_days(told, max(notice_working_days, 1)), WithdrawalReason.NOTICE),
+        (minimum_term_end, WithdrawalReason.MINIMUM_TERM),
+    ]
     if lead_working_days:
         # "N working days after the request was received": counted from the London date it arrived, so a
         # request sent in the evening costs the customer no extra day (bank holidays and weekends skipped).
@@ -80,10 +83,14 @@ def withdrawal_for(service, *, received_at, requested_date=None, now=None):
     recorded (the customer told) at `now`."""
     product = service.product
     lead = product.cancellation_lead_working_days if product.cancellation_needs_industry_process else 0
-    return withdrawal_date(received_at=received_at, recorded_at=now or received_at,
-                           minimum_term_end=service.minimum_term_end,
-                           notice_working_days=policy.value("CANCELLATION_NOTICE_WORKING_DAYS"),
-                           lead_working_days=lead, requested_date=requested_date)
+    return withdrawal_date(
+        received_at=received_at,
+        recorded_at=now or received_at,
+        minimum_term_end=service.minimum_term_end,
+        notice_working_days=policy.value("CANCELLATION_NOTICE_WORKING_DAYS"),
+        lead_working_days=lead,
+        requested_date=requested_date,
+    )
 
 
 def validate_cancellation(*, service, channel, received_at, quoted_username, now=None):
@@ -97,15 +104,16 @@ def validate_cancellation(*, service, channel, received_at, quoted_username, now
         raise Refused(f"Unknown channel {channel!r}.", field="channel")
     check_quoted_username(service, quoted_username)
     if service.status not in CANCELLABLE:
-        raise Refused(f"Service {service.reference} is {service.get_status_display().lower()}: "
-                      "it cannot be cancelled now.", field="service")
+        raise Refused(
+            f"Service {service.reference} is {service.get_status_display().lower()}: it cannot be cancelled now.",
+            field="service",
+        )
     if service.cancellations.filter(status=CancellationStatus.ACTIVE).exists():
         raise Refused(f"Service {service.reference} already has a cancellation request in hand.", field="service")
 
 
 @transaction.atomic
-def cancellation_request(*, service, channel, received_at, quoted_username, requested_date=None, recorded_by,
-                         now=None):
+def cancellation_request(*, service, channel, received_at, quoted_username, requested_date=None, recorded_by, now=None):
     """Record a written request to cancel `service`, set its withdrawal date, and tell the customer.
 
     Refused (and nothing saved) when the quoted account username is not the service's account, when the
@@ -113,19 +121,31 @@ def cancellation_request(*, service, channel, received_at, quoted_username, requ
     """
     now = now or clock.now()
     service = lock(service)  # then check: a concurrent request on the same service waits and is refused
-    validate_cancellation(service=service, channel=channel, received_at=received_at,
-                          quoted_username=quoted_username, now=now)
+    validate_cancellation(
+        service=service, channel=channel, received_at=received_at, quoted_username=quoted_username, now=now
+    )
     day, reason = withdrawal_for(service, received_at=received_at, requested_date=requested_date, now=now)
     cancellation = Cancellation.objects.create(
-        service=service, channel=channel, received_at=received_at, quoted_username=quoted_username.strip(),
-        requested_date=requested_date, withdrawal_date=day, withdrawal_reason=reason,
-        service_status_before=service.status, recorded_by=recorded_by,
+        service=service,
+        channel=channel,
+        received_at=received_at,
+        quoted_username=quoted_username.strip(),
+        requested_date=requested_date,
+        withdrawal_date=day,
+        withdrawal_reason=reason,
+        service_status_before=service.status,
+        recorded_by=recorded_by,
     )
     how = CancellationChannel(channel).label.lower()
-    move_service(service=service, to=ServiceStatus.CANCELLING, by=recorded_by,
-                 kind=ServiceEventKind.CANCELLATION_REQUESTED, now=now,
-                 text=f"Cancellation requested ({how}, received {date_text(received_at)} {time_text(received_at)}). "
-                      f"The service will be withdrawn on {day_text(day)}; it is charged until then.")
+    move_service(
+        service=service,
+        to=ServiceStatus.CANCELLING,
+        by=recorded_by,
+        kind=ServiceEventKind.CANCELLATION_REQUESTED,
+        now=now,
+        text=f"Cancellation requested ({how}, received {date_text(received_at)} {time_text(received_at)}). "
+        f"The service will be withdrawn on {day_text(day)}; it is charged until then.",
+    )
     emails.cancellation_received(cancellation, now=now)
     return cancellation
 
@@ -149,12 +169,21 @@ def cancellation_withdraw(*, cancellation, by, now=None):
     now = now or clock.now()
     cancellation = _lock_cancellation(cancellation)
     if cancellation.status == CancellationStatus.ACTIVE and london(now).date() >= cancellation.withdrawal_date:
-        raise Refused(f"The service was due to be withdrawn on {day_text(cancellation.withdrawal_date)}: "
-                      "it is too late to withdraw the request. Please order the service again.")
+        raise Refused(
+            f"The service was due to be withdrawn on {day_text(cancellation.withdrawal_date)}: "
+            "it is too late to withdraw the request. Please order the service again."
+        )
     _move_cancellation(cancellation, CancellationStatus.WITHDRAWN, now=now)
     service = lock(cancellation.service)
-    move_service(service=service, to=cancellation.service_status_before, by=by,
-                 kind=ServiceEventKind.CANCELLATION_WITHDRAWN, now=now, text="Cancellation withdrawn: the service continues.", transitions=WITHDRAWAL_RESTORES)
+    move_service(
+        service=service,
+        to=cancellation.service_status_before,
+        by=by,
+        kind=ServiceEventKind.CANCELLATION_WITHDRAWN,
+        now=now,
+        text="Cancellation withdrawn: the service continues.",
+        transitions=WITHDRAWAL_RESTORES,
+    )
     cancellation.service = service
     emails.cancellation_withdrawn(cancellation, now=now)
     return cancellation
@@ -166,13 +195,22 @@ def service_cease(*, cancellation_id, now=None):
     False when there is nothing (more) to do."""
     now = now or clock.now()
     cancellation = Cancellation.objects.select_for_update().filter(pk=cancellation_id).first()
-    if (cancellation is None or cancellation.status != CancellationStatus.ACTIVE
-            or cancellation.withdrawal_date > london(now).date()):
+    if (
+        cancellation is None
+        or cancellation.status != CancellationStatus.ACTIVE
+        or cancellation.withdrawal_date > london(now).date()
+    ):
         return False
     _move_cancellation(cancellation, CancellationStatus.COMPLETED, now=now)
     service = lock(cancellation.service)
-    move_service(service=service, to=ServiceStatus.CEASED, by=None, kind=ServiceEventKind.CEASED, now=now,
-                 ceased_on=cancellation.withdrawal_date,
-                 text=f"Service withdrawn on {day_text(cancellation.withdrawal_date)}, as requested.")
+    move_service(
+        service=service,
+        to=ServiceStatus.CEASED,
+        by=None,
+        kind=ServiceEventKind.CEASED,
+        now=now,
+        ceased_on=cancellation.withdrawal_date,
+        text=f"Service withdrawn on {day_text(cancellation.withdrawal_date)}, as requested.",
+    )
     emails.service_ceased(service, now=now)
     return True

@@ -30,8 +30,15 @@ def quote_request_create(*, customer, product, address, postcode, requirements, 
     now = now or clock.now()
     if not product.price_on_request:
         raise Refused(f"{product.name} has a listed price: you can order it directly.", field="product")
-    quote = QuoteRequest.objects.create(customer=customer, product=product, address=address, postcode=postcode,
-                                        requirements=requirements, contact_phone=contact_phone, received_at=now)
+    quote = QuoteRequest.objects.create(
+        customer=customer,
+        product=product,
+        address=address,
+        postcode=postcode,
+        requirements=requirements,
+        contact_phone=contact_phone,
+        received_at=now,
+    )
     emails.quote_request(quote, now=now)
     emails.quote_received(quote, now=now)
     return quote
@@ -41,5 +48,6 @@ def quote_request_create(*, customer, product, address, postcode, requirements, 
 def quote_request_mark_answered(*, quote, by, now=None):
     """Staff have sent the quote. Returns False if it was already marked."""
     now = now or clock.now()
-    return QuoteRequest.objects.filter(pk=quote.pk, answered_at__isnull=True).update(
-        answered_at=now, answered_by=by) == 1
+    return (
+        QuoteRequest.objects.filter(pk=quote.pk, answered_at__isnull=True).update(answered_at=now, answered_by=by) == 1
+    )

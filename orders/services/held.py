@@ -67,12 +67,24 @@ def service_suspend(*, service, by, reason, now=None):
     """Code (Disconnections): "We reserve the right to suspend ... your service ... if you do not pay your
     bill". For the billing app, which writes to the customer itself."""
     now = now or clock.now()
-    return move_service(service=lock(service), to=ServiceStatus.SUSPENDED, by=by, kind=ServiceEventKind.SUSPENDED,
-                        now=now, text=f"Service suspended: {reason}")
+    return move_service(
+        service=lock(service),
+        to=ServiceStatus.SUSPENDED,
+        by=by,
+        kind=ServiceEventKind.SUSPENDED,
+        now=now,
+        text=f"Service suspended: {reason}",
+    )
 
 
 @transaction.atomic
 def service_resume(*, service, by, reason, now=None):
     now = now or clock.now()
-    return move_service(service=lock(service), to=ServiceStatus.ACTIVE, by=by, kind=ServiceEventKind.RESUMED, now=now,
-                        text=f"Service restored: {reason}")
+    return move_service(
+        service=lock(service),
+        to=ServiceStatus.ACTIVE,
+        by=by,
+        kind=ServiceEventKind.RESUMED,
+        now=now,
+        text=f"Service restored: {reason}",
+    )

@@ -34,8 +34,9 @@ def confirmation_due(received_at):
     return add_office_hours(received_at, policy.value("ORDER_CONFIRMATION_OFFICE_HOURS"))
 
 
-def validate_order(*, customer, product, channel, received_at, preferred_start_date=None, monthly_price=None,
-                   setup_fee=None, now=None):
+def validate_order(
+    *, customer, product, channel, received_at, preferred_start_date=None, monthly_price=None, setup_fee=None, now=None
+):
     """Refuse an order the rules do not allow; returns the (monthly price, set-up fee) it is taken at.
     The admin's order form calls this too, so staff see the same refusal on the field it concerns."""
     now = now or clock.now()
@@ -45,8 +46,7 @@ def validate_order(*, customer, product, channel, received_at, preferred_start_d
     if problem:
         raise Refused(problem, field="received_at")
     if preferred_start_date and preferred_start_date < london(received_at).date():
-        raise Refused("The preferred start date cannot be before the order was received.",
-                      field="preferred_start_date")
+        raise Refused("The preferred start date cannot be before the order was received.", field="preferred_start_date")
     if channel == OrderChannel.PORTAL:
         if not product.is_active:
             raise Refused(f"{product.name} is no longer on sale.", field="product")
@@ -55,15 +55,33 @@ def validate_order(*, customer, product, channel, received_at, preferred_start_d
     monthly_price = product.monthly_price if monthly_price is None else monthly_price
     setup_fee = product.setup_fee if setup_fee is None else setup_fee
     if monthly_price is None or setup_fee is None:
-        raise Refused(f"{product.name} is priced on request: enter the quoted monthly price and set-up fee.",
-                      field="monthly_price")
+        raise Refused(
+            f"{product.name} is priced on request: enter the quoted monthly price and set-up fee.",
+            field="monthly_price",
+        )
     return monthly_price, setup_fee
 
 
 @transaction.atomic
-def order_place(*, customer, product, address, postcode, contact_name, contact_phone="", contact_email="",
-                preferred_start_date=None, notes="", channel=OrderChannel.PORTAL, received_at=None,
-                entered_by=None, monthly_price=None, setup_fee=None, request_key=None, now=None):
+def order_place(
+    *,
+    customer,
+    product,
+    address,
+    postcode,
+    contact_name,
+    contact_phone="",
+    contact_email="",
+    preferred_start_date=None,
+    notes="",
+    channel=OrderChannel.PORTAL,
+    received_at=None,
+    entered_by=None,
+    monthly_price=None,
+    setup_fee=None,
+    request_key=None,
+    now=None,
+):
     """Save an order and its confirmation message together. Staff give `received_at`, the real time they
     took a phoned or emailed order; the portal's orders are received now.
 
@@ -76,15 +94,34 @@ def order_place(*, customer, product, address, postcode, contact_name, contact_p
         if earlier is not None:
             return earlier
     monthly_price, setup_fee = validate_order(
-        customer=customer, product=product, channel=channel, received_at=received_at,
-        preferred_start_date=preferred_start_date, monthly_price=monthly_price, setup_fee=setup_fee, now=now)
+        customer=customer,
+        product=product,
+        channel=channel,
+        received_at=received_at,
+        preferred_start_date=preferred_start_date,
+        monthly_price=monthly_price,
+        setup_fee=setup_fee,
+        now=now,
+    )
 
     order = Order(
-        customer=customer, product=product, channel=channel, address=address, postcode=postcode,
-        preferred_start_date=preferred_start_date, contact_name=contact_name, contact_phone=contact_phone,
-        contact_email=contact_email, notes=notes, monthly_price=monthly_price, setup_fee=setup_fee,
-        minimum_term_months=product.minimum_term_months, received_at=received_at,
-        confirmation_due_at=confirmation_due(received_at), entered_by=entered_by, request_key=request_key,
+        customer=customer,
+        product=product,
+        channel=channel,
+        address=address,
+        postcode=postcode,
+        preferred_start_date=preferred_start_date,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        contact_email=contact_email,
+        notes=notes,
+        monthly_price=monthly_price,
+        setup_fee=setup_fee,
+        minimum_term_months=product.minimum_term_months,
+        received_at=received_at,
+        confirmation_due_at=confirmation_due(received_at),
+        entered_by=entered_by,
+        request_key=request_key,
     )
     try:
         with transaction.atomic():
@@ -95,8 +132,13 @@ def order_place(*, customer, product, address, postcode, contact_name, contact_p
             raise
         return _order_with_key(customer, request_key)
     how = "in the portal" if channel == OrderChannel.PORTAL else f"by {OrderChannel(channel).label.lower()}"
-    OrderEvent.objects.create(order=order, kind=OrderEventKind.PLACED, text=f"Order received {how}.",
-                              by=entered_by or customer, at=received_at)
+    OrderEvent.objects.create(
+        order=order,
+        kind=OrderEventKind.PLACED,
+        text=f"Order received {how}.",
+        by=entered_by or customer,
+        at=received_at,
+    )
     order.confirmation_message = emails.order_received(order, now=now)
     order.save(update_fields=["confirmation_message"])
     return order
@@ -108,8 +150,9 @@ def _order_with_key(customer, request_key):
     was tampered with or copied: refused, and nothing of either order is shown or changed."""
     earlier = Order.objects.filter(request_key=request_key).first()
     if earlier is not None and earlier.customer_id != customer.pk:
-        raise Refused("This order form cannot be sent again. Please open the order page afresh and place your "
-                      "order from there.")
+        raise Refused(
+            "This order form cannot be sent again. Please open the order page afresh and place your order from there."
+        )
     return earlier
 
 
@@ -142,8 +185,13 @@ def order_confirm(*, order, by, now=None):
     """Staff have checked the order and accept it."""
     now = now or clock.now()
     days = order.product.setup_working_days
-    return _move(order=order, to=OrderStatus.CONFIRMED, by=by, now=now,
-                 text=f"Order accepted. Set-up usually takes {plural(days, 'working day')}.")
+    return _move(
+        order=order,
+        to=OrderStatus.CONFIRMED,
+        by=by,
+        now=now,
+        text=f"Order accepted. Set-up usually takes {plural(days, 'working day')}.",
+    )
 
 
 @transaction.atomic
@@ -161,18 +209,39 @@ def order_complete(*, order, by, start_date=None, now=None):
     start = start_date or london(now).date()
     term_end = add_months(start, locked.minimum_term_months)
     service = Service.objects.create(
-        customer=locked.customer, product=locked.product, order=locked, address=locked.address,
-        postcode=locked.postcode, start_date=start, minimum_term_end=term_end, monthly_price=locked.monthly_price,
-        fault_contact_name=locked.contact_name, fault_contact_phone=locked.contact_phone,
+        customer=locked.customer,
+        product=locked.product,
+        order=locked,
+        address=locked.address,
+        postcode=locked.postcode,
+        start_date=start,
+        minimum_term_end=term_end,
+        monthly_price=locked.monthly_price,
+        fault_contact_name=locked.contact_name,
+        fault_contact_phone=locked.contact_phone,
         alert_email=(locked.contact_email or locked.customer.email) if locked.product.is_hosting else "",
         created_at=now,
     )
-    term = (f"Its minimum contract period ends on {day_text(term_end)}." if term_end > start
-            else "It has no minimum contract period.")
-    ServiceEvent.objects.create(service=service, kind=ServiceEventKind.STARTED, by=by, at=now,
-                                text=f"Service started on {day_text(start)}. {term}")
-    return _move(order=locked, to=OrderStatus.COMPLETED, by=by, now=now, service=service,
-                 text=f"Order completed: your {locked.product.name} service started on {day_text(start)}. {term}")
+    term = (
+        f"Its minimum contract period ends on {day_text(term_end)}."
+        if term_end > start
+        else "It has no minimum contract period."
+    )
+    ServiceEvent.objects.create(
+        service=service,
+        kind=ServiceEventKind.STARTED,
+        by=by,
+        at=now,
+        text=f"Service started on {day_text(start)}. {term}",
+    )
+    return _move(
+        order=locked,
+        to=OrderStatus.COMPLETED,
+        by=by,
+        now=now,
+        service=service,
+        text=f"Order completed: your {locked.product.name} service started on {day_text(start)}. {term}",
+    )
 
 
 def _reason(reason):
@@ -184,8 +253,9 @@ def order_cancel(*, order, by, reason, now=None):
     """Cancelled before completion, for instance at the customer's request."""
     now = now or clock.now()
     reason = _reason(reason)
-    return _move(order=order, to=OrderStatus.CANCELLED, by=by, now=now, closed_reason=reason,
-                 text=f"Order cancelled: {reason}")
+    return _move(
+        order=order, to=OrderStatus.CANCELLED, by=by, now=now, closed_reason=reason, text=f"Order cancelled: {reason}"
+    )
 
 
 @transaction.atomic
@@ -193,15 +263,25 @@ def order_reject(*, order, by, reason, now=None):
     """We cannot provide what was ordered (for instance, no FTTC at that address)."""
     now = now or clock.now()
     reason = _reason(reason)
-    return _move(order=order, to=OrderStatus.REJECTED, by=by, now=now, closed_reason=reason,
-                 text=f"We cannot go ahead with this order: {reason}")
+    return _move(
+        order=order,
+        to=OrderStatus.REJECTED,
+        by=by,
+        now=now,
+        closed_reason=reason,
+        text=f"We cannot go ahead with this order: {reason}",
+    )
 
 
 def confirmation_state(order, *, now=None):
     """Due, at risk, overdue, done in time or done late (portal/sla.py), from the message's sent time."""
     message = order.confirmation_message
-    return sla.state(due_at=order.confirmation_due_at, done_at=message.sent_at if message else None, now=now,
-                     at_risk_office_hours=policy.value("ORDER_AT_RISK_OFFICE_HOURS"))
+    return sla.state(
+        due_at=order.confirmation_due_at,
+        done_at=message.sent_at if message else None,
+        now=now,
+        at_risk_office_hours=policy.value("ORDER_AT_RISK_OFFICE_HOURS"),
+    )
 
 
 @transaction.atomic
@@ -220,6 +300,10 @@ def orders_alert_confirmations(*, now=None):
 
     return sla.claim_alerts(
         Order.objects.select_related("customer", "product", "confirmation_message"),
-        due_field="confirmation_due_at", done_field="confirmation_message__sent_at", level_field="alert_level",
-        at_risk_office_hours=policy.value("ORDER_AT_RISK_OFFICE_HOURS"), now=now, record=record,
+        due_field="confirmation_due_at",
+        done_field="confirmation_message__sent_at",
+        level_field="alert_level",
+        at_risk_office_hours=policy.value("ORDER_AT_RISK_OFFICE_HOURS"),
+        now=now,
+        record=record,
     )

@@ -31,8 +31,16 @@ def _safe(func):
     return wrapped
 
 
-for _name in ("day_text", "date_text", "time_text", "when_text", "datetime_text", "short_datetime", "gbp",
-              "duration_in_words"):
+for _name in (
+    "day_text",
+    "date_text",
+    "time_text",
+    "when_text",
+    "datetime_text",
+    "short_datetime",
+    "gbp",
+    "duration_in_words",
+):
     register.filter(_name, _safe(getattr(formats, _name)))
 
 

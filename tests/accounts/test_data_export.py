@@ -17,7 +17,9 @@ PASSWORD = "plum-velvet-harbour-42"
 
 def register(**details):
     return services.customer_register(
-        password=PASSWORD, customer_type=CustomerType.RESIDENTIAL, correspondence=Correspondence.EMAIL,
+        password=PASSWORD,
+        customer_type=CustomerType.RESIDENTIAL,
+        correspondence=Correspondence.EMAIL,
         **details,
     )
 
@@ -25,19 +27,33 @@ def register(**details):
 @pytest.fixture
 def alice(db, sam):
     """Alice, registered the usual way (so she has a welcome email), with a marketing history."""
-    alice = register(username="alice", full_name="Alice Archer", email="alice@example.co.uk", phone="01622 111111",
-                     address="12 Orchard Way\nMaidstone\nKent", postcode="ME17 4AA", marketing_opt_in=True)
+    alice = register(
+        username="alice",
+        full_name="Alice Archer",
+        email="alice@example.co.uk",
+        phone="01622 111111",
+        address="12 Orchard Way\nMaidstone\nKent",
+        postcode="ME17 4AA",
+        marketing_opt_in=True,
+    )
     services.marketing_consent_record(customer=alice, opted_in=False, channel=ConsentChannel.PORTAL)
-    services.marketing_consent_record(customer=alice, opted_in=True, channel=ConsentChannel.PHONE, recorded_by=sam,
-                                      note="Rang to opt back in")
+    services.marketing_consent_record(
+        customer=alice, opted_in=True, channel=ConsentChannel.PHONE, recorded_by=sam, note="Rang to opt back in"
+    )
     return alice
 
 
 @pytest.fixture
 def bob(db):
-    bob = register(username="bobbuilds", full_name="Bob Brown", email="bob.brown@example.co.uk",
-                   phone="01622 999999", address="9 Quarry Lane\nTonbridge\nKent", postcode="TN9 1ZZ",
-                   marketing_opt_in=False)
+    bob = register(
+        username="bobbuilds",
+        full_name="Bob Brown",
+        email="bob.brown@example.co.uk",
+        phone="01622 999999",
+        address="9 Quarry Lane\nTonbridge\nKent",
+        postcode="TN9 1ZZ",
+        marketing_opt_in=False,
+    )
     services.marketing_consent_record(customer=bob, opted_in=True, channel=ConsentChannel.PORTAL)
     return bob
 
@@ -172,7 +188,10 @@ def test_the_download_says_who_recorded_each_marketing_choice(client, alice):
     data = json.loads(download(client, alice).content)
 
     assert [c["recorded_by"] for c in data["marketing_consent"]] == [
-        "you", "you", "Sam Service, 121 Communications staff"]
+        "you",
+        "you",
+        "Sam Service, 121 Communications staff",
+    ]
 
 
 def test_the_download_holds_alices_logins_and_failed_attempts_with_their_addresses(client, alice, bob):
@@ -180,8 +199,10 @@ def test_the_download_holds_alices_logins_and_failed_attempts_with_their_address
 
     assert log_in(client, "alice", PASSWORD).status_code == 302
     stranger = Client(REMOTE_ADDR="203.0.113.9", HTTP_USER_AGENT="Stranger's browser")
-    stranger.post(reverse("accounts:login"), {"username": "alice@example.co.uk", "password": "guess-one",
-                                              "csrfmiddlewaretoken": "the-form-token-value"})
+    stranger.post(
+        reverse("accounts:login"),
+        {"username": "alice@example.co.uk", "password": "guess-one", "csrfmiddlewaretoken": "the-form-token-value"},
+    )
     log_in(stranger, "bobbuilds", "guess-two")  # bob's, not hers
 
     response = client.post(DOWNLOAD)
@@ -193,7 +214,10 @@ def test_the_download_holds_alices_logins_and_failed_attempts_with_their_address
     assert login["session"].startswith("(a fingerprint of the log-in session, kept but not shown")
     [failed] = records["failed_attempts"]
     assert (failed["internet_address"], failed["browser"], failed["failures"]) == (
-        "203.0.113.9", "Stranger's browser", 1)
+        "203.0.113.9",
+        "Stranger's browser",
+        1,
+    )
     assert "csrfmiddlewaretoken=(a form security token, kept but not shown" in failed["form_sent"]
     assert "password=(not kept" in failed["form_sent"]
     text = response.content.decode()
@@ -205,8 +229,7 @@ def test_attempts_on_a_username_before_the_account_existed_are_not_the_customers
     from django.test import Client
 
     log_in(Client(REMOTE_ADDR="198.51.100.7"), "nadia", "someone-elses-guess")
-    nadia = register(username="nadia", full_name="Nadia Newcomer", email="nadia@example.co.uk",
-                     marketing_opt_in=False)
+    nadia = register(username="nadia", full_name="Nadia Newcomer", email="nadia@example.co.uk", marketing_opt_in=False)
 
     records = json.loads(download(client, nadia).content)["login_records"]
 
@@ -229,8 +252,9 @@ def test_a_letter_in_the_download_holds_its_words(client, carol, on_commit):
     from portal import outbox
 
     with on_commit():
-        outbox.send_to_customer(carol, kind="welcome", template="accounts/welcome",
-                                subject="Welcome to 121 Communications", context={})
+        outbox.send_to_customer(
+            carol, kind="welcome", template="accounts/welcome", subject="Welcome to 121 Communications", context={}
+        )
 
     data = json.loads(download(client, carol).content)
 
@@ -244,11 +268,14 @@ def test_a_letter_in_the_download_holds_its_words(client, carol, on_commit):
 def test_the_download_holds_copies_of_the_code_and_price_lists_asked_for_while_logged_in(client, alice, on_commit):
     client.force_login(alice)
     with on_commit():
-        client.post(reverse("portal:code_copy"), {"name": "Alice Archer", "method": "email",
-                                                  "email": "alice@example.co.uk"})
+        client.post(
+            reverse("portal:code_copy"), {"name": "Alice Archer", "method": "email", "email": "alice@example.co.uk"}
+        )
         client.post(reverse("orders:price_list"), {"name": "Alice Archer", "email": "alice@example.co.uk"})
 
     data = json.loads(client.post(DOWNLOAD).content)
 
-    assert [(r["name"], r["email"]) for r in data["code_of_practice_copies"]] == [("Alice Archer", "alice@example.co.uk")]
+    assert [(r["name"], r["email"]) for r in data["code_of_practice_copies"]] == [
+        ("Alice Archer", "alice@example.co.uk")
+    ]
     assert [(r["name"], r["email"]) for r in data["price_list_requests"]] == [("Alice Archer", "alice@example.co.uk")]

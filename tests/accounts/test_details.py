@@ -28,8 +28,10 @@ def details_of(customer, **changes):
 
 def as_stored(customer):
     customer.refresh_from_db()
-    return {name: getattr(customer, name) for name in
-            ["username", "full_name", "email", "phone", "address", "postcode", "correspondence", "company_name"]}
+    return {
+        name: getattr(customer, name)
+        for name in ["username", "full_name", "email", "phone", "address", "postcode", "correspondence", "company_name"]
+    }
 
 
 @pytest.fixture
@@ -39,9 +41,16 @@ def alice_client(client, alice):
 
 
 def test_a_customer_saves_a_new_phone_address_and_postcode(alice_client, alice):
-    response = alice_client.post(DETAILS, details_of(
-        alice, phone="07700 900123", address="5 New Road\nMaidstone\nKent", postcode="me15 6xy",
-    ), follow=True)
+    response = alice_client.post(
+        DETAILS,
+        details_of(
+            alice,
+            phone="07700 900123",
+            address="5 New Road\nMaidstone\nKent",
+            postcode="me15 6xy",
+        ),
+        follow=True,
+    )
 
     alice.refresh_from_db()
     assert alice.phone == "07700 900123"
@@ -63,9 +72,16 @@ def test_the_form_shows_the_details_as_they_are(alice_client, alice):
 def test_choosing_letters_without_an_address_is_refused_and_changes_nothing(alice_client, alice):
     before = as_stored(alice)
 
-    response = alice_client.post(DETAILS, details_of(
-        alice, correspondence=Correspondence.POST, address="", postcode="", phone="07700 900123",
-    ))
+    response = alice_client.post(
+        DETAILS,
+        details_of(
+            alice,
+            correspondence=Correspondence.POST,
+            address="",
+            postcode="",
+            phone="07700 900123",
+        ),
+    )
 
     assert response.status_code == 200
     assert shows(response, "Give your postal address and postcode so our letters reach you.")
@@ -131,9 +147,15 @@ def test_a_customer_changes_their_password_and_the_old_one_stops_working(client,
     client.force_login(alice)
     new_password = "marble-otter-lantern-77"
 
-    response = client.post(reverse("accounts:password_change"), {
-        "old_password": password, "new_password1": new_password, "new_password2": new_password,
-    }, follow=True)
+    response = client.post(
+        reverse("accounts:password_change"),
+        {
+            "old_password": password,
+            "new_password1": new_password,
+            "new_password2": new_password,
+        },
+        follow=True,
+    )
 
     assert shows(response, "Your password is changed.")
     assert logged_in_user_id(client) == alice.pk  # still logged in on this device
@@ -147,10 +169,14 @@ def test_a_customer_changes_their_password_and_the_old_one_stops_working(client,
 def test_changing_the_password_needs_the_old_one(client, alice, password):
     client.force_login(alice)
 
-    response = client.post(reverse("accounts:password_change"), {
-        "old_password": "not-the-old-one", "new_password1": "marble-otter-lantern-77",
-        "new_password2": "marble-otter-lantern-77",
-    })
+    response = client.post(
+        reverse("accounts:password_change"),
+        {
+            "old_password": "not-the-old-one",
+            "new_password1": "marble-otter-lantern-77",
+            "new_password2": "marble-otter-lantern-77",
+        },
+    )
 
     assert response.status_code == 200
     assert "old password was entered incorrectly" in response.content.decode()

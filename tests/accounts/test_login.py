@@ -145,9 +145,17 @@ def lock_alice_out(client, password):
     return log_in(client, "alice", password)
 
 
-@pytest.mark.parametrize(("hours", "in_words"), [
-    (0.25, "15 minutes"), (1 / 60, "1 minute"), (1, "1 hour"), (1.5, "1 hour and 30 minutes"), (24, "1 day"),
-], ids=["15 minutes (the default)", "one minute", "one hour", "an hour and a half", "a day"])
+@pytest.mark.parametrize(
+    ("hours", "in_words"),
+    [
+        (0.25, "15 minutes"),
+        (1 / 60, "1 minute"),
+        (1, "1 hour"),
+        (1.5, "1 hour and 30 minutes"),
+        (24, "1 day"),
+    ],
+    ids=["15 minutes (the default)", "one minute", "one hour", "an hour and a half", "a day"],
+)
 def test_the_locked_out_page_says_how_long_the_pause_is_in_words(client, alice, password, settings, hours, in_words):
     settings.AXES_COOLOFF_TIME = hours  # hours, as settings.py turns AXES_COOLOFF_MINUTES into
 

@@ -38,8 +38,12 @@ def add_history(customer, count, *, start_opted_in=True):
     """`count` alternating past choices, the latest `count` minutes ago at the most recent."""
     now = timezone.now()
     MarketingConsent.objects.bulk_create(
-        MarketingConsent(customer=customer, opted_in=(i % 2 == 0) == start_opted_in, channel=ConsentChannel.PORTAL,
-                         at=now - timedelta(days=count - i))
+        MarketingConsent(
+            customer=customer,
+            opted_in=(i % 2 == 0) == start_opted_in,
+            channel=ConsentChannel.PORTAL,
+            at=now - timedelta(days=count - i),
+        )
         for i in range(count)
     )
 
@@ -131,8 +135,13 @@ def test_staff_record_a_phone_opt_out_from_the_customers_admin_page(client, alic
     client.force_login(sam)
     page = client.get(alice_admin_url(alice))
     assert page.status_code == 200
-    data = add_inline_row(admin_change_data(page), "marketing_consents",
-                          opted_in=False, channel=ConsentChannel.PHONE, note="Rang to opt out")
+    data = add_inline_row(
+        admin_change_data(page),
+        "marketing_consents",
+        opted_in=False,
+        channel=ConsentChannel.PHONE,
+        note="Rang to opt out",
+    )
 
     response = client.post(alice_admin_url(alice), data)
 
@@ -150,8 +159,9 @@ def test_staff_record_a_phone_opt_out_from_the_customers_admin_page(client, alic
 def test_staff_cannot_record_a_choice_as_the_customers_own(client, alice, sam):
     client.force_login(sam)
     page = client.get(alice_admin_url(alice))
-    data = add_inline_row(admin_change_data(page), "marketing_consents",
-                          opted_in=True, channel=ConsentChannel.PORTAL, note="")
+    data = add_inline_row(
+        admin_change_data(page), "marketing_consents", opted_in=True, channel=ConsentChannel.PORTAL, note=""
+    )
 
     response = client.post(alice_admin_url(alice), data)
 

@@ -31,8 +31,9 @@ def reset_link(message):
 
 def set_new_password(client, link, password=NEW_PASSWORD):
     form_page = client.get(link, follow=True)  # Django swaps the token for a session and redirects
-    return client.post(form_page.request["PATH_INFO"], {"new_password1": password, "new_password2": password},
-                       follow=True)
+    return client.post(
+        form_page.request["PATH_INFO"], {"new_password1": password, "new_password2": password}, follow=True
+    )
 
 
 @pytest.mark.parametrize("typed", ["alice@example.co.uk", "ALICE@Example.CO.UK"])

@@ -89,7 +89,8 @@ def test_a_newcomer_is_asked_to_check_their_email_and_no_account_is_made_yet(cli
 
 @pytest.mark.django_db
 def test_the_link_and_the_password_chosen_make_the_account_with_a_lower_case_username_and_a_normalised_postcode(
-        client, on_commit):
+    client, on_commit
+):
     register_and_finish(client, on_commit)
 
     nadia = User.objects.get(email="nadia@example.co.uk")
@@ -141,7 +142,9 @@ def test_the_welcome_email_reaches_the_newcomer_with_their_account_username_once
     nadia = User.objects.get(username="nadian")
     # Both emails are on her account, so her data export holds them.
     assert sorted(OutboxMessage.objects.filter(customer=nadia).values_list("kind", flat=True)) == [
-        "registration_confirm", "welcome"]
+        "registration_confirm",
+        "welcome",
+    ]
 
 
 @pytest.mark.django_db
@@ -331,9 +334,19 @@ def test_repeated_registrations_send_an_address_at_most_one_notice_and_three_lin
         ({"username": "na"}, "username", "Use 3 to 40 lower-case letters"),
         ({"email": ""}, "email", "Give an email address, or choose to hear from us by post."),
     ],
-    ids=["passwords differ", "common password", "short password", "half a postcode", "not a postcode",
-         "business without company", "username with a space", "username with capitals and a space",
-         "username with a symbol", "username too short", "no email but hearing by email"],
+    ids=[
+        "passwords differ",
+        "common password",
+        "short password",
+        "half a postcode",
+        "not a postcode",
+        "business without company",
+        "username with a space",
+        "username with capitals and a space",
+        "username with a symbol",
+        "username too short",
+        "no email but hearing by email",
+    ],
 )
 def test_bad_input_is_explained_on_the_form_and_creates_nothing(client, overrides, field, message):
     users_before = User.objects.count()
@@ -376,11 +389,23 @@ def test_a_customer_who_takes_letters_only_registers_without_email_and_is_welcom
     from portal.models import Channel, Status
 
     with on_commit():
-        response = client.post(reverse("accounts:register"), {
-            "username": "olive", "full_name": "Olive Oak", "email": "", "phone": "01622 000999",
-            "customer_type": "residential", "company_name": "", "address": "2 Mill Lane\nMaidstone",
-            "postcode": "ME15 6AA", "correspondence": "post", "password1": "plum-velvet-harbour-42",
-            "password2": "plum-velvet-harbour-42"}, follow=True)
+        response = client.post(
+            reverse("accounts:register"),
+            {
+                "username": "olive",
+                "full_name": "Olive Oak",
+                "email": "",
+                "phone": "01622 000999",
+                "customer_type": "residential",
+                "company_name": "",
+                "address": "2 Mill Lane\nMaidstone",
+                "postcode": "ME15 6AA",
+                "correspondence": "post",
+                "password1": "plum-velvet-harbour-42",
+                "password2": "plum-velvet-harbour-42",
+            },
+            follow=True,
+        )
 
     assert "Your account username is olive" in response.content.decode()
     welcome = OutboxMessage.objects.get(kind="welcome")

@@ -128,9 +128,10 @@ def test_customer_services_cannot_set_an_administrators_password(client, sam):
     root = StaffFactory(username="root", full_name="Rita Root", is_superuser=True)
     client.force_login(sam)
 
-    client.post(reverse("admin:auth_user_password_change", args=[root.pk]),
-                {"password1": "sams-new-key-for-root-1", "password2": "sams-new-key-for-root-1",
-                 "usable_password": "true"})
+    client.post(
+        reverse("admin:auth_user_password_change", args=[root.pk]),
+        {"password1": "sams-new-key-for-root-1", "password2": "sams-new-key-for-root-1", "usable_password": "true"},
+    )
 
     root.refresh_from_db()
     assert not root.check_password("sams-new-key-for-root-1")

@@ -49,8 +49,10 @@ def test_staff_who_are_not_administrators_cannot_set_a_customers_password(client
     client.force_login(request.getfixturevalue(who))
 
     page = client.get(password_url(alice))
-    response = client.post(password_url(alice), {"password1": "insider-chosen-pass-1",
-                                                 "password2": "insider-chosen-pass-1", "usable_password": "true"})
+    response = client.post(
+        password_url(alice),
+        {"password1": "insider-chosen-pass-1", "password2": "insider-chosen-pass-1", "usable_password": "true"},
+    )
 
     assert page.status_code == response.status_code == 403
     alice.refresh_from_db()
@@ -61,8 +63,10 @@ def test_staff_who_are_not_administrators_cannot_set_a_customers_password(client
 def test_an_administrator_sets_a_customers_password(client, root, alice):
     client.force_login(root)
 
-    response = client.post(password_url(alice), {"password1": "root-chosen-pass-1", "password2": "root-chosen-pass-1",
-                                                 "usable_password": "true"})
+    response = client.post(
+        password_url(alice),
+        {"password1": "root-chosen-pass-1", "password2": "root-chosen-pass-1", "usable_password": "true"},
+    )
 
     assert response.status_code == 302
     alice.refresh_from_db()
@@ -87,8 +91,17 @@ def test_customer_services_add_a_customer_without_choosing_a_password(client, sa
     form = client.get(ADD).content.decode()
     assert 'name="password1"' not in form
 
-    response = client.post(ADD, {"username": "dana", "full_name": "Dana Dawson", "email": "dana@example.co.uk",
-                                 "password1": "sam-chose-this-1", "password2": "sam-chose-this-1"}, follow=True)
+    response = client.post(
+        ADD,
+        {
+            "username": "dana",
+            "full_name": "Dana Dawson",
+            "email": "dana@example.co.uk",
+            "password1": "sam-chose-this-1",
+            "password2": "sam-chose-this-1",
+        },
+        follow=True,
+    )
 
     dana = User.objects.get(username="dana")
     assert shows(response, "They choose their own password: send them a link with “Send a password reset link”.")
@@ -126,12 +139,16 @@ def test_the_list_action_sends_links_and_says_why_it_cannot_for_some(client, sam
     client.force_login(sam)
 
     with on_commit():
-        response = client.post(CHANGELIST, {"action": "send_password_reset",
-                                            "_selected_action": [alice.pk, carol.pk, colleague.pk]}, follow=True)
+        response = client.post(
+            CHANGELIST,
+            {"action": "send_password_reset", "_selected_action": [alice.pk, carol.pk, colleague.pk]},
+            follow=True,
+        )
 
     assert shows(response, "A link to choose a new password is on its way to alice@example.co.uk (alice).")
-    assert shows(response, "Carol Baker, Carol's Bakery Ltd (carolsbakery) has no email address, so no reset link "
-                           "can be sent.")
+    assert shows(
+        response, "Carol Baker, Carol's Bakery Ltd (carolsbakery) has no email address, so no reset link can be sent."
+    )
     assert shows(response, "Nina Newstaff (nina) is a member of staff: only an administrator sets their password.")
     assert [to for m in mail.outbox for to in m.to] == ["Alice Archer <alice@example.co.uk>"]
     assert not OutboxMessage.objects.filter(customer__in=[carol, colleague]).exists()
@@ -172,7 +189,9 @@ def test_a_change_of_email_by_staff_is_told_to_the_old_and_the_new_address(clien
     [change] = export(alice)["account_changes_by_staff"]
     assert change["what"] == "Email address changed by our staff"
     assert change["details"] == "Email address changed from alice@example.co.uk to a.archer@example.org."
-    assert shows(client.get(change_url(alice)), "Email address changed from alice@example.co.uk to a.archer@example.org.")
+    assert shows(
+        client.get(change_url(alice)), "Email address changed from alice@example.co.uk to a.archer@example.org."
+    )
 
 
 def test_an_email_address_given_to_a_customer_who_had_none_is_told_by_post(client, sam, carol, on_commit):
@@ -185,9 +204,11 @@ def test_an_email_address_given_to_a_customer_who_had_none_is_told_by_post(clien
     assert (letter.channel, letter.status, letter.customer) == (Channel.LETTER, Status.TO_PRINT, carol)
     assert "Our staff added an email address" in letter.body_html and "carol@carolsbakery.example" in letter.body_html
     assert [m.subject for m in emails_to("carol@carolsbakery.example")] == [
-        "This is now the email address of your 121 Communications account"]
-    assert letter.pk in [m.pk for m in client.get(reverse("admin:portal_printqueueletter_changelist"))
-                         .context["cl"].result_list]
+        "This is now the email address of your 121 Communications account"
+    ]
+    assert letter.pk in [
+        m.pk for m in client.get(reverse("admin:portal_printqueueletter_changelist")).context["cl"].result_list
+    ]
 
 
 def test_removing_a_customers_email_is_told_to_the_old_address(client, sam, alice, on_commit):

@@ -13,7 +13,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_staff_enter_a_phoned_order_with_the_admins_scripts_and_confirm_it_from_the_list(
-        live_server, page, sam, alice, password, products):
+    live_server, page, sam, alice, password, products
+):
     base = live_server.url
     log_in_to_admin(page, base, "sam", password)
 

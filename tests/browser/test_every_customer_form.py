@@ -123,7 +123,8 @@ def test_every_customer_form_in_the_templates_is_submitted_here():
 
     assert found == expected, (
         "A customer-facing form is not submitted through its button by this file (or one listed here has "
-        f"gone): not covered {sorted((found - expected).elements())}, gone {sorted((expected - found).elements())}")
+        f"gone): not covered {sorted((found - expected).elements())}, gone {sorted((expected - found).elements())}"
+    )
     journeys = {name for name in globals() if name.startswith("test_")}
     assert set(COVERED.values()) <= journeys
 
@@ -215,8 +216,10 @@ def test_a_visitor_asks_for_the_code_by_email_and_by_post_and_for_the_price_list
     page.get_by_label("Postcode").fill("ME14 1AA")
     page.get_by_role("button", name="Send me a copy").click()
     expect(alert(page)).to_contain_text("Thank you. We will post the Code of Practice to you.")
-    assert sorted(CodeCopyRequest.objects.values_list("name", "method")) == [("Ivy Irons", "email"),
-                                                                              ("Jack Jones", "post")]
+    assert sorted(CodeCopyRequest.objects.values_list("name", "method")) == [
+        ("Ivy Irons", "email"),
+        ("Jack Jones", "post"),
+    ]
 
     page.goto(url + reverse("orders:price_list"))
     page.get_by_label("Your name").fill("Kit Kemp")
@@ -228,8 +231,7 @@ def test_a_visitor_asks_for_the_code_by_email_and_by_post_and_for_the_price_list
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_customer_keeps_her_account_up_to_date_and_downloads_her_data(live_server, page, alice, password,
-                                                                        tmp_path):
+def test_a_customer_keeps_her_account_up_to_date_and_downloads_her_data(live_server, page, alice, password, tmp_path):
     url = live_server.url
     log_in(page, url, "alice", password)
 
@@ -259,8 +261,9 @@ def test_a_customer_keeps_her_account_up_to_date_and_downloads_her_data(live_ser
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_customer_orders_asks_for_a_quote_changes_her_service_and_cancels_it(live_server, page, alice, sam,
-                                                                              password, products):
+def test_a_customer_orders_asks_for_a_quote_changes_her_service_and_cancels_it(
+    live_server, page, alice, sam, password, products
+):
     url = live_server.url
     # In its 12-month minimum term, so a cancellation takes effect later and can still be withdrawn.
     held = hold(alice, products["isdn2"], start=timezone.localdate() - timedelta(days=90), by=sam)
@@ -337,7 +340,8 @@ def test_a_customer_reports_faults_through_their_checks(live_server, page, alice
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_a_customer_adds_to_her_fault_declines_the_visit_times_and_accepts_new_ones(
-        live_server, page, alice, eric, password, products, monkeypatch):
+    live_server, page, alice, eric, password, products, monkeypatch
+):
     url = live_server.url
     monday = ldn(2026, 11, 30, 10, 0)
     monkeypatch.setattr(clock, "now", lambda: monday)
@@ -351,7 +355,8 @@ def test_a_customer_adds_to_her_fault_declines_the_visit_times_and_accepts_new_o
     page.get_by_label("Add information").fill("It also drops when the phone rings.")
     page.get_by_role("button", name="Send", exact=True).click()
     expect(alert(page)).to_contain_text(
-        "Thank you: your information is added to the fault, and our engineers are told.")
+        "Thank you: your information is added to the fault, and our engineers are told."
+    )
     expect(page.locator(".timeline")).to_contain_text("It also drops when the phone rings.")
     assert [m.subject for m in mail.outbox] == [f"Customer replied on fault {fault.reference}: Alice Archer (alice)"]
 
@@ -369,7 +374,8 @@ def test_a_customer_adds_to_her_fault_declines_the_visit_times_and_accepts_new_o
     choice.get_by_label(re.compile("I understand the charge of £85.00 \\+ VAT")).check()
     choice.get_by_role("button", name="Accept this time").click()
     expect(alert(page)).to_contain_text(
-        "Your engineer visit is booked: Monday 7 December 2026, afternoon (13:00 to 17:30).")
+        "Your engineer visit is booked: Monday 7 December 2026, afternoon (13:00 to 17:30)."
+    )
     expect(page.locator("#fault-status")).to_have_text("Engineer visit booked")
     assert VisitSlot.objects.get(pk=slot.pk).status == SlotStatus.ACCEPTED
 
@@ -430,18 +436,27 @@ def alices_things(alice, eric, sam, products, monkeypatch):
     monkeypatch.setattr(clock, "now", lambda: ldn(2026, 11, 30, 10, 0))
     service = hold(alice, products["pstn"], start=date(2026, 1, 5), by=sam)
     cancellation = order_services.cancellation_request(
-        service=hold(alice, products["adsl"], start=date(2026, 1, 5), by=sam), channel=CancellationChannel.PORTAL,
-        received_at=clock.now(), recorded_by=alice, quoted_username="alice")
+        service=hold(alice, products["adsl"], start=date(2026, 1, 5), by=sam),
+        channel=CancellationChannel.PORTAL,
+        received_at=clock.now(),
+        recorded_by=alice,
+        quoted_username="alice",
+    )
     fault = report(alice, service, at=ldn(2026, 11, 30, 9, 0))
     investigating(fault, eric, at=ldn(2026, 11, 30, 10, 0))
     [slot] = offer(fault, eric, at=ldn(2026, 11, 30, 10, 0), slots=[(date(2026, 12, 1), "morning")])
-    complaint = complaint_services.complaint_open(customer=alice, category="billing",
-                                                  what_happened="Charged twice in October.")
+    complaint = complaint_services.complaint_open(
+        customer=alice, category="billing", what_happened="Charged twice in October."
+    )
     return {
-        "pk": {"complaints": complaint.pk, "faults": fault.pk}, "slot_id": slot.pk, "service_id": service.pk,
+        "pk": {"complaints": complaint.pk, "faults": fault.pk},
+        "slot_id": slot.pk,
+        "service_id": service.pk,
         "product_id": {"orders:order_create": products["fttc"].pk, "orders:quote_request": products["leased-line"].pk},
-        "order_id": service.order_id, "cancellation_id": cancellation.pk,
-        "uidb64": urlsafe_base64_encode(force_bytes(alice.pk)), "token": default_token_generator.make_token(alice),
+        "order_id": service.order_id,
+        "cancellation_id": cancellation.pk,
+        "uidb64": urlsafe_base64_encode(force_bytes(alice.pk)),
+        "token": default_token_generator.make_token(alice),
     }
 
 
@@ -476,8 +491,11 @@ def test_no_customer_page_drops_a_post_without_a_word(client, alice, alices_thin
         # sends something, at least the CSRF token).
         response = client.post(url, {"text": "A message that must not vanish."})
         html = response.content.decode(errors="replace")
-        taken = (300 <= response.status_code < 500 or response.has_header("Content-Disposition")
-                 or tells_them_something(html))
+        taken = (
+            300 <= response.status_code < 500
+            or response.has_header("Content-Disposition")
+            or tells_them_something(html)
+        )
         if not taken:
             dropped.append(f"{name} ({url}): {response.status_code}")
 

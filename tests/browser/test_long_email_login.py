@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # 100 characters: longer than an account username (40), well inside what an email field accepts.
 LONG_LOCAL = "nadia.newcomer.who.has.a.rather.long.address"
 LONG_DOMAIN = "the-bakery-and-tearooms-of-boughton-monchelsea.example.co.uk"
-LONG_EMAIL = f"{LONG_LOCAL[:100 - len(LONG_DOMAIN) - 1]}@{LONG_DOMAIN}"
+LONG_EMAIL = f"{LONG_LOCAL[: 100 - len(LONG_DOMAIN) - 1]}@{LONG_DOMAIN}"
 
 
 def test_the_long_address_is_a_hundred_characters():

@@ -61,7 +61,10 @@ def test_a_newcomer_registers_manages_their_account_and_staff_find_them(live_ser
     page.get_by_label("No marketing, thank you").check()
     page.get_by_role("button", name="Save my choice").click()
     expect(page.locator("#current-choice")).to_contain_text("opted out")
-    assert [c.opted_in for c in MarketingConsent.objects.filter(customer__username="gina").order_by("at")] == [True, False]
+    assert [c.opted_in for c in MarketingConsent.objects.filter(customer__username="gina").order_by("at")] == [
+        True,
+        False,
+    ]
 
     # Download everything held about them.
     page.get_by_role("link", name="Download my data").click()
@@ -74,7 +77,9 @@ def test_a_newcomer_registers_manages_their_account_and_staff_find_them(live_ser
     assert data["account"]["phone"] == "07700 900123"
     assert [c["opted_in"] for c in data["marketing_consent"]] == [True, False]
     assert [m["subject"] for m in data["correspondence"]] == [
-        "Finish creating your 121 Communications account", "Welcome to 121 Communications"]
+        "Finish creating your 121 Communications account",
+        "Welcome to 121 Communications",
+    ]
 
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("navigation", name="Main navigation").get_by_role("link", name="Log in")).to_be_visible()
@@ -96,8 +101,15 @@ def test_the_code_of_practice_page_shows_its_headings(live_server, page):
     page.goto(live_server.url + "/")
     page.get_by_role("link", name="Code of Practice").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Code of Practice")
-    for heading in ["Complaints", "Dispute resolution", "Order processing", "Billing", "Fault Repair",
-                    "Account Cancellations", "Contacting related organisations"]:
+    for heading in [
+        "Complaints",
+        "Dispute resolution",
+        "Order processing",
+        "Billing",
+        "Fault Repair",
+        "Account Cancellations",
+        "Contacting related organisations",
+    ]:
         expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
     expect(page.locator("main")).not_to_contain_text("Leave a Reply")
 

@@ -12,8 +12,9 @@ from tests.helpers import emails_to
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_customer_services_send_a_reset_link_and_the_customer_chooses_her_password(live_server, page, sam, alice,
-                                                                                     password):
+def test_customer_services_send_a_reset_link_and_the_customer_chooses_her_password(
+    live_server, page, sam, alice, password
+):
     url = live_server.url
     log_in_to_admin(page, url, "sam", password)
     page.get_by_role("link", name="Users").click()
@@ -25,9 +26,11 @@ def test_customer_services_send_a_reset_link_and_the_customer_chooses_her_passwo
     page.get_by_role("button", name="Send a password reset link").click()
 
     expect(page.locator(".messagelist")).to_contain_text(
-        "A link to choose a new password is on its way to alice@example.co.uk (alice).")
-    expect(page.locator("#content")).to_contain_text("A link to choose a new password was emailed to "
-                                                     "alice@example.co.uk.")
+        "A link to choose a new password is on its way to alice@example.co.uk (alice)."
+    )
+    expect(page.locator("#content")).to_contain_text(
+        "A link to choose a new password was emailed to alice@example.co.uk."
+    )
     page.get_by_role("button", name="Log out").click()
 
     [email] = emails_to("alice@example.co.uk")

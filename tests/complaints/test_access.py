@@ -88,16 +88,19 @@ def test_a_customer_is_sent_to_the_staff_login_from_every_complaints_admin_page(
     assert OutboxMessage.objects.count() == 1  # only the acknowledgement
 
 
-@pytest.mark.parametrize("method, name, args", [
-    ("get", "admin:complaints_complaint_action", ["reply"]),
-    ("post", "admin:complaints_complaint_action", ["reply"]),
-    ("post", "admin:complaints_complaint_action", ["deadlock"]),
-    ("post", "admin:complaints_complaint_action", ["note"]),
-    ("get", "admin:complaints_complaint_record", None),
-    ("post", "admin:complaints_complaint_record", None),
-    ("get", "admin:complaints_complaint_report", None),
-    ("post", "admin:complaints_complaint_acknowledge", []),
-])
+@pytest.mark.parametrize(
+    "method, name, args",
+    [
+        ("get", "admin:complaints_complaint_action", ["reply"]),
+        ("post", "admin:complaints_complaint_action", ["reply"]),
+        ("post", "admin:complaints_complaint_action", ["deadlock"]),
+        ("post", "admin:complaints_complaint_action", ["note"]),
+        ("get", "admin:complaints_complaint_record", None),
+        ("post", "admin:complaints_complaint_record", None),
+        ("get", "admin:complaints_complaint_report", None),
+        ("post", "admin:complaints_complaint_acknowledge", []),
+    ],
+)
 def test_an_engineer_is_refused_the_complaints_staff_pages(client, eric, alice, alices, method, name, args):
     client.force_login(eric)
     url = reverse(name, args=None if args is None else [alices.pk, *args])

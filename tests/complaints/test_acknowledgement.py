@@ -90,8 +90,9 @@ def by_letter(alice, carol, sam):
     }
 
 
-@pytest.mark.parametrize("why", ["the customer has no email", "the customer asked for letters",
-                                 "the complaint came by letter"])
+@pytest.mark.parametrize(
+    "why", ["the customer has no email", "the customer asked for letters", "the complaint came by letter"]
+)
 def test_the_acknowledgement_is_a_letter_in_the_print_queue_when(why, by_letter, on_commit):
     with on_commit():
         complaint = by_letter[why]()
@@ -185,8 +186,9 @@ def test_staff_who_acknowledge_during_the_call_send_nothing_more(alice, sam, on_
     received = timezone.now() - timedelta(minutes=5)
 
     with on_commit():
-        complaint = open_complaint(alice, channel=Channel.PHONE, recorded_by=sam, received_at=received,
-                                   acknowledged_by_hand=True)
+        complaint = open_complaint(
+            alice, channel=Channel.PHONE, recorded_by=sam, received_at=received, acknowledged_by_hand=True
+        )
 
     assert mail.outbox == []
     assert not OutboxMessage.objects.exists()
@@ -212,8 +214,9 @@ def test_acknowledging_by_hand_takes_the_letter_out_of_the_print_queue(client, s
     client.force_login(sam)
 
     with on_commit():
-        response = client.post(reverse("admin:complaints_complaint_acknowledge", args=[carols_complaint.pk]),
-                               follow=True)
+        response = client.post(
+            reverse("admin:complaints_complaint_acknowledge", args=[carols_complaint.pk]), follow=True
+        )
 
     assert "Recorded as acknowledged by you; no automatic acknowledgement will follow." in visible_text(response)
     letter = OutboxMessage.objects.get(pk=carols_complaint.ack_message_id)
@@ -270,7 +273,8 @@ def alerts():
 
 
 def test_customer_services_are_warned_of_a_complaint_about_to_miss_its_acknowledgement(
-        alice, bob, sam, sue, eric, on_commit):
+    alice, bob, sam, sue, eric, on_commit
+):
     risky = at_risk_complaint(alice)  # no commit: its acknowledgement is stuck in the outbox
     in_hand = open_complaint(bob)
 
@@ -365,7 +369,8 @@ def test_a_complaint_acknowledged_by_hand_is_never_alerted(alice, sam, on_commit
 
 @pytest.mark.parametrize("gone_as", [MessageStatus.SENT, MessageStatus.POSTED])
 def test_the_alert_job_marks_acknowledged_a_complaint_whose_acknowledgement_went_but_was_not_recorded(
-        alice, sam, gone_as, on_commit):
+    alice, sam, gone_as, on_commit
+):
     complaint = overdue_complaint(alice)
     sent_at = timezone.now() - timedelta(hours=3)
     # The acknowledgement went, but the after-send step failed: the row says sent, the complaint received.

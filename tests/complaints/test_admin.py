@@ -25,9 +25,16 @@ REPORT = reverse("admin:complaints_complaint_report")
 
 
 def record_form(customer, **overrides):
-    return {"customer": customer.pk, "channel": "phone", "received_at": "2026-04-01T12:00", "category": "billing",
-            "what_happened": "Rang to say she was billed twice in March.", "desired_outcome": "A refund",
-            "reply_by": "email", **overrides}
+    return {
+        "customer": customer.pk,
+        "channel": "phone",
+        "received_at": "2026-04-01T12:00",
+        "category": "billing",
+        "what_happened": "Rang to say she was billed twice in March.",
+        "desired_outcome": "A refund",
+        "reply_by": "email",
+        **overrides,
+    }
 
 
 def action(complaint, name):
@@ -46,8 +53,9 @@ def test_sam_records_a_phoned_complaint_and_its_deadline_counts_from_the_call(cl
     complaint = Complaint.objects.get()
     assert response.redirect_chain == [(reverse("admin:complaints_complaint_change", args=[complaint.pk]), 302)]
     # Received Wed 1 April 2026 at noon: Good Friday and Easter Monday are skipped.
-    assert f"Complaint {complaint.reference} recorded; acknowledgement due Wed 8 Apr 2026, 10:30." in \
-        visible_text(response)
+    assert f"Complaint {complaint.reference} recorded; acknowledgement due Wed 8 Apr 2026, 10:30." in visible_text(
+        response
+    )
     assert complaint.received_at == ldn(2026, 4, 1, 12, 0)
     assert complaint.ack_due_at == ldn(2026, 4, 8, 10, 30)
     assert (complaint.channel, complaint.recorded_by, complaint.customer) == (Channel.PHONE, sam, alice)
@@ -275,8 +283,9 @@ def test_sam_replies_to_the_customer(client, sam, complaint, on_commit):
 def test_sam_moves_the_complaint_on(client, sam, complaint):
     client.force_login(sam)
 
-    response = client.post(action(complaint, "status"), {"to": "investigating", "note": "Checking the line."},
-                           follow=True)
+    response = client.post(
+        action(complaint, "status"), {"to": "investigating", "note": "Checking the line."}, follow=True
+    )
 
     assert "Change status: done." in visible_text(response)
     assert reload(complaint).status == Status.INVESTIGATING
@@ -289,8 +298,9 @@ def test_sam_issues_a_deadlock_letter(client, sam, complaint, on_commit):
     client.force_login(sam)
 
     with on_commit():
-        client.post(action(complaint, "deadlock"), {"final_position": "We cannot refund the call charges.",
-                                                    "by_email": "on"})
+        client.post(
+            action(complaint, "deadlock"), {"final_position": "We cannot refund the call charges.", "by_email": "on"}
+        )
 
     assert reload(complaint).status == Status.DEADLOCKED
     event = last_event(complaint)
@@ -377,8 +387,9 @@ def test_the_acknowledged_by_me_button_is_not_inside_the_change_form(client, ali
 @pytest.fixture
 def dana(db):
     """An email customer who never gave a postal address (the registration form allows that)."""
-    return CustomerFactory(username="dana", full_name="Dana Dawson", email="dana@example.co.uk", address="",
-                           postcode="")
+    return CustomerFactory(
+        username="dana", full_name="Dana Dawson", email="dana@example.co.uk", address="", postcode=""
+    )
 
 
 def test_a_letter_reply_for_a_customer_without_an_address_is_refused_on_the_form(client, sam, dana):
@@ -422,8 +433,7 @@ def report_text(client, sam):
 
 def acknowledged_after(customer, sam, received, office_hours):
     complaint = open_complaint(customer, received_at=received)
-    services.complaint_acknowledge_by_hand(complaint=complaint, by=sam,
-                                           at=add_office_hours(received, office_hours))
+    services.complaint_acknowledge_by_hand(complaint=complaint, by=sam, at=add_office_hours(received, office_hours))
     return complaint
 
 
@@ -473,8 +483,10 @@ def test_the_report_counts_unresolved_complaints_by_age(client, alice, sam):
 
     text = report_text(client, sam)
 
-    assert ("Unresolved complaints by age (received, acknowledged or being investigated) "
-            "Under a week 1 1 to 4 weeks 2 4 to 8 weeks 1 Over 8 weeks 1") in text
+    assert (
+        "Unresolved complaints by age (received, acknowledged or being investigated) "
+        "Under a week 1 1 to 4 weeks 2 4 to 8 weeks 1 Over 8 weeks 1"
+    ) in text
 
 
 def test_the_report_counts_complaints_by_london_month_and_status(client, alice, sam):

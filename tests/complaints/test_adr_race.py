@@ -22,8 +22,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def _old_complaint(customer, months=4):
     received = timezone.now() - timedelta(days=31 * months)
-    return services.complaint_open(customer=customer, category="service", what_happened="The line drops every evening.",
-                                   received_at=received, now=received)
+    return services.complaint_open(
+        customer=customer,
+        category="service",
+        what_happened="The line drops every evening.",
+        received_at=received,
+        now=received,
+    )
 
 
 def _in_thread(target, results, key):
@@ -34,6 +39,7 @@ def _in_thread(target, results, key):
             results[key] = error
         finally:
             connection.close()
+
     thread = threading.Thread(target=run)
     thread.start()
     return thread

@@ -21,8 +21,12 @@ from tests.helpers import visible_text
 CHANGELIST = reverse("admin:complaints_adrscheme_changelist")
 ADD = reverse("admin:complaints_adrscheme_add")
 OMBUDSMAN = {
-    "name": "Communications Ombudsman", "postal_address": "PO Box 999\nWarrington\nWA1 1ZZ", "office_address": "",
-    "phones": "0330 440 1614", "fax": "", "email": "help@commsombudsman.example",
+    "name": "Communications Ombudsman",
+    "postal_address": "PO Box 999\nWarrington\nWA1 1ZZ",
+    "office_address": "",
+    "phones": "0330 440 1614",
+    "fax": "",
+    "email": "help@commsombudsman.example",
     "website": "www.commsombudsman.example",
 }
 
@@ -86,7 +90,8 @@ def test_a_new_scheme_is_added_not_current_and_letters_keep_naming_the_current_o
     assert AdrScheme.objects.count() == 2
     added = AdrScheme.objects.get(name="Communications Ombudsman")
     assert "Not the current scheme: letters do not name it. Make this the current scheme" in visible_text(
-        client.get(change_url(added)))
+        client.get(change_url(added))
+    )
 
 
 def test_making_a_scheme_current_swaps_it_with_the_old_one_at_once(client, sam, otelo, ombudsman, alice):
@@ -108,8 +113,7 @@ def test_making_a_scheme_current_swaps_it_with_the_old_one_at_once(client, sam, 
 def test_the_changelist_action_makes_one_selected_scheme_current(client, sam, otelo, ombudsman):
     client.force_login(sam)
 
-    two = client.post(CHANGELIST, {"action": "make_current", "_selected_action": [otelo.pk, ombudsman.pk]},
-                      follow=True)
+    two = client.post(CHANGELIST, {"action": "make_current", "_selected_action": [otelo.pk, ombudsman.pk]}, follow=True)
     assert "Select exactly one scheme to make current." in visible_text(two)
     assert current_names() == [otelo.name]
 

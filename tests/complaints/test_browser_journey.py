@@ -55,7 +55,8 @@ def test_a_customer_complains_is_acknowledged_and_after_deadlock_sees_the_adr_ro
     expect(page.locator(".messagelist")).to_contain_text("done")
     page.get_by_role("link", name="Issue a deadlock letter").click()
     page.get_by_label("Our final position").fill(
-        "We found one set-up fee was charged twice and refunded it. We cannot offer the further credit asked for.")
+        "We found one set-up fee was charged twice and refunded it. We cannot offer the further credit asked for."
+    )
     page.get_by_role("button", name="Save").click()
     expect(page.locator(".messagelist")).to_contain_text("done")
     complaint.refresh_from_db()
@@ -66,8 +67,17 @@ def test_a_customer_complains_is_acknowledged_and_after_deadlock_sees_the_adr_ro
     assert "final position" in deadlock["Subject"]
     [pdf] = [part for part in deadlock.iter_attachments() if part.get_content_type() == "application/pdf"]
     text = pdf_text(pdf.get_content())
-    for expected in [complaint.reference, "Alice Archer", "12 Orchard Way", "refunded it", "Otelo", "PO Box 730",
-                     "0845 050 1614", "enquiries@otelo.org.uk", "free of charge"]:
+    for expected in [
+        complaint.reference,
+        "Alice Archer",
+        "12 Orchard Way",
+        "refunded it",
+        "Otelo",
+        "PO Box 730",
+        "0845 050 1614",
+        "enquiries@otelo.org.uk",
+        "free of charge",
+    ]:
         assert expected in text
 
     # Alice (in a fresh session) sees the deadlock and how to take her complaint to the ADR scheme.

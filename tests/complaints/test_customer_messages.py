@@ -53,21 +53,23 @@ def when(moment):
 
 
 def test_a_message_from_the_complaint_page_reaches_its_owner_and_nobody_else(
-        client, alice, sam, sue, complaint, on_commit):
+    client, alice, sam, sue, complaint, on_commit
+):
     services.complaint_assign(complaint=complaint, owner=sam, by=sam)
     client.force_login(alice)
 
     with on_commit():
         response = post_message(client, complaint, "It dropped again at 7pm tonight, for an hour.")
 
-    assert "Your message is added to your complaint. We have let the person handling it know." in \
-        visible_text(response)
+    assert "Your message is added to your complaint. We have let the person handling it know." in visible_text(response)
     [alert] = alerts()
     assert alert.to == ["Sam Service <sam@121com.co.uk>"]
     assert alert.subject == f"Customer replied on complaint {complaint.reference}: Alice Archer (alice)"
     event = ComplaintEvent.objects.get(complaint=complaint, kind=EventKind.CUSTOMER_MESSAGE)
-    assert (f"Alice Archer (alice) wrote about complaint {complaint.reference} (the service itself) in the "
-            f"portal on {when(event.at)}:") in alert.body
+    assert (
+        f"Alice Archer (alice) wrote about complaint {complaint.reference} (the service itself) in the "
+        f"portal on {when(event.at)}:"
+    ) in alert.body
     assert "It dropped again at 7pm tonight, for an hour." in alert.body
     assert "has no owner" not in alert.body
     assert emails_to("sue@121com.co.uk") == []
@@ -79,8 +81,10 @@ def test_with_no_owner_every_member_of_customer_services_is_told(client, alice, 
     with on_commit():
         post_message(client, complaint, "Any news? Nobody has called me.")
 
-    assert sorted(to for m in alerts() for to in m.to) == ["Sam Service <sam@121com.co.uk>",
-                                                           "Sue Smith <sue@121com.co.uk>"]
+    assert sorted(to for m in alerts() for to in m.to) == [
+        "Sam Service <sam@121com.co.uk>",
+        "Sue Smith <sue@121com.co.uk>",
+    ]
     assert "it has no owner: Customer services, please take it" in alerts()[0].body
     assert emails_to("eric@") == []  # engineers do not handle complaints
 
@@ -105,8 +109,10 @@ def test_each_message_is_alerted_once(client, alice, sam, complaint, on_commit):
         post_message(client, complaint, "First message.")
         post_message(client, complaint, "Second message.")
 
-    assert [("First message." in m.body, "Second message." in m.body) for m in alerts()] == [(True, False),
-                                                                                            (False, True)]
+    assert [("First message." in m.body, "Second message." in m.body) for m in alerts()] == [
+        (True, False),
+        (False, True),
+    ]
     assert OutboxMessage.objects.filter(kind="complaint_customer_message").count() == 2
 
 
@@ -137,12 +143,19 @@ def waiting_label(moment):
 def test_the_admin_list_shows_which_customers_wait_for_us_and_filters_by_it(client, alice, bob, sam):
     waiting = open_complaint(alice, received_at=ldn(2026, 3, 2, 10, 0))
     quiet = open_complaint(bob)
-    services.complaint_add_customer_message(complaint=waiting, customer=alice, text="Any news?",
-                                            received_at=ldn(2026, 3, 3, 14, 5), now=ldn(2026, 3, 3, 14, 6))
+    services.complaint_add_customer_message(
+        complaint=waiting,
+        customer=alice,
+        text="Any news?",
+        received_at=ldn(2026, 3, 3, 14, 5),
+        now=ldn(2026, 3, 3, 14, 6),
+    )
     client.force_login(sam)
 
-    assert changelist_rows(client.get(CHANGELIST)) == {waiting.reference: "Waiting for us since Tue 3 Mar 14:05",
-                                                        quiet.reference: "-"}
+    assert changelist_rows(client.get(CHANGELIST)) == {
+        waiting.reference: "Waiting for us since Tue 3 Mar 14:05",
+        quiet.reference: "-",
+    }
     assert list(changelist_rows(client.get(CHANGELIST, {"replied": "waiting"}))) == [waiting.reference]
     assert list(changelist_rows(client.get(CHANGELIST, {"replied": "no"}))) == [quiet.reference]
     page = visible_text(client.get(reverse("admin:complaints_complaint_change", args=[waiting.pk])))
@@ -152,22 +165,28 @@ def test_the_admin_list_shows_which_customers_wait_for_us_and_filters_by_it(clie
 def test_it_waits_from_the_first_message_we_have_not_answered(alice, complaint):
     first = timezone.now() - timedelta(hours=3)
     services.complaint_add_customer_message(complaint=complaint, customer=alice, text="One.", received_at=first)
-    services.complaint_add_customer_message(complaint=complaint, customer=alice, text="Two.",
-                                            received_at=first + timedelta(hours=1))
+    services.complaint_add_customer_message(
+        complaint=complaint, customer=alice, text="Two.", received_at=first + timedelta(hours=1)
+    )
 
     assert reload(complaint).customer_waiting_since == first
 
 
 def message(complaint, customer):
-    services.complaint_add_customer_message(complaint=complaint, customer=customer, text="Any news?",
-                                            received_at=timezone.now())
+    services.complaint_add_customer_message(
+        complaint=complaint, customer=customer, text="Any news?", received_at=timezone.now()
+    )
 
 
-@pytest.mark.parametrize("answer", [
-    lambda c, sam: services.complaint_reply(complaint=c, by=sam, text="We are on it: an engineer calls Friday."),
-    lambda c, sam: services.complaint_set_status(complaint=c, to=Status.RESOLVED, by=sam, note="Refunded."),
-    lambda c, sam: services.complaint_issue_deadlock(complaint=c, by=sam, final_position="We stand by our bill."),
-], ids=["a reply", "resolving it", "a deadlock letter"])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda c, sam: services.complaint_reply(complaint=c, by=sam, text="We are on it: an engineer calls Friday."),
+        lambda c, sam: services.complaint_set_status(complaint=c, to=Status.RESOLVED, by=sam, note="Refunded."),
+        lambda c, sam: services.complaint_issue_deadlock(complaint=c, by=sam, final_position="We stand by our bill."),
+    ],
+    ids=["a reply", "resolving it", "a deadlock letter"],
+)
 def test_staff_writing_to_the_customer_answers_them(alice, sam, complaint, answer):
     advance(complaint, Status.INVESTIGATING, by=sam)
     message(complaint, alice)
@@ -187,11 +206,15 @@ def test_closing_a_complaint_leaves_nothing_waiting(alice, sam, complaint):
     assert reload(complaint).customer_waiting_since is None
 
 
-@pytest.mark.parametrize("not_an_answer", [
-    lambda c, sam: services.complaint_add_note(complaint=c, by=sam, text="Rang her, no answer."),
-    lambda c, sam: services.complaint_assign(complaint=c, owner=sam, by=sam),
-    lambda c, sam: services.complaint_set_status(complaint=c, to=Status.INVESTIGATING, by=sam),
-], ids=["an internal note", "a new owner", "a status she is not written to about"])
+@pytest.mark.parametrize(
+    "not_an_answer",
+    [
+        lambda c, sam: services.complaint_add_note(complaint=c, by=sam, text="Rang her, no answer."),
+        lambda c, sam: services.complaint_assign(complaint=c, owner=sam, by=sam),
+        lambda c, sam: services.complaint_set_status(complaint=c, to=Status.INVESTIGATING, by=sam),
+    ],
+    ids=["an internal note", "a new owner", "a status she is not written to about"],
+)
 def test_what_does_not_reach_the_customer_leaves_them_waiting(alice, sam, complaint, not_an_answer):
     assert reload(complaint).status == Status.ACKNOWLEDGED  # by the email the fixture sent
     message(complaint, alice)
@@ -219,29 +242,36 @@ def test_an_emailed_reply_takes_the_same_path_at_the_time_it_reached_us(client, 
 
     with on_commit():
         event = services.complaint_add_customer_message(
-            complaint=complaint, customer=alice, text="Replying to your email: yes, Friday suits me.",
-            received_at=reached, via="email")
+            complaint=complaint,
+            customer=alice,
+            text="Replying to your email: yes, Friday suits me.",
+            received_at=reached,
+            via="email",
+        )
 
     assert (event.at, event.via, event.by) == (reached, "email", alice)
     assert reload(complaint).customer_waiting_since == reached
     [alert] = alerts()
-    assert f"wrote about complaint {complaint.reference} (the service itself) by email on {when(reached)}" in \
-        alert.body
+    assert f"wrote about complaint {complaint.reference} (the service itself) by email on {when(reached)}" in alert.body
     client.force_login(alice)
     page = visible_text(client.get(reverse("complaints:complaint_detail", args=[complaint.pk])))
     assert "you · by email Message from the customer Replying to your email: yes, Friday suits me." in page
 
 
-@pytest.mark.parametrize("received_at, via, refusal", [
-    (lambda: timezone.now() + timedelta(hours=1), "email", "cannot be in the future"),
-    (lambda: None, "email", "Give the time the message reached us."),
-    (lambda: timezone.now(), "pigeon", "Unknown way for a message to reach us"),
-    (lambda: timezone.now() - timedelta(days=400), "letter", "cannot have reached us before the case it is about"),
-])
+@pytest.mark.parametrize(
+    "received_at, via, refusal",
+    [
+        (lambda: timezone.now() + timedelta(hours=1), "email", "cannot be in the future"),
+        (lambda: None, "email", "Give the time the message reached us."),
+        (lambda: timezone.now(), "pigeon", "Unknown way for a message to reach us"),
+        (lambda: timezone.now() - timedelta(days=400), "letter", "cannot have reached us before the case it is about"),
+    ],
+)
 def test_a_message_that_cannot_be_right_is_refused_and_changes_nothing(alice, complaint, received_at, via, refusal):
     with pytest.raises(Refused, match=refusal):
-        services.complaint_add_customer_message(complaint=complaint, customer=alice, text="Hello.",
-                                                received_at=received_at(), via=via)
+        services.complaint_add_customer_message(
+            complaint=complaint, customer=alice, text="Hello.", received_at=received_at(), via=via
+        )
 
     assert not ComplaintEvent.objects.filter(kind=EventKind.CUSTOMER_MESSAGE).exists()
     assert reload(complaint).customer_waiting_since is None
@@ -250,8 +280,9 @@ def test_a_message_that_cannot_be_right_is_refused_and_changes_nothing(alice, co
 
 def test_another_customers_message_is_refused(bob, complaint):
     with pytest.raises(Refused, match="This is not your complaint."):
-        services.complaint_add_customer_message(complaint=complaint, customer=bob, text="Hello.",
-                                                received_at=timezone.now())
+        services.complaint_add_customer_message(
+            complaint=complaint, customer=bob, text="Hello.", received_at=timezone.now()
+        )
 
     assert alerts() == []
 
@@ -266,8 +297,11 @@ def test_a_customer_reopening_her_complaint_tells_its_owner_and_waits_for_us(cli
     client.force_login(alice)
 
     with on_commit():
-        response = client.post(reverse("complaints:complaint_reopen", args=[complaint.pk]),
-                               {"reason": "The refund never arrived."}, follow=True)
+        response = client.post(
+            reverse("complaints:complaint_reopen", args=[complaint.pk]),
+            {"reason": "The refund never arrived."},
+            follow=True,
+        )
 
     assert "Your complaint is reopened: we are looking into it again." in visible_text(response)
     [alert] = [m for m in mail.outbox if "reopened by the customer" in m.subject]
@@ -282,8 +316,9 @@ def test_staff_reopening_a_complaint_alert_nobody(alice, sam, complaint):
     advance(complaint, Status.RESOLVED, by=sam)
     mail.outbox.clear()
 
-    services.complaint_set_status(complaint=reload(complaint), to=Status.INVESTIGATING, by=sam,
-                                  note="The customer rang: the refund is missing.")
+    services.complaint_set_status(
+        complaint=reload(complaint), to=Status.INVESTIGATING, by=sam, note="The customer rang: the refund is missing."
+    )
 
     assert not OutboxMessage.objects.filter(kind="complaint_reopened").exists()
     assert reload(complaint).customer_waiting_since is None

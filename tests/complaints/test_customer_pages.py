@@ -24,8 +24,13 @@ def detail_url(complaint):
 
 
 def form(**overrides):
-    return {"category": "billing", "what_happened": "I was charged twice for October's line rental.",
-            "desired_outcome": "Refund the second charge.", "reply_by": "email", **overrides}
+    return {
+        "category": "billing",
+        "what_happened": "I was charged twice for October's line rental.",
+        "desired_outcome": "Refund the second charge.",
+        "reply_by": "email",
+        **overrides,
+    }
 
 
 def long_time(moment):
@@ -48,8 +53,10 @@ def test_alice_makes_a_complaint_and_is_told_its_reference_and_when_she_will_hea
     assert complaint.ack_due_at == add_office_hours(complaint.received_at, 24)
     due = london(complaint.ack_due_at)
     text = visible_text(response)
-    assert (f"Thank you. Your complaint {complaint.reference} is received. We will acknowledge it by "
-            f"{due:%A} {due.day} {due:%B %Y} at {due:%H:%M} at the latest.") in text
+    assert (
+        f"Thank you. Your complaint {complaint.reference} is received. We will acknowledge it by "
+        f"{due:%A} {due.day} {due:%B %Y} at {due:%H:%M} at the latest."
+    ) in text
     assert f"Complaint {complaint.reference}" in text
     assert "I was charged twice for October's line rental." in text
     assert "What you would like us to do Refund the second charge." in text
@@ -102,11 +109,14 @@ def test_alices_list_shows_her_complaints(client, alice, bob, sam, on_commit):
     assert text.index(waiting.reference) < text.index(acknowledged.reference)  # newest first
 
 
-@pytest.mark.parametrize("what_happened, error", [
-    ("", "This field is required."),
-    ("   ", "This field is required."),
-    ("Bad.", "Tell us a little more about what happened, so we can look into it."),
-])
+@pytest.mark.parametrize(
+    "what_happened, error",
+    [
+        ("", "This field is required."),
+        ("   ", "This field is required."),
+        ("Bad.", "Tell us a little more about what happened, so we can look into it."),
+    ],
+)
 def test_a_complaint_without_enough_detail_is_refused_and_nothing_is_saved(client, alice, what_happened, error):
     client.force_login(alice)
 
@@ -131,8 +141,10 @@ def test_carol_cannot_ask_for_an_email_reply_without_an_email_address(client, ca
 
     response = client.post(NEW, form(reply_by="email"))
 
-    assert "We have no email address for you: choose a letter, or add an email address in your details." in \
-        visible_text(response)
+    assert (
+        "We have no email address for you: choose a letter, or add an email address in your details."
+        in visible_text(response)
+    )
     assert not Complaint.objects.exists()
     assert not OutboxMessage.objects.exists()
 
@@ -229,8 +241,11 @@ def test_alice_adds_a_message_to_her_open_complaint(client, alice):
     complaint = open_complaint(alice)
     client.force_login(alice)
 
-    response = client.post(reverse("complaints:complaint_message", args=[complaint.pk]),
-                           {"text": "  It dropped again at 7pm tonight.  "}, follow=True)
+    response = client.post(
+        reverse("complaints:complaint_message", args=[complaint.pk]),
+        {"text": "  It dropped again at 7pm tonight.  "},
+        follow=True,
+    )
 
     text = visible_text(response)
     assert "Your message is added to your complaint." in text
@@ -375,10 +390,12 @@ def test_the_message_form_posts_to_where_messages_are_taken_and_reopening_to_whe
     resolved = advance(open_complaint(alice), Status.RESOLVED, by=sam)
     client.force_login(alice)
 
-    assert form_actions(client.get(detail_url(open_one)))["text"] == \
-        reverse("complaints:complaint_message", args=[open_one.pk])
-    assert form_actions(client.get(detail_url(resolved)))["reason"] == \
-        reverse("complaints:complaint_reopen", args=[resolved.pk])
+    assert form_actions(client.get(detail_url(open_one)))["text"] == reverse(
+        "complaints:complaint_message", args=[open_one.pk]
+    )
+    assert form_actions(client.get(detail_url(resolved)))["reason"] == reverse(
+        "complaints:complaint_reopen", args=[resolved.pk]
+    )
 
 
 def test_a_message_posted_to_the_complaint_page_itself_is_refused_not_lost_without_a_word(client, alice):

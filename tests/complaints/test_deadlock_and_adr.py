@@ -23,10 +23,20 @@ from portal.workflow import Refused
 from tests.complaints.helpers import advance, letter_pdf_text, long_date, open_complaint, reload
 from tests.helpers import emails_to, ldn, pdf_text, visible_text
 
-FINAL_POSITION = ("We checked the line on 3 and 10 March and found no fault on our network. "
-                  "As a gesture of goodwill we have credited your account with £15.")
-OTELO = ["Otelo", "PO Box 730", "WA4 6WU", "0845 050 1614", "01925 430 049", "enquiries@otelo.org.uk",
-         "www.otelo.org.uk", "free"]
+FINAL_POSITION = (
+    "We checked the line on 3 and 10 March and found no fault on our network. "
+    "As a gesture of goodwill we have credited your account with £15."
+)
+OTELO = [
+    "Otelo",
+    "PO Box 730",
+    "WA4 6WU",
+    "0845 050 1614",
+    "01925 430 049",
+    "enquiries@otelo.org.uk",
+    "www.otelo.org.uk",
+    "free",
+]
 ALICES_ADDRESS = ["Alice Archer", "12 Orchard Way", "Boughton Monchelsea", "Maidstone", "Kent", "ME17 4AA"]
 
 
@@ -132,8 +142,10 @@ def test_a_deadlocked_complaint_shows_the_final_position_and_the_event(client, a
     assert "Deadlocked: you may go to the ADR scheme" in text
     assert f"Our final position {FINAL_POSITION}" in text
     assert "Deadlock letter issued" in text
-    assert (f"We issued a deadlock letter on {long_date(complaint.deadlocked_at)}: you may take your complaint "
-            "to Otelo (Office of the Telecommunications Ombudsman) now.") in text
+    assert (
+        f"We issued a deadlock letter on {long_date(complaint.deadlocked_at)}: you may take your complaint "
+        "to Otelo (Office of the Telecommunications Ombudsman) now."
+    ) in text
 
 
 @pytest.mark.parametrize("start", [Status.RECEIVED, Status.ACKNOWLEDGED])
@@ -200,18 +212,32 @@ def test_a_deadlock_letter_cannot_be_emailed_to_a_customer_without_email(client,
 def test_the_scheme_details_staff_edit_appear_in_the_next_letter(client, alice, sam, investigating, on_commit):
     scheme = AdrScheme.objects.get(is_current=True)
     client.force_login(sam)
-    response = client.post(reverse("admin:complaints_adrscheme_change", args=[scheme.pk]), {
-        "name": "Communications Ombudsman", "postal_address": "PO Box 999\nWarrington\nWA1 1ZZ",
-        "office_address": "", "phones": "0330 440 1614", "fax": "", "email": "help@commsombudsman.example",
-        "website": "www.commsombudsman.example", "is_current": "on",
-    })
+    response = client.post(
+        reverse("admin:complaints_adrscheme_change", args=[scheme.pk]),
+        {
+            "name": "Communications Ombudsman",
+            "postal_address": "PO Box 999\nWarrington\nWA1 1ZZ",
+            "office_address": "",
+            "phones": "0330 440 1614",
+            "fax": "",
+            "email": "help@commsombudsman.example",
+            "website": "www.commsombudsman.example",
+            "is_current": "on",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
 
     post_deadlock(client, investigating, on_commit)
 
     text = pdf_text(deadlock_emails()[0].attachments[0][1])
-    for detail in ["Communications Ombudsman", "PO Box 999", "WA1 1ZZ", "0330 440 1614",
-                   "help@commsombudsman.example", "www.commsombudsman.example"]:
+    for detail in [
+        "Communications Ombudsman",
+        "PO Box 999",
+        "WA1 1ZZ",
+        "0330 440 1614",
+        "help@commsombudsman.example",
+        "www.commsombudsman.example",
+    ]:
         assert detail in text
     for old in ["Otelo", "PO Box 730", "0845 050 1614"]:
         assert old not in text
@@ -334,7 +360,9 @@ def test_with_ofcoms_eight_weeks_the_adr_time_is_eight_weeks(client, alice, bob,
     assert reload(due).adr_letter_at is not None
     assert reload(not_yet).adr_letter_at is None
     # Eight weeks on the London clock: the same wall-clock time, whatever clock change falls in between.
-    assert london(fresh.adr_from).replace(tzinfo=None) == london(fresh.received_at).replace(tzinfo=None) + timedelta(weeks=8)
+    assert london(fresh.adr_from).replace(tzinfo=None) == london(fresh.received_at).replace(tzinfo=None) + timedelta(
+        weeks=8
+    )
     client.force_login(alice)
     text = visible_text(client.get(reverse("complaints:complaint_detail", args=[fresh.pk])))
     assert f"You may also go to them directly from {long_date(fresh.adr_from)}" in text
@@ -378,8 +406,9 @@ def test_before_the_adr_time_the_customer_sees_from_when_she_may_go_to_the_schem
     text = detail_text(client, alice, complaint)
 
     assert complaint.adr_from == add_months(complaint.received_at, 3)
-    assert ("You may also go to them directly from "
-            f"{long_date(complaint.adr_from)}, whatever the state of your complaint.") in text
+    assert (
+        f"You may also go to them directly from {long_date(complaint.adr_from)}, whatever the state of your complaint."
+    ) in text
     assert "you may take your complaint to" not in text
     assert "Using the scheme is free for you." in text
     for detail in ["PO Box 730", "0845 050 1614 or 01925 430 049", "enquiries@otelo.org.uk", "www.otelo.org.uk"]:
@@ -392,8 +421,10 @@ def test_after_the_adr_time_the_customer_sees_she_may_go_to_the_scheme_now(clien
 
     text = detail_text(client, alice, complaint)
 
-    assert (f"It is more than the time set out in our Code since you first complained ({long_date(received)}): "
-            "you may take your complaint to Otelo (Office of the Telecommunications Ombudsman) now.") in text
+    assert (
+        f"It is more than the time set out in our Code since you first complained ({long_date(received)}): "
+        "you may take your complaint to Otelo (Office of the Telecommunications Ombudsman) now."
+    ) in text
     assert "You may also go to them directly from" not in text
 
 
@@ -444,10 +475,20 @@ def test_the_adr_job_carries_on_past_a_customer_we_cannot_write_to(alice, carol,
 
     received = timezone.now() - timedelta(days=100)
     with on_commit():
-        unreachable = services.complaint_open(customer=alice, category="service", received_at=received, now=received,
-                                              what_happened="The line drops every evening.")
-        reachable = services.complaint_open(customer=carol, category="service", received_at=received, now=received,
-                                            what_happened="The line drops every morning.")
+        unreachable = services.complaint_open(
+            customer=alice,
+            category="service",
+            received_at=received,
+            now=received,
+            what_happened="The line drops every evening.",
+        )
+        reachable = services.complaint_open(
+            customer=carol,
+            category="service",
+            received_at=received,
+            now=received,
+            what_happened="The line drops every morning.",
+        )
     alice.email, alice.address, alice.postcode = "", "", ""
     alice.save()
 

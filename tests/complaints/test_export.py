@@ -23,8 +23,9 @@ def test_alices_export_holds_her_complaints_with_their_timelines(client, alice, 
     services.complaint_acknowledge_by_hand(complaint=first, by=sam)
     services.complaint_set_status(complaint=first, to=Status.INVESTIGATING, by=sam)
     services.complaint_reply(complaint=first, by=sam, text="We found a double charge and will refund £12.50.")
-    services.complaint_add_customer_message(complaint=first, customer=alice, text="Thank you, when will it arrive?",
-                                            received_at=timezone.now())
+    services.complaint_add_customer_message(
+        complaint=first, customer=alice, text="Thank you, when will it arrive?", received_at=timezone.now()
+    )
     second = open_complaint(alice, category="billing")
     bobs = open_complaint(bob, what_happened="Bob's engineer never turned up on Tuesday.")
 

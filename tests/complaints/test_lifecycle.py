@@ -79,7 +79,9 @@ def test_staff_investigate_resolve_and_close_a_complaint_and_each_step_is_on_the
     start = timezone.now()
 
     with on_commit():
-        services.complaint_set_status(complaint=complaint, to=Status.INVESTIGATING, by=sam, note="Looking at line tests.")
+        services.complaint_set_status(
+            complaint=complaint, to=Status.INVESTIGATING, by=sam, note="Looking at line tests."
+        )
         services.complaint_set_status(complaint=complaint, to=Status.RESOLVED, by=sam, note="We replaced your router.")
         services.complaint_set_status(complaint=complaint, to=Status.CLOSED, by=sam)
 
@@ -139,8 +141,11 @@ def resolved(alice, sam, on_commit):
 def test_a_customer_reopens_her_resolved_complaint_within_28_days(client, alice, resolved):
     client.force_login(alice)
 
-    response = client.post(reverse("complaints:complaint_reopen", args=[resolved.pk]),
-                           {"reason": "It still drops every evening."}, follow=True)
+    response = client.post(
+        reverse("complaints:complaint_reopen", args=[resolved.pk]),
+        {"reason": "It still drops every evening."},
+        follow=True,
+    )
 
     text = visible_text(response)
     assert "Your complaint is reopened: we are looking into it again." in text
@@ -174,8 +179,9 @@ def test_it_refuses_to_reopen_29_days_after_resolution(resolved, alice):
     with pytest.raises(Refused) as refused:
         services.complaint_reopen(complaint=resolved, by=alice, now=resolved.resolved_at + timedelta(days=29))
 
-    assert str(refused.value) == ("A complaint can be reopened within 28 days of being resolved; "
-                                  "please make a new complaint.")
+    assert str(refused.value) == (
+        "A complaint can be reopened within 28 days of being resolved; please make a new complaint."
+    )
     assert reload(resolved).status == Status.RESOLVED
     assert ComplaintEvent.objects.filter(complaint=resolved).count() == count
 
@@ -185,8 +191,9 @@ def test_the_customer_is_told_why_she_can_no_longer_reopen(client, alice, resolv
     Complaint.objects.filter(pk=resolved.pk).update(resolved_at=timezone.now() - timedelta(days=29))
     client.force_login(alice)
 
-    response = client.post(reverse("complaints:complaint_reopen", args=[resolved.pk]), {"reason": "Still bad"},
-                           follow=True)
+    response = client.post(
+        reverse("complaints:complaint_reopen", args=[resolved.pk]), {"reason": "Still bad"}, follow=True
+    )
 
     text = visible_text(response)
     assert "A complaint can be reopened within 28 days of being resolved; please make a new complaint." in text
@@ -224,8 +231,14 @@ REFUSED = [
 
 def _snapshot(complaint):
     complaint = reload(complaint)
-    return (complaint.status, complaint.resolved_at, complaint.closed_at, complaint.deadlocked_at,
-            ComplaintEvent.objects.filter(complaint=complaint).count(), messages_for(complaint).count())
+    return (
+        complaint.status,
+        complaint.resolved_at,
+        complaint.closed_at,
+        complaint.deadlocked_at,
+        ComplaintEvent.objects.filter(complaint=complaint).count(),
+        messages_for(complaint).count(),
+    )
 
 
 @pytest.mark.parametrize("start, to", REFUSED, ids=[f"{a.value}->{b.value}" for a, b in REFUSED])
@@ -244,8 +257,10 @@ def test_it_refuses_a_move_the_workflow_does_not_allow_and_changes_nothing(alice
     assert _snapshot(complaint) == before
 
 
-@pytest.mark.parametrize("start", [Status.RECEIVED, Status.ACKNOWLEDGED, Status.INVESTIGATING, Status.RESOLVED,
-                                   Status.DEADLOCKED, Status.CLOSED])
+@pytest.mark.parametrize(
+    "start",
+    [Status.RECEIVED, Status.ACKNOWLEDGED, Status.INVESTIGATING, Status.RESOLVED, Status.DEADLOCKED, Status.CLOSED],
+)
 def test_staff_cannot_set_acknowledged_or_deadlocked_by_changing_the_status(alice, sam, start):
     complaint = open_complaint(alice)
     if start != Status.RECEIVED:
@@ -260,8 +275,9 @@ def test_staff_cannot_set_acknowledged_or_deadlocked_by_changing_the_status(alic
     assert _snapshot(complaint) == before
 
 
-@pytest.mark.parametrize("start", [Status.RECEIVED, Status.ACKNOWLEDGED, Status.RESOLVED, Status.DEADLOCKED,
-                                   Status.CLOSED])
+@pytest.mark.parametrize(
+    "start", [Status.RECEIVED, Status.ACKNOWLEDGED, Status.RESOLVED, Status.DEADLOCKED, Status.CLOSED]
+)
 def test_a_deadlock_letter_is_refused_unless_the_complaint_is_being_investigated(alice, sam, start, on_commit):
     complaint = open_complaint(alice)
     if start != Status.RECEIVED:
@@ -323,7 +339,10 @@ def test_the_daily_job_closes_complaints_resolved_more_than_28_days_ago_and_no_o
     assert now <= old.closed_at <= timezone.now()
     last = events(old)[-1]
     assert (last.kind, last.by, last.text) == (
-        EventKind.STATUS, None, "Closed: resolved and not reopened within the time allowed.")
+        EventKind.STATUS,
+        None,
+        "Closed: resolved and not reopened within the time allowed.",
+    )
     assert reload(recent).status == Status.RESOLVED
     assert reload(reopened).status == Status.INVESTIGATING
     assert reload(deadlocked).status == Status.DEADLOCKED

@@ -66,8 +66,9 @@ def test_the_complaint_page_costs_the_same_with_1_and_30_events(client, alice, s
     services.complaint_acknowledge_by_hand(complaint=complaint, by=sam)
     services.complaint_set_status(complaint=complaint, to=Status.INVESTIGATING, by=sam)
     for i in range(9):
-        services.complaint_add_customer_message(complaint=complaint, customer=alice, text=f"Message {i} from Alice.",
-                                                    received_at=timezone.now())
+        services.complaint_add_customer_message(
+            complaint=complaint, customer=alice, text=f"Message {i} from Alice.", received_at=timezone.now()
+        )
         services.complaint_reply(complaint=complaint, by=sam, text=f"Reply {i} from Sam.")
         services.complaint_add_note(complaint=complaint, by=sam, text=f"Note {i}.")
     assert complaint.events.count() >= 30
@@ -85,8 +86,9 @@ def test_the_staff_complaint_page_costs_the_same_with_few_and_many_events(client
     one = queries_for_get(client, url)
 
     for i in range(15):
-        services.complaint_add_customer_message(complaint=complaint, customer=alice, text=f"Message {i} from Alice.",
-                                                    received_at=timezone.now())
+        services.complaint_add_customer_message(
+            complaint=complaint, customer=alice, text=f"Message {i} from Alice.", received_at=timezone.now()
+        )
         services.complaint_add_note(complaint=complaint, by=sam, text=f"Note {i}.")
     thirty = queries_for_get(client, url)
     response = client.get(url)

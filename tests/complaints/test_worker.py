@@ -12,8 +12,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 def test_the_worker_acknowledges_once_even_when_the_task_is_delivered_three_times(celery_worker, real_broker, alice):
     before = celery_worker.tasks_done("portal.tasks.outbox_send")
-    complaint = services.complaint_open(customer=alice, category="billing",
-                                        what_happened="Charged twice for line rental in November.")
+    complaint = services.complaint_open(
+        customer=alice, category="billing", what_happened="Charged twice for line rental in November."
+    )
     outbox.enqueue(complaint.ack_message_id)
     outbox.enqueue(complaint.ack_message_id)
     celery_worker.wait_for_tasks("portal.tasks.outbox_send", before + 3)

@@ -16,10 +16,16 @@ DESCRIPTION = "The broadband drops every few minutes in the evening and the rout
 def make_service(customer, code="fttc", status="active"):
     """A service the customer holds, as the orders app would have made it from a completed order."""
     product = Product.objects.get(code=code)
-    return Service.objects.create(customer=customer, product=product, address=customer.address,
-                                  postcode=customer.postcode, start_date=date(2026, 1, 5),
-                                  minimum_term_end=date(2027, 1, 5), monthly_price=product.monthly_price or Decimal("0"),
-                                  status=status)
+    return Service.objects.create(
+        customer=customer,
+        product=product,
+        address=customer.address,
+        postcode=customer.postcode,
+        start_date=date(2026, 1, 5),
+        minimum_term_end=date(2027, 1, 5),
+        monthly_price=product.monthly_price or Decimal("0"),
+        status=status,
+    )
 
 
 def answers_for(service, answer="No"):

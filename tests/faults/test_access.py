@@ -33,8 +33,12 @@ def as_bob(client, bob, clock_at):
 
 
 def snapshot():
-    return (list(Fault.objects.values_list("pk", "status")), list(VisitSlot.objects.values_list("pk", "status")),
-            FaultEvent.objects.count(), OutboxMessage.objects.count())
+    return (
+        list(Fault.objects.values_list("pk", "status")),
+        list(VisitSlot.objects.values_list("pk", "status")),
+        FaultEvent.objects.count(),
+        OutboxMessage.objects.count(),
+    )
 
 
 def test_another_customers_fault_page_is_not_found(as_bob, alices):
@@ -57,8 +61,9 @@ def test_accepting_a_visit_time_of_another_customers_fault_is_not_found_and_book
     _, fault, slot = alices
     before = snapshot()
 
-    response = as_bob.post(reverse("faults:slot_accept", args=[fault.pk, slot.pk]),
-                           {"charge_understood": "on", "amount_shown": "85.00"})
+    response = as_bob.post(
+        reverse("faults:slot_accept", args=[fault.pk, slot.pk]), {"charge_understood": "on", "amount_shown": "85.00"}
+    )
 
     assert response.status_code == 404
     assert snapshot() == before
@@ -72,8 +77,9 @@ def test_reaching_alices_slot_through_bobs_own_fault_is_not_found_either(as_bob,
     his = report(bob, at=ldn(2026, 11, 30, 9, 0))
     before = snapshot()
 
-    response = as_bob.post(reverse("faults:slot_accept", args=[his.pk, slot.pk]),
-                           {"charge_understood": "on", "amount_shown": "85.00"})
+    response = as_bob.post(
+        reverse("faults:slot_accept", args=[his.pk, slot.pk]), {"charge_understood": "on", "amount_shown": "85.00"}
+    )
 
     assert response.status_code == 404
     assert snapshot() == before

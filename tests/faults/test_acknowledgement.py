@@ -28,8 +28,9 @@ def report_through_the_portal(client, customer, clock_at, at, code="fttc"):
     url = reverse("faults:fault_report", args=[service.pk])
     for step in range(4):
         client.post(url, {"step": step, "answer": "yes"})
-    return client.post(url, {"step": 4, "description": "No broadband since this evening; the light is red."},
-                       follow=True)
+    return client.post(
+        url, {"step": 4, "description": "No broadband since this evening; the light is red."}, follow=True
+    )
 
 
 def test_the_customer_gets_an_acknowledgement_email_at_once_with_the_reference(client, alice, clock_at, on_commit):
@@ -42,7 +43,9 @@ def test_the_customer_gets_an_acknowledgement_email_at_once_with_the_reference(c
     assert f"its reference is {fault.reference}" in ack.body
     assert "Is your router switched on, and have you restarted it? Yes" in ack.body
     assert fault.ack_message.kind == "fault_ack"
-    assert f"Your fault {fault.reference} is reported, and we have emailed you an acknowledgement" in visible_text(response)
+    assert f"Your fault {fault.reference} is reported, and we have emailed you an acknowledgement" in visible_text(
+        response
+    )
     event = fault.events.get(kind=EventKind.REPORTED)
     assert (event.message, event.by, event.at) == (fault.ack_message, alice, ldn(2026, 11, 23, 10, 0))
 
@@ -58,7 +61,8 @@ OUT_OF_HOURS = [
 
 @pytest.mark.parametrize("at, opening, why", OUT_OF_HOURS, ids=[why for *_, why in OUT_OF_HOURS])
 def test_out_of_hours_the_page_and_the_email_say_when_engineers_are_next_at_work(
-        client, alice, clock_at, on_commit, at, opening, why):
+    client, alice, clock_at, on_commit, at, opening, why
+):
     with on_commit():
         response = report_through_the_portal(client, alice, clock_at, at)
 

@@ -31,10 +31,16 @@ def test_an_engineer_records_a_phoned_fault_with_the_time_it_really_came_in(as_e
     service = make_service(alice, "pstn")
 
     with on_commit():
-        response = as_eric.post(RECORD, {"service": service.pk, "channel": Channel.PHONE,
-                                         "reported_at": "2026-11-23T10:15",
-                                         "description": "No dial tone since this morning; tried another handset."},
-                                follow=True)
+        response = as_eric.post(
+            RECORD,
+            {
+                "service": service.pk,
+                "channel": Channel.PHONE,
+                "reported_at": "2026-11-23T10:15",
+                "description": "No dial tone since this morning; tried another handset.",
+            },
+            follow=True,
+        )
 
     fault = Fault.objects.get()
     assert f"Fault {fault.reference} recorded; repair target Wed 25 Nov 2026, 17:30." in visible_text(response)
@@ -49,8 +55,15 @@ def test_an_engineer_records_a_phoned_fault_with_the_time_it_really_came_in(as_e
 def test_a_phoned_fault_outside_office_hours_is_refused_with_where_to_report_instead(as_eric, alice):
     service = make_service(alice, "pstn")
 
-    response = as_eric.post(RECORD, {"service": service.pk, "channel": Channel.PHONE,
-                                     "reported_at": "2026-11-21T11:00", "description": "Line dead."})
+    response = as_eric.post(
+        RECORD,
+        {
+            "service": service.pk,
+            "channel": Channel.PHONE,
+            "reported_at": "2026-11-21T11:00",
+            "description": "Line dead.",
+        },
+    )
 
     page = visible_text(response)
     assert "Our phone lines are open in office hours only" in page
@@ -61,8 +74,15 @@ def test_a_phoned_fault_outside_office_hours_is_refused_with_where_to_report_ins
 def test_an_emailed_fault_can_have_come_in_at_any_hour(as_eric, alice):
     service = make_service(alice, "pstn")
 
-    as_eric.post(RECORD, {"service": service.pk, "channel": Channel.EMAIL, "reported_at": "2026-11-22T23:40",
-                          "description": "Crackling on the line all weekend."})
+    as_eric.post(
+        RECORD,
+        {
+            "service": service.pk,
+            "channel": Channel.EMAIL,
+            "reported_at": "2026-11-22T23:40",
+            "description": "Crackling on the line all weekend.",
+        },
+    )
 
     fault = Fault.objects.get()
     assert (fault.channel, fault.reported_at) == (Channel.EMAIL, ldn(2026, 11, 22, 23, 40))
@@ -71,8 +91,15 @@ def test_an_emailed_fault_can_have_come_in_at_any_hour(as_eric, alice):
 def test_a_fault_cannot_be_recorded_as_reported_in_the_future(as_eric, alice):
     service = make_service(alice, "pstn")
 
-    response = as_eric.post(RECORD, {"service": service.pk, "channel": Channel.PHONE,
-                                     "reported_at": "2026-11-23T15:00", "description": "Line dead."})
+    response = as_eric.post(
+        RECORD,
+        {
+            "service": service.pk,
+            "channel": Channel.PHONE,
+            "reported_at": "2026-11-23T15:00",
+            "description": "Line dead.",
+        },
+    )
 
     assert "The time reported cannot be in the future." in visible_text(response)
     assert not Fault.objects.exists()
@@ -100,8 +127,9 @@ def test_the_offer_form_says_what_is_wrong_with_each_time(as_eric, alice, eric):
     holiday = visible_text(as_eric.post(action(fault, "offer"), {"date_1": "2026-12-25", "window_1": "morning"}))
     past = visible_text(as_eric.post(action(fault, "offer"), {"date_1": "2026-11-23", "window_1": "morning"}))
     evening = visible_text(as_eric.post(action(fault, "offer"), {"date_1": "2026-11-24", "window_1": "evening"}))
-    half = visible_text(as_eric.post(action(fault, "offer"), {"date_1": "2026-11-24", "window_1": "morning",
-                                                              "date_2": "2026-11-25"}))
+    half = visible_text(
+        as_eric.post(action(fault, "offer"), {"date_1": "2026-11-24", "window_1": "morning", "date_2": "2026-11-25"})
+    )
 
     assert "Saturday 28 November 2026 is a weekend day: engineers attend Monday to Friday" in weekend
     assert "Friday 25 December 2026 is a bank holiday" in holiday
@@ -110,10 +138,14 @@ def test_the_offer_form_says_what_is_wrong_with_each_time(as_eric, alice, eric):
     assert "Give both the date and the time, or neither." in half
     assert not VisitSlot.objects.exists()
 
-    as_eric.post(action(fault, "offer"), {"date_1": "2026-11-24", "window_1": "morning",
-                                          "date_2": "2026-11-25", "window_2": "afternoon"})
+    as_eric.post(
+        action(fault, "offer"),
+        {"date_1": "2026-11-24", "window_1": "morning", "date_2": "2026-11-25", "window_2": "afternoon"},
+    )
     assert list(VisitSlot.objects.values_list("date", "window", "status")) == [
-        (date(2026, 11, 24), "morning", SlotStatus.OFFERED), (date(2026, 11, 25), "afternoon", SlotStatus.OFFERED)]
+        (date(2026, 11, 24), "morning", SlotStatus.OFFERED),
+        (date(2026, 11, 25), "afternoon", SlotStatus.OFFERED),
+    ]
 
 
 def test_the_outcome_page_shows_the_charge_and_a_chargeable_outcome_can_be_waived(client, alice, eric, clock_at):
@@ -124,8 +156,10 @@ def test_the_outcome_page_shows_the_charge_and_a_chargeable_outcome_can_be_waive
     assert action(fault, "outcome") in change
 
     form = visible_text(client.get(action(fault, "outcome")))
-    assert "A chargeable outcome (no fault found, no access, fault in customer equipment) adds a charge of " \
-           "£85.00 + VAT (£102.00 inc. VAT)" in form
+    assert (
+        "A chargeable outcome (no fault found, no access, fault in customer equipment) adds a charge of "
+        "£85.00 + VAT (£102.00 inc. VAT)" in form
+    )
     client.post(action(fault, "outcome"), {"outcome": Outcome.CUSTOMER_EQUIPMENT, "notes": "Faulty extension lead."})
 
     charge = VisitCharge.objects.get()
@@ -141,7 +175,10 @@ def test_the_outcome_page_shows_the_charge_and_a_chargeable_outcome_can_be_waive
     client.post(waive, {"reason": "First visit of a new customer: goodwill."})
     charge.refresh_from_db()
     assert (charge.status, charge.waived_by, charge.waived_reason) == (
-        ChargeStatus.WAIVED, eric, "First visit of a new customer: goodwill.")
+        ChargeStatus.WAIVED,
+        eric,
+        "First visit of a new customer: goodwill.",
+    )
     # The visit's outcome is in: there is no booked visit left to record one for.
     again = visible_text(client.post(action(fault, "outcome"), {"outcome": Outcome.FIXED}))
     assert "No visit is booked for this fault" in again
@@ -173,8 +210,8 @@ def test_customer_services_record_phoned_faults_but_leave_the_work_to_engineers(
 
 
 def test_staff_find_a_fault_by_its_reference_and_see_which_are_overdue(client, eric, alice, bob, clock_at):
-    mine = report(alice, at=ldn(2026, 11, 23, 10, 0))        # due Wed 25 Nov 17:30
-    later = report(bob, at=ldn(2026, 11, 26, 10, 0))         # due Mon 30 Nov 17:30
+    mine = report(alice, at=ldn(2026, 11, 23, 10, 0))  # due Wed 25 Nov 17:30
+    later = report(bob, at=ldn(2026, 11, 26, 10, 0))  # due Mon 30 Nov 17:30
     clock_at(ldn(2026, 11, 26, 11, 0))
     client.force_login(eric)
 
@@ -197,8 +234,9 @@ def test_an_engineer_sets_a_faults_own_repair_target_and_the_customer_is_told_wh
     fault.save(update_fields=["alert_level"])
 
     with on_commit():
-        response = as_eric.post(action(fault, "target"), {"due_at": "2026-11-27T13:00",
-                                                          "reason": "We need another operator's engineer."})
+        response = as_eric.post(
+            action(fault, "target"), {"due_at": "2026-11-27T13:00", "reason": "We need another operator's engineer."}
+        )
 
     fault.refresh_from_db()
     assert response.status_code == 302

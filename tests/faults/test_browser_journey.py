@@ -18,7 +18,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_saturday_night_fault_gets_a_visit_agreed_and_an_abortive_visit_charge(
-        live_server, page, alice, eric, password, clock_at):
+    live_server, page, alice, eric, password, clock_at
+):
     make_service(alice, "fttc")
     base = live_server.url
 
@@ -83,7 +84,8 @@ def test_a_saturday_night_fault_gets_a_visit_agreed_and_an_abortive_visit_charge
     choice.get_by_label(re.compile("I understand the charge of £85.00 \\+ VAT")).check()
     choice.get_by_role("button", name="Accept this time").click()
     expect(page.get_by_role("alert")).to_contain_text(
-        "Your engineer visit is booked: Tuesday 1 December 2026, morning (09:00 to 13:00).")
+        "Your engineer visit is booked: Tuesday 1 December 2026, morning (09:00 to 13:00)."
+    )
     expect(page.locator("#fault-status")).to_have_text("Engineer visit booked")
     expect(page.locator("#visit-offer")).to_have_count(0)
     monday.refresh_from_db()
@@ -98,7 +100,9 @@ def test_a_saturday_night_fault_gets_a_visit_agreed_and_an_abortive_visit_charge
     page.get_by_role("link", name="Record the visit outcome").click()
     expect(page.locator("#content-main")).to_contain_text("adds a charge of £85.00 + VAT (£102.00 inc. VAT)")
     page.get_by_label("Fault in customer equipment").check()
-    page.get_by_label("Engineer's notes for the customer").fill("The router's power supply has failed; the line tests fine.")
+    page.get_by_label("Engineer's notes for the customer").fill(
+        "The router's power supply has failed; the line tests fine."
+    )
     page.get_by_role("button", name="Save").click()
     expect(page.locator(".messagelist")).to_contain_text("done")
     page.context.clear_cookies()
@@ -111,7 +115,9 @@ def test_a_saturday_night_fault_gets_a_visit_agreed_and_an_abortive_visit_charge
     visits = page.locator("#visits")
     expect(visits).to_contain_text("Outcome: Fault in customer equipment")
     expect(visits).to_contain_text("The router's power supply has failed")
-    expect(visits).to_contain_text("Charge for this visit: £85.00 + VAT (£102.00 inc. VAT): Pending: on your next invoice")
+    expect(visits).to_contain_text(
+        "Charge for this visit: £85.00 + VAT (£102.00 inc. VAT): Pending: on your next invoice"
+    )
     expect(page.locator(".timeline")).to_contain_text("Charge for the visit")
 
     fault.refresh_from_db()

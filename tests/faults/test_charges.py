@@ -27,7 +27,8 @@ OUTCOMES = [
 
 @pytest.mark.parametrize("outcome, status, location", OUTCOMES, ids=[o for o, *_ in OUTCOMES])
 def test_each_chargeable_outcome_makes_exactly_one_pending_charge_of_the_policy_amount(
-        alice, eric, on_commit, outcome, status, location):
+    alice, eric, on_commit, outcome, status, location
+):
     fault, visit = booked(alice, eric)
 
     with on_commit():
@@ -40,18 +41,22 @@ def test_each_chargeable_outcome_makes_exactly_one_pending_charge_of_the_policy_
     fault.refresh_from_db()
     assert (fault.status, fault.location) == (status, location)
     assert [m.subject for m in emails_to("alice@example.co.uk")[-2:]] == [
-        f"What the engineer's visit found ({fault.reference})", f"A charge for the engineer's visit ({fault.reference})"]
+        f"What the engineer's visit found ({fault.reference})",
+        f"A charge for the engineer's visit ({fault.reference})",
+    ]
     assert "Charge: £85.00 + VAT (£102.00 inc. VAT)" in emails_to("alice@example.co.uk")[-1].body
     assert fault.events.filter(kind=EventKind.OUTCOME).count() == 1
     assert fault.events.get(kind=EventKind.CHARGE).text == (
-        "A charge of £85.00 + VAT (£102.00 inc. VAT) for the visit will be on your next invoice.")
+        "A charge of £85.00 + VAT (£102.00 inc. VAT) for the visit will be on your next invoice."
+    )
 
 
 def test_a_visit_that_fixed_the_fault_is_never_charged(alice, eric):
     fault, visit = booked(alice, eric)
 
-    _, charge = services.visit_record_outcome(visit=visit, outcome=Outcome.FIXED, by=eric, now=AFTER_VISIT,
-                                              notes="Replaced the faulty master socket.")
+    _, charge = services.visit_record_outcome(
+        visit=visit, outcome=Outcome.FIXED, by=eric, now=AFTER_VISIT, notes="Replaced the faulty master socket."
+    )
 
     assert charge is None
     assert not VisitCharge.objects.exists()
@@ -77,8 +82,14 @@ def test_the_database_refuses_a_second_charge_for_the_same_visit(alice, eric):
     _, charge = services.visit_record_outcome(visit=visit, outcome=Outcome.NO_FAULT_FOUND, by=eric, now=AFTER_VISIT)
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        VisitCharge.objects.create(visit=visit, customer=alice, fault=charge.fault, amount=Decimal("85.00"),
-                                   vat_rate=Decimal("0.20"), description="A second charge")
+        VisitCharge.objects.create(
+            visit=visit,
+            customer=alice,
+            fault=charge.fault,
+            amount=Decimal("85.00"),
+            vat_rate=Decimal("0.20"),
+            description="A second charge",
+        )
 
     assert VisitCharge.objects.count() == 1
 
@@ -98,15 +109,18 @@ def test_billing_takes_pending_charges_and_a_waived_charge_never_reaches_an_invo
     second_fault = report(alice, at=ldn(2026, 12, 2, 10, 0))
     investigating(second_fault, eric, at=ldn(2026, 12, 2, 10, 5))
     [slot] = offer(second_fault, eric, at=ldn(2026, 12, 2, 10, 5), slots=[(date(2026, 12, 3), "morning")])
-    services.visit_slot_accept(slot=slot, customer=alice, charge_understood=True, amount_shown="85.00",
-                               now=ldn(2026, 12, 2, 11, 0))
-    _, waived = services.visit_record_outcome(visit=slot, outcome=Outcome.NO_FAULT_FOUND, by=eric,
-                                              now=ldn(2026, 12, 3, 12, 0))
+    services.visit_slot_accept(
+        slot=slot, customer=alice, charge_understood=True, amount_shown="85.00", now=ldn(2026, 12, 2, 11, 0)
+    )
+    _, waived = services.visit_record_outcome(
+        visit=slot, outcome=Outcome.NO_FAULT_FOUND, by=eric, now=ldn(2026, 12, 3, 12, 0)
+    )
     assert list(charges_to_invoice(customer=alice)) == [kept, waived]
 
     with on_commit():
-        services.visit_charge_waive(charge=waived, by=sam, reason="The fault came back the next day: it was ours.",
-                                    now=ldn(2026, 12, 4, 10, 0))
+        services.visit_charge_waive(
+            charge=waived, by=sam, reason="The fault came back the next day: it was ours.", now=ldn(2026, 12, 4, 10, 0)
+        )
 
     assert list(charges_to_invoice(customer=alice)) == [kept]
     with pytest.raises(Refused, match="This charge was waived: it never goes on an invoice."):
@@ -143,8 +157,10 @@ def test_the_amount_shown_before_accepting_is_the_amount_charged(client, alice, 
 
     page = client.get(reverse("faults:fault_detail", args=[fault.pk]))
     assert "we may charge £90.00 + VAT (£108.00 inc. VAT) for the visit" in visible_text(page)
-    client.post(reverse("faults:slot_accept", args=[fault.pk, slot.pk]),
-                {"charge_understood": "on", "amount_shown": page.context["charge_amount"]})
+    client.post(
+        reverse("faults:slot_accept", args=[fault.pk, slot.pk]),
+        {"charge_understood": "on", "amount_shown": page.context["charge_amount"]},
+    )
     slot.refresh_from_db()
     assert slot.charge_warning_shown_amount == Decimal("90.00")
 
@@ -165,8 +181,9 @@ def test_an_acceptance_against_an_amount_that_has_since_changed_is_refused(alice
     [slot] = offer(fault, eric, at=ldn(2026, 11, 30, 9, 10), slots=[(date(2026, 12, 1), "afternoon")])
 
     with pytest.raises(Refused, match="has changed since you opened this page"):
-        services.visit_slot_accept(slot=slot, customer=alice, charge_understood=True, amount_shown="80.00",
-                                   now=ldn(2026, 11, 30, 9, 30))
+        services.visit_slot_accept(
+            slot=slot, customer=alice, charge_understood=True, amount_shown="80.00", now=ldn(2026, 11, 30, 9, 30)
+        )
 
     slot.refresh_from_db()
     assert slot.status == SlotStatus.OFFERED

@@ -32,16 +32,29 @@ def as_alice(client, alice, clock_at):
     return client
 
 
-@pytest.mark.parametrize("code, questions", [
-    ("fttc", ["Is your router switched on, and have you restarted it?",
-              "Is there a microfilter on every phone socket that has something plugged in?",
-              "Does the problem remain with the router plugged into the master socket?",
-              "Are other devices affected too?"]),
-    ("pstn", ["When you lift the handset, is there a dial tone?",
-              "Does the problem remain with another handset?",
-              "Does the problem remain with the phone plugged into the master socket?",
-              "Is there crackling, humming or other noise on the line?"]),
-])
+@pytest.mark.parametrize(
+    "code, questions",
+    [
+        (
+            "fttc",
+            [
+                "Is your router switched on, and have you restarted it?",
+                "Is there a microfilter on every phone socket that has something plugged in?",
+                "Does the problem remain with the router plugged into the master socket?",
+                "Are other devices affected too?",
+            ],
+        ),
+        (
+            "pstn",
+            [
+                "When you lift the handset, is there a dial tone?",
+                "Does the problem remain with another handset?",
+                "Does the problem remain with the phone plugged into the master socket?",
+                "Is there crackling, humming or other noise on the line?",
+            ],
+        ),
+    ],
+)
 def test_a_customer_is_walked_through_the_checks_of_her_kind_of_service_one_at_a_time(as_alice, alice, code, questions):
     service = make_service(alice, code)
 
@@ -57,11 +70,14 @@ def test_a_customer_is_walked_through_the_checks_of_her_kind_of_service_one_at_a
     assert all(question in page for question in questions)  # "Your answers so far"
 
 
-@pytest.mark.parametrize("code, keys", [
-    ("fttc", ["router_restarted", "microfilters", "master_socket", "other_devices"]),
-    ("adsl", ["router_restarted", "microfilters", "master_socket", "other_devices"]),
-    ("isdn2", ["dial_tone", "other_handset", "master_socket", "noise"]),
-])
+@pytest.mark.parametrize(
+    "code, keys",
+    [
+        ("fttc", ["router_restarted", "microfilters", "master_socket", "other_devices"]),
+        ("adsl", ["router_restarted", "microfilters", "master_socket", "other_devices"]),
+        ("isdn2", ["dial_tone", "other_handset", "master_socket", "noise"]),
+    ],
+)
 def test_every_answer_is_recorded_with_the_fault_in_the_order_asked(as_alice, alice, code, keys):
     service = make_service(alice, code)
 
@@ -70,7 +86,11 @@ def test_every_answer_is_recorded_with_the_fault_in_the_order_asked(as_alice, al
     fault = Fault.objects.get()
     assert response.redirect_chain[-1][0] == reverse("faults:fault_detail", args=[fault.pk])
     assert [(c.position, c.key, c.answer) for c in fault.checks.all()] == [
-        (1, keys[0], "Yes"), (2, keys[1], "No"), (3, keys[2], "No"), (4, keys[3], "Yes")]
+        (1, keys[0], "Yes"),
+        (2, keys[1], "No"),
+        (3, keys[2], "No"),
+        (4, keys[3], "Yes"),
+    ]
     assert fault.description == DESCRIPTION
     page = visible_text(response)
     assert f"Your fault {fault.reference} is reported" in page

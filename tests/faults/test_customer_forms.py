@@ -55,8 +55,9 @@ def test_a_check_answered_in_words_with_a_nul_byte_is_asked_again(as_alice, alic
     assert "Check 1 of 3" in visible_text(as_alice.get(report_url(service)))
 
 
-@pytest.mark.parametrize("sent", [{"step": 0, "answer": "yes\x00"}, {"step": 0, "answer": "\x00"}],
-                         ids=["after yes", "alone"])
+@pytest.mark.parametrize(
+    "sent", [{"step": 0, "answer": "yes\x00"}, {"step": 0, "answer": "\x00"}], ids=["after yes", "alone"]
+)
 def test_a_yes_or_no_with_a_nul_byte_is_asked_again(as_alice, alice, sent):
     service = make_service(alice, "pstn")
 
@@ -116,8 +117,10 @@ def test_a_post_to_the_fault_page_itself_is_refused_not_lost_without_a_word(as_a
     investigating(fault, eric, at=IN_HOURS)
     offer(fault, eric, at=IN_HOURS, slots=[(date(2026, 12, 1), "morning")])
 
-    posted = [as_alice.post(reverse("faults:fault_detail", args=[fault.pk]), data)
-              for data in ({"text": "More information."}, {"note": "Afternoons."})]
+    posted = [
+        as_alice.post(reverse("faults:fault_detail", args=[fault.pk]), data)
+        for data in ({"text": "More information."}, {"note": "Afternoons."})
+    ]
 
     assert [r.status_code for r in posted] == [405, 405]
     assert not fault.events.filter(kind__in=[EventKind.CUSTOMER_MESSAGE, EventKind.SLOTS_DECLINED]).exists()

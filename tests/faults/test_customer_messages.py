@@ -46,21 +46,29 @@ def waiting(fault):
 
 
 def test_information_from_the_fault_page_reaches_every_engineer_and_nobody_else(
-        client, alice, eric, ed, sam, fault, clock_at, on_commit):
+    client, alice, eric, ed, sam, fault, clock_at, on_commit
+):
     clock_at(LATER)
     client.force_login(alice)
 
     with on_commit():
-        response = client.post(reverse("faults:fault_message", args=[fault.pk]),
-                               {"text": "It also drops when the phone rings."}, follow=True)
+        response = client.post(
+            reverse("faults:fault_message", args=[fault.pk]),
+            {"text": "It also drops when the phone rings."},
+            follow=True,
+        )
 
     assert "Thank you: your information is added to the fault, and our engineers are told." in visible_text(response)
-    assert sorted(to for m in alerts() for to in m.to) == ["Ed Edwards <ed@121com.co.uk>",
-                                                           "Eric Engineer <eric@121com.co.uk>"]
+    assert sorted(to for m in alerts() for to in m.to) == [
+        "Ed Edwards <ed@121com.co.uk>",
+        "Eric Engineer <eric@121com.co.uk>",
+    ]
     alert = alerts()[0]
     assert alert.subject == f"Customer replied on fault {fault.reference}: Alice Archer (alice)"
-    assert (f"Alice Archer (alice) wrote about fault {fault.reference} (FTTC fibre broadband, ME17 4AA; reported) "
-            "in the portal on Mon 23 Nov 2026, 11:00:") in alert.body
+    assert (
+        f"Alice Archer (alice) wrote about fault {fault.reference} (FTTC fibre broadband, ME17 4AA; reported) "
+        "in the portal on Mon 23 Nov 2026, 11:00:"
+    ) in alert.body
     assert "It also drops when the phone rings." in alert.body
     assert emails_to("sam@121com.co.uk") == []
     assert waiting(fault) == LATER
@@ -76,13 +84,15 @@ def test_each_message_is_alerted_once(alice, eric, fault, on_commit):
     assert fault.events.filter(kind=EventKind.CUSTOMER_MESSAGE).count() == 2
 
 
-def test_an_emailed_reply_takes_the_same_path_at_the_time_it_reached_us(client, alice, eric, fault, clock_at,
-                                                                        on_commit):
+def test_an_emailed_reply_takes_the_same_path_at_the_time_it_reached_us(
+    client, alice, eric, fault, clock_at, on_commit
+):
     reached = ldn(2026, 11, 23, 10, 40)
 
     with on_commit():
-        event = services.fault_add_customer_message(fault=fault, customer=alice, text="The light is now green.",
-                                                    received_at=reached, via="email", now=LATER)
+        event = services.fault_add_customer_message(
+            fault=fault, customer=alice, text="The light is now green.", received_at=reached, via="email", now=LATER
+        )
 
     assert (event.at, event.via) == (reached, "email")
     assert waiting(fault) == reached
@@ -95,8 +105,9 @@ def test_an_emailed_reply_takes_the_same_path_at_the_time_it_reached_us(client, 
 
 def test_a_message_said_to_reach_us_before_the_fault_was_reported_is_refused(alice, fault):
     with pytest.raises(Refused, match="cannot have reached us before the case it is about"):
-        services.fault_add_customer_message(fault=fault, customer=alice, text="Hello.",
-                                            received_at=ldn(2026, 11, 20, 9, 0), now=LATER)
+        services.fault_add_customer_message(
+            fault=fault, customer=alice, text="Hello.", received_at=ldn(2026, 11, 20, 9, 0), now=LATER
+        )
 
     assert waiting(fault) is None
     assert alerts() == []
@@ -106,11 +117,15 @@ def message(fault, alice):
     services.fault_add_customer_message(fault=fault, customer=alice, text="Any news?", received_at=LATER, now=LATER)
 
 
-@pytest.mark.parametrize("answer", [
-    lambda f, eric: services.fault_reply(fault=f, by=eric, text="We are testing the line now.", now=LATER),
-    lambda f, eric: services.fault_set_status(fault=f, to=Status.INVESTIGATING, by=eric, now=LATER),
-    lambda f, eric: services.fault_set_location(fault=f, location="our_network", by=eric, now=LATER),
-], ids=["a reply", "a status change she is told of", "where the fault lies"])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda f, eric: services.fault_reply(fault=f, by=eric, text="We are testing the line now.", now=LATER),
+        lambda f, eric: services.fault_set_status(fault=f, to=Status.INVESTIGATING, by=eric, now=LATER),
+        lambda f, eric: services.fault_set_location(fault=f, location="our_network", by=eric, now=LATER),
+    ],
+    ids=["a reply", "a status change she is told of", "where the fault lies"],
+)
 def test_staff_writing_to_the_customer_answers_her(alice, eric, fault, answer):
     message(fault, alice)
 
@@ -146,8 +161,10 @@ def test_the_admin_list_shows_which_customers_wait_for_us_and_filters_by_it(clie
     message(fault, alice)
     client.force_login(eric)
 
-    assert fault_rows(client.get(CHANGELIST)) == {fault.reference: "Waiting for us since Mon 23 Nov 11:00",
-                                                   quiet.reference: "-"}
+    assert fault_rows(client.get(CHANGELIST)) == {
+        fault.reference: "Waiting for us since Mon 23 Nov 11:00",
+        quiet.reference: "-",
+    }
     assert list(fault_rows(client.get(CHANGELIST, {"replied": "waiting"}))) == [fault.reference]
     assert list(fault_rows(client.get(CHANGELIST, {"replied": "no"}))) == [quiet.reference]
     page = visible_text(client.get(reverse("admin:faults_fault_change", args=[fault.pk])))

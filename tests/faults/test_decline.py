@@ -30,8 +30,9 @@ def fault(alice, eric):
 
 @pytest.fixture
 def two_offered(fault, eric):
-    made = offer(fault, eric, at=MONDAY_MORNING,
-                 slots=[(date(2026, 11, 30), "afternoon"), (date(2026, 12, 1), "morning")])
+    made = offer(
+        fault, eric, at=MONDAY_MORNING, slots=[(date(2026, 11, 30), "afternoon"), (date(2026, 12, 1), "morning")]
+    )
     mail.outbox.clear()
     return made
 
@@ -54,25 +55,31 @@ def detail(client, fault):
 def test_the_page_offers_none_of_these_suit_me_with_an_optional_note(as_alice, fault, two_offered):
     html = as_alice.get(reverse("faults:fault_detail", args=[fault.pk])).content.decode()
 
-    assert "None of these times suit you? Tell us and we will withdraw them and offer you others." in \
-        visible_text(as_alice.get(reverse("faults:fault_detail", args=[fault.pk])))
+    assert "None of these times suit you? Tell us and we will withdraw them and offer you others." in visible_text(
+        as_alice.get(reverse("faults:fault_detail", args=[fault.pk]))
+    )
     assert 'value="None of these suit me"' in html
     assert f'action="{decline_url(fault)}"' in html
     assert "When would suit you? (optional)" in html
 
 
 def test_declining_withdraws_the_times_tells_the_engineers_and_shows_on_the_timeline(
-        as_alice, alice, eric, sam, fault, two_offered, on_commit):
+    as_alice, alice, eric, sam, fault, two_offered, on_commit
+):
     with on_commit():
         response = as_alice.post(decline_url(fault), {"note": "  Any weekday after 3pm, please.  "}, follow=True)
 
     page = visible_text(response)
-    assert ("Thank you: we have withdrawn those times and asked our engineers to offer you others. We will email "
-            "you when they do.") in page
+    assert (
+        "Thank you: we have withdrawn those times and asked our engineers to offer you others. We will email "
+        "you when they do."
+    ) in page
     assert "An engineer visit: please choose a time" not in page
-    assert ("you Visit times did not suit you None of the times offered suit you: Monday 30 November 2026, "
-            "afternoon (13:00 to 17:30); Tuesday 1 December 2026, morning (09:00 to 13:00). We will offer other "
-            "times. Your note: Any weekday after 3pm, please.") in page
+    assert (
+        "you Visit times did not suit you None of the times offered suit you: Monday 30 November 2026, "
+        "afternoon (13:00 to 17:30); Tuesday 1 December 2026, morning (09:00 to 13:00). We will offer other "
+        "times. Your note: Any weekday after 3pm, please."
+    ) in page
     assert {s.status for s in VisitSlot.objects.all()} == {SlotStatus.DECLINED}
     fault.refresh_from_db()
     assert fault.status == Status.INVESTIGATING
@@ -83,8 +90,12 @@ def test_declining_withdraws_the_times_tells_the_engineers_and_shows_on_the_time
     [alert] = mail.outbox
     assert alert.to == ["Eric Engineer <eric@121com.co.uk>"]
     assert alert.subject == f"Visit times declined on fault {fault.reference}: Alice Archer (alice) asks for others"
-    for text in ["Monday 30 November 2026, afternoon (13:00 to 17:30)", "Tuesday 1 December 2026, morning",
-                 "Any weekday after 3pm, please.", "Please offer other times"]:
+    for text in [
+        "Monday 30 November 2026, afternoon (13:00 to 17:30)",
+        "Tuesday 1 December 2026, morning",
+        "Any weekday after 3pm, please.",
+        "Please offer other times",
+    ]:
         assert text in alert.body
 
 
@@ -111,8 +122,11 @@ def test_the_engineers_can_offer_the_same_times_again_and_she_can_accept_one(as_
     as_alice.post(decline_url(fault), {"note": "Sorry, Tuesday morning does work after all."})
 
     [again] = offer(Fault.objects.get(pk=fault.pk), eric, at=MONDAY_LATER, slots=[(date(2026, 12, 1), "morning")])
-    response = as_alice.post(reverse("faults:slot_accept", args=[fault.pk, again.pk]),
-                             {"charge_understood": "on", "amount_shown": "85.00"}, follow=True)
+    response = as_alice.post(
+        reverse("faults:slot_accept", args=[fault.pk, again.pk]),
+        {"charge_understood": "on", "amount_shown": "85.00"},
+        follow=True,
+    )
 
     assert "Your engineer visit is booked: Tuesday 1 December 2026, morning (09:00 to 13:00)." in visible_text(response)
     fault.refresh_from_db()

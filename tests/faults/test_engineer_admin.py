@@ -28,9 +28,18 @@ def alices_visit(alice, eric, clock_at):
     service.save()
     clock_at(AFTER_VISIT)
     services.visit_record_outcome(visit=visit, outcome=Outcome.CUSTOMER_EQUIPMENT, by=eric, now=AFTER_VISIT)
-    order_place(customer=alice, product=service.product, address="12 Orchard Way\nMaidstone", postcode="ME17 4AA",
-                contact_name="Alice Archer", contact_phone="01622 000101", channel=OrderChannel.PHONE,
-                received_at=AFTER_VISIT, now=AFTER_VISIT, entered_by=eric)
+    order_place(
+        customer=alice,
+        product=service.product,
+        address="12 Orchard Way\nMaidstone",
+        postcode="ME17 4AA",
+        contact_name="Alice Archer",
+        contact_phone="01622 000101",
+        channel=OrderChannel.PHONE,
+        received_at=AFTER_VISIT,
+        now=AFTER_VISIT,
+        entered_by=eric,
+    )
     fault.refresh_from_db()
     return fault
 

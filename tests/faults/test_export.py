@@ -17,8 +17,9 @@ pytestmark = pytest.mark.django_db
 def test_the_export_holds_her_faults_checks_events_visits_and_charges(alice, bob, eric):
     fault, visit = booked(alice, eric)
     services.fault_add_note(fault=fault, by=eric, text="Line test: high attenuation.", now=AFTER_VISIT)
-    services.visit_record_outcome(visit=visit, outcome=Outcome.NO_ACCESS, by=eric, now=AFTER_VISIT,
-                                  notes="Nobody answered the door.")
+    services.visit_record_outcome(
+        visit=visit, outcome=Outcome.NO_ACCESS, by=eric, now=AFTER_VISIT, notes="Nobody answered the door."
+    )
     report(bob, at=ldn(2026, 11, 30, 10, 0))
 
     [exported] = json.loads(export_json(alice))["faults"]
@@ -47,9 +48,14 @@ def test_a_customer_with_no_faults_exports_an_empty_list(alice):
 
 def test_the_export_says_how_her_message_reached_us_and_that_it_waits_for_our_answer(alice):
     fault = report(alice, at=ldn(2026, 11, 30, 10, 0))
-    services.fault_add_customer_message(fault=fault, customer=alice, text="The light is green again.",
-                                        received_at=ldn(2026, 11, 30, 10, 30), via="email",
-                                        now=ldn(2026, 11, 30, 10, 35))
+    services.fault_add_customer_message(
+        fault=fault,
+        customer=alice,
+        text="The light is green again.",
+        received_at=ldn(2026, 11, 30, 10, 30),
+        via="email",
+        now=ldn(2026, 11, 30, 10, 35),
+    )
 
     [exported] = json.loads(export_json(alice))["faults"]
 

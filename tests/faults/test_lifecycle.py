@@ -27,19 +27,32 @@ def subjects(address="alice@example.co.uk"):
 def test_staff_investigate_resolve_and_close_a_fault_and_the_customer_hears_of_each_step(alice, eric, on_commit):
     with on_commit():
         fault = report(alice, at=MONDAY)
-        services.fault_set_status(fault=fault, to=Status.INVESTIGATING, by=eric, now=LATER,
-                                  note="We are testing your line from the exchange.")
-        services.fault_set_status(fault=fault, to=Status.RESOLVED, by=eric, now=ldn(2026, 11, 24, 15, 0),
-                                  note="A faulty card at the exchange was replaced.")
+        services.fault_set_status(
+            fault=fault, to=Status.INVESTIGATING, by=eric, now=LATER, note="We are testing your line from the exchange."
+        )
+        services.fault_set_status(
+            fault=fault,
+            to=Status.RESOLVED,
+            by=eric,
+            now=ldn(2026, 11, 24, 15, 0),
+            note="A faulty card at the exchange was replaced.",
+        )
         services.fault_set_status(fault=fault, to=Status.CLOSED, by=eric, now=ldn(2026, 11, 26, 9, 0))
 
     ref = fault.reference
-    assert subjects() == [f"We have your fault report ({ref})", f"Your fault is now: being investigated ({ref})",
-                          f"Your fault is now: resolved ({ref})", f"Your fault is now: closed ({ref})"]
+    assert subjects() == [
+        f"We have your fault report ({ref})",
+        f"Your fault is now: being investigated ({ref})",
+        f"Your fault is now: resolved ({ref})",
+        f"Your fault is now: closed ({ref})",
+    ]
     assert "A faulty card at the exchange was replaced." in emails_to("alice@example.co.uk")[2].body
     fault.refresh_from_db()
-    assert (fault.status, fault.resolved_at, fault.closed_at) == (Status.CLOSED, ldn(2026, 11, 24, 15, 0),
-                                                                  ldn(2026, 11, 26, 9, 0))
+    assert (fault.status, fault.resolved_at, fault.closed_at) == (
+        Status.CLOSED,
+        ldn(2026, 11, 24, 15, 0),
+        ldn(2026, 11, 26, 9, 0),
+    )
     events = [(e.kind, e.text.splitlines()[0], e.by) for e in fault.events.all()]
     assert events == [
         (EventKind.REPORTED, "Fault reported online on FTTC fibre broadband.", alice),
@@ -53,14 +66,22 @@ def test_staff_investigate_resolve_and_close_a_fault_and_the_customer_hears_of_e
 def test_a_fault_found_not_to_be_ours_is_closed_after_telling_the_customer(alice, eric, on_commit):
     with on_commit():
         fault = report(alice, at=MONDAY)
-        services.fault_set_location(fault=fault, location=Location.OTHER_OPERATOR, by=eric, now=LATER,
-                                    note="Openreach has a fault on the cable in your street.")
+        services.fault_set_location(
+            fault=fault,
+            location=Location.OTHER_OPERATOR,
+            by=eric,
+            now=LATER,
+            note="Openreach has a fault on the cable in your street.",
+        )
         services.fault_set_status(fault=fault, to=Status.NOT_OUR_FAULT, by=eric, now=LATER)
         services.fault_set_status(fault=fault, to=Status.CLOSED, by=eric, now=LATER)
 
     ref = fault.reference
-    assert subjects()[1:] == [f"Where the fault lies ({ref})", f"Your fault is now: not a fault on our network ({ref})",
-                              f"Your fault is now: closed ({ref})"]
+    assert subjects()[1:] == [
+        f"Where the fault lies ({ref})",
+        f"Your fault is now: not a fault on our network ({ref})",
+        f"Your fault is now: closed ({ref})",
+    ]
     location_email = emails_to("alice@example.co.uk")[1]
     assert "another operator's network" in location_email.body
     assert "we may not be responsible for its repair" in location_email.body
@@ -80,8 +101,10 @@ REFUSED = [
     (Status.CLOSED, Status.REPORTED, "A fault that is closed cannot become reported."),
 ]
 PATHS = {
-    Status.REPORTED: [], Status.INVESTIGATING: [Status.INVESTIGATING],
-    Status.RESOLVED: [Status.INVESTIGATING, Status.RESOLVED], Status.NOT_OUR_FAULT: [Status.NOT_OUR_FAULT],
+    Status.REPORTED: [],
+    Status.INVESTIGATING: [Status.INVESTIGATING],
+    Status.RESOLVED: [Status.INVESTIGATING, Status.RESOLVED],
+    Status.NOT_OUR_FAULT: [Status.NOT_OUR_FAULT],
     Status.CLOSED: [Status.NOT_OUR_FAULT, Status.CLOSED],
 }
 
@@ -118,14 +141,21 @@ def test_staff_cannot_book_a_visit_by_changing_the_status(alice, eric, start):
 def test_going_back_to_investigating_cancels_the_booked_visit_and_tells_the_customer(alice, eric, on_commit):
     with on_commit():
         fault, slot = booked(alice, eric)
-        services.fault_set_status(fault=fault, to=Status.INVESTIGATING, by=eric, now=ldn(2026, 11, 30, 14, 0),
-                                  note="We found the fault at the exchange: no visit is needed.")
+        services.fault_set_status(
+            fault=fault,
+            to=Status.INVESTIGATING,
+            by=eric,
+            now=ldn(2026, 11, 30, 14, 0),
+            note="We found the fault at the exchange: no visit is needed.",
+        )
 
     slot.refresh_from_db()
     assert slot.status == SlotStatus.WITHDRAWN
     assert services.booked_visit(fault) is None
     last = emails_to("alice@example.co.uk")[-1]
-    assert "The engineer visit booked for Tuesday 1 December 2026, afternoon (13:00 to 17:30) is cancelled." in last.body
+    assert (
+        "The engineer visit booked for Tuesday 1 December 2026, afternoon (13:00 to 17:30) is cancelled." in last.body
+    )
     assert fault.events.filter(kind=EventKind.VISIT_CANCELLED).exists()
 
 
@@ -155,8 +185,9 @@ def test_a_reply_reaches_the_customer_and_a_note_stays_with_staff(client, alice,
     fault = report(alice, at=MONDAY)
     mail.outbox.clear()
     with on_commit():
-        services.fault_reply(fault=fault, by=eric, text="Please leave the router on tonight so we can test it.",
-                             now=LATER)
+        services.fault_reply(
+            fault=fault, by=eric, text="Please leave the router on tonight so we can test it.", now=LATER
+        )
         services.fault_add_note(fault=fault, by=eric, text="Line test shows high attenuation.", now=LATER)
 
     assert [m.subject for m in mail.outbox] == [f"A message about your fault ({fault.reference})"]
@@ -173,8 +204,9 @@ def test_a_customer_adds_information_to_her_fault_and_it_is_on_the_timeline(clie
     clock_at(LATER)
     client.force_login(alice)
 
-    response = client.post(reverse("faults:fault_message", args=[fault.pk]),
-                           {"text": "It also drops when the phone rings."}, follow=True)
+    response = client.post(
+        reverse("faults:fault_message", args=[fault.pk]), {"text": "It also drops when the phone rings."}, follow=True
+    )
 
     page = visible_text(response)
     assert "Thank you: your information is added to the fault, and our engineers are told." in page

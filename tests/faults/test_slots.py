@@ -59,15 +59,20 @@ def test_one_bad_time_among_two_offers_neither(fault, eric):
 
 def test_a_visit_is_a_london_morning_or_afternoon_whatever_the_clocks_say():
     assert slots.window_times(date(2026, 12, 1), "morning") == (
-        datetime(2026, 12, 1, 9, 0, tzinfo=UTC), datetime(2026, 12, 1, 13, 0, tzinfo=UTC))
+        datetime(2026, 12, 1, 9, 0, tzinfo=UTC),
+        datetime(2026, 12, 1, 13, 0, tzinfo=UTC),
+    )
     assert slots.window_times(date(2026, 6, 2), "afternoon") == (  # BST: London is UTC+1
-        datetime(2026, 6, 2, 12, 0, tzinfo=UTC), datetime(2026, 6, 2, 16, 30, tzinfo=UTC))
+        datetime(2026, 6, 2, 12, 0, tzinfo=UTC),
+        datetime(2026, 6, 2, 16, 30, tzinfo=UTC),
+    )
 
 
 def test_offered_times_are_not_a_booking_until_the_customer_accepts_one(fault, eric, on_commit):
     with on_commit():
-        offered = offer(fault, eric, at=MONDAY_MORNING,
-                        slots=[(date(2026, 11, 30), "afternoon"), (date(2026, 12, 1), "morning")])
+        offered = offer(
+            fault, eric, at=MONDAY_MORNING, slots=[(date(2026, 11, 30), "afternoon"), (date(2026, 12, 1), "morning")]
+        )
 
     fault.refresh_from_db()
     assert fault.status == Status.INVESTIGATING
@@ -103,7 +108,9 @@ def accept_url(slot):
 
 @pytest.fixture
 def two_offered(fault, eric):
-    return offer(fault, eric, at=MONDAY_MORNING, slots=[(date(2026, 11, 30), "afternoon"), (date(2026, 12, 1), "morning")])
+    return offer(
+        fault, eric, at=MONDAY_MORNING, slots=[(date(2026, 11, 30), "afternoon"), (date(2026, 12, 1), "morning")]
+    )
 
 
 @pytest.fixture
@@ -162,8 +169,9 @@ def test_a_time_of_another_fault_cannot_be_accepted_through_this_one(as_alice, a
     investigating(other, eric, at=MONDAY_MORNING)
     [theirs] = offer(other, eric, at=MONDAY_MORNING, slots=[(date(2026, 12, 2), "morning")])
 
-    response = as_alice.post(reverse("faults:slot_accept", args=[fault.pk, theirs.pk]),
-                             {"charge_understood": "on", "amount_shown": "85.00"})
+    response = as_alice.post(
+        reverse("faults:slot_accept", args=[fault.pk, theirs.pk]), {"charge_understood": "on", "amount_shown": "85.00"}
+    )
 
     assert response.status_code == 404
     theirs.refresh_from_db()
@@ -175,8 +183,9 @@ def test_a_time_of_another_fault_cannot_be_accepted_through_this_one(as_alice, a
 def test_a_time_that_has_begun_by_the_time_she_accepts_is_refused(as_alice, clock_at, fault, two_offered):
     clock_at(ldn(2026, 11, 30, 13, 5))  # Monday afternoon's window has begun
 
-    response = as_alice.post(accept_url(two_offered[0]), {"charge_understood": "on", "amount_shown": "85.00"},
-                             follow=True)
+    response = as_alice.post(
+        accept_url(two_offered[0]), {"charge_understood": "on", "amount_shown": "85.00"}, follow=True
+    )
 
     assert "has already begun or passed" in visible_text(response)
     assert not VisitSlot.objects.filter(status=SlotStatus.ACCEPTED).exists()
@@ -194,17 +203,23 @@ def test_a_time_offered_on_a_working_day_is_refused_if_the_calendar_now_says_oth
 # --- The charge shown must be accepted, always ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("sent", [
-    {"charge_understood": "on"},
-    {"charge_understood": "on", "amount_shown": ""},
-    {"charge_understood": "on", "amount_shown": "NaN"},
-    {"charge_understood": "on", "amount_shown": "a lot"},
-], ids=["amount left out", "amount empty", "not a number", "words"])
+@pytest.mark.parametrize(
+    "sent",
+    [
+        {"charge_understood": "on"},
+        {"charge_understood": "on", "amount_shown": ""},
+        {"charge_understood": "on", "amount_shown": "NaN"},
+        {"charge_understood": "on", "amount_shown": "a lot"},
+    ],
+    ids=["amount left out", "amount empty", "not a number", "words"],
+)
 def test_accepting_without_the_charge_shown_books_nothing(as_alice, fault, two_offered, sent):
     response = as_alice.post(accept_url(two_offered[0]), sent, follow=True)
 
-    assert ("We could not tell which charge you were shown, so the visit is not booked. Please read the charge on "
-            "this page and accept again.") in visible_text(response)
+    assert (
+        "We could not tell which charge you were shown, so the visit is not booked. Please read the charge on "
+        "this page and accept again."
+    ) in visible_text(response)
     fault.refresh_from_db()
     assert fault.status == Status.INVESTIGATING
     assert {s.status for s in VisitSlot.objects.all()} == {SlotStatus.OFFERED}
@@ -214,16 +229,22 @@ def test_accepting_without_the_charge_shown_books_nothing(as_alice, fault, two_o
 @pytest.mark.parametrize("amount_shown", [None, "", "NaN", "sNaN", "Infinity", 85.0])
 def test_the_service_books_nothing_without_the_amount_shown(alice, fault, two_offered, amount_shown):
     with pytest.raises(Refused, match="We could not tell which charge you were shown"):
-        services.visit_slot_accept(slot=two_offered[0], customer=alice, charge_understood=True,
-                                   amount_shown=amount_shown, now=ldn(2026, 11, 30, 9, 30))
+        services.visit_slot_accept(
+            slot=two_offered[0],
+            customer=alice,
+            charge_understood=True,
+            amount_shown=amount_shown,
+            now=ldn(2026, 11, 30, 9, 30),
+        )
 
     assert not VisitSlot.objects.filter(status=SlotStatus.ACCEPTED).exists()
 
 
 def test_the_service_cannot_be_called_without_saying_what_was_shown(alice, fault, two_offered):
     with pytest.raises(TypeError, match="amount_shown"):
-        services.visit_slot_accept(slot=two_offered[0], customer=alice, charge_understood=True,
-                                   now=ldn(2026, 11, 30, 9, 30))
+        services.visit_slot_accept(
+            slot=two_offered[0], customer=alice, charge_understood=True, now=ldn(2026, 11, 30, 9, 30)
+        )
 
 
 def test_the_accept_form_carries_the_amount_shown(as_alice, fault, two_offered):

@@ -39,13 +39,18 @@ def test_engineers_are_alerted_once_when_at_risk_and_once_when_overdue(alice, er
     at_risk, overdue = engineer_alerts()
     assert at_risk.to == ["Eric Engineer <eric@121com.co.uk>"]
     assert at_risk.subject == "Fault repair targets: 0 overdue, 1 at risk"
-    assert f"{fault.reference}  Alice Archer (alice)  FTTC fibre broadband, ME17 4AA  target Wed 25 Nov 2026, 17:30" in at_risk.body
+    assert (
+        f"{fault.reference}  Alice Archer (alice)  FTTC fibre broadband, ME17 4AA  target Wed 25 Nov 2026, 17:30"
+        in at_risk.body
+    )
     assert overdue.subject == "Fault repair targets: 1 overdue, 0 at risk"
     fault.refresh_from_db()
     assert fault.alert_level == "overdue"
     alerts = fault.events.filter(kind=EventKind.ALERT)
-    assert [e.text for e in alerts] == ["Engineers alerted: repair target at risk.",
-                                        "Engineers alerted: repair target overdue."]
+    assert [e.text for e in alerts] == [
+        "Engineers alerted: repair target at risk.",
+        "Engineers alerted: repair target overdue.",
+    ]
     assert all(e.internal for e in alerts)
 
 

@@ -18,9 +18,15 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 def _register(username="dora", email="dora@example.co.uk"):
     return account_services.customer_register(
-        username=username, password="a-Strong-pass-99", full_name="Dora Davies", email=email,
-        address="5 Mill Lane\nMaidstone", postcode="ME15 6AA", customer_type=CustomerType.RESIDENTIAL,
-        correspondence=Correspondence.EMAIL, marketing_opt_in=False,
+        username=username,
+        password="a-Strong-pass-99",
+        full_name="Dora Davies",
+        email=email,
+        address="5 Mill Lane\nMaidstone",
+        postcode="ME15 6AA",
+        customer_type=CustomerType.RESIDENTIAL,
+        correspondence=Correspondence.EMAIL,
+        marketing_opt_in=False,
     )
 
 
@@ -33,8 +39,10 @@ def test_a_real_worker_delivers_the_welcome_email(celery_worker, real_broker):
     assert email["Subject"] == "Welcome to 121 Communications"
     assert "Your account username is dora" in email.get_body(preferencelist=("plain",)).get_content()
     message = OutboxMessage.objects.get(customer=customer)
-    celery_worker.wait_until(lambda: OutboxMessage.objects.get(pk=message.pk).status == Status.SENT,
-                             what="the welcome email to be recorded as sent")
+    celery_worker.wait_until(
+        lambda: OutboxMessage.objects.get(pk=message.pk).status == Status.SENT,
+        what="the welcome email to be recorded as sent",
+    )
     message.refresh_from_db()
     assert message.status == Status.SENT
     assert message.attempts == 1
@@ -61,12 +69,23 @@ def test_with_the_broker_down_the_newcomer_still_succeeds_and_the_email_goes_onc
     celery_worker, real_broker, client, settings
 ):
     with broker_unreachable():
-        response = client.post(reverse("accounts:register"), {
-            "username": "frank", "full_name": "Frank Fisher", "email": "frank@example.co.uk", "phone": "",
-            "customer_type": "residential", "company_name": "", "address": "9 Bank Street\nMaidstone",
-            "postcode": "ME14 1SS", "correspondence": "email", "password1": "a-Strong-pass-99",
-            "password2": "a-Strong-pass-99",
-        }, follow=True)
+        response = client.post(
+            reverse("accounts:register"),
+            {
+                "username": "frank",
+                "full_name": "Frank Fisher",
+                "email": "frank@example.co.uk",
+                "phone": "",
+                "customer_type": "residential",
+                "company_name": "",
+                "address": "9 Bank Street\nMaidstone",
+                "postcode": "ME14 1SS",
+                "correspondence": "email",
+                "password1": "a-Strong-pass-99",
+                "password2": "a-Strong-pass-99",
+            },
+            follow=True,
+        )
 
         # The newcomer is told to check their email, and nothing they gave us is lost.
         assert "We have sent an email to <strong>frank@example.co.uk</strong>" in response.content.decode()

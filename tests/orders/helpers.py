@@ -10,9 +10,16 @@ from portal.office_hours import TZ
 
 def place(customer, product, *, received_at=None, now=None, **extra):
     """An order as the portal places it (or, with received_at, as staff enter it)."""
-    fields = dict(customer=customer, product=product, address="12 Orchard Way\nMaidstone", postcode="ME17 4AA",
-                  contact_name=customer.full_name, contact_phone="01622 000101", received_at=received_at,
-                  now=now or received_at)
+    fields = dict(
+        customer=customer,
+        product=product,
+        address="12 Orchard Way\nMaidstone",
+        postcode="ME17 4AA",
+        contact_name=customer.full_name,
+        contact_phone="01622 000101",
+        received_at=received_at,
+        now=now or received_at,
+    )
     if received_at is not None:
         fields["channel"] = OrderChannel.PHONE
     fields.update(extra)

@@ -14,8 +14,12 @@ from tests.orders.helpers import place
 def alices_things(alice, alices_fttc, fttc):
     order = place(alice, fttc)
     cancellation = services.cancellation_request(
-        service=alices_fttc, channel=CancellationChannel.PORTAL, received_at=timezone.now(), quoted_username="alice",
-        recorded_by=alice)
+        service=alices_fttc,
+        channel=CancellationChannel.PORTAL,
+        received_at=timezone.now(),
+        quoted_username="alice",
+        recorded_by=alice,
+    )
     return {"order": order, "service": alices_fttc, "cancellation": cancellation}
 
 
@@ -31,16 +35,23 @@ def id_urls(things):
 
 
 def snapshot():
-    return (list(Order.objects.values_list("pk", "status").order_by("pk")),
-            list(Service.objects.values_list("pk", "status", "nickname", "fault_contact_name").order_by("pk")),
-            list(Cancellation.objects.values_list("pk", "status").order_by("pk")))
+    return (
+        list(Order.objects.values_list("pk", "status").order_by("pk")),
+        list(Service.objects.values_list("pk", "status", "nickname", "fault_contact_name").order_by("pk")),
+        list(Cancellation.objects.values_list("pk", "status").order_by("pk")),
+    )
 
 
 def test_every_id_url_answers_404_to_another_customer_and_changes_nothing(client, bob, alices_things):
     client.force_login(bob)
     before = snapshot()
-    data = {"nickname": "Bob's now", "fault_contact_name": "Bob", "fault_contact_phone": "1",
-            "quoted_username": "alice", "requested_date": ""}
+    data = {
+        "nickname": "Bob's now",
+        "fault_contact_name": "Bob",
+        "fault_contact_phone": "1",
+        "quoted_username": "alice",
+        "requested_date": "",
+    }
 
     for method, url in id_urls(alices_things):
         response = client.get(url) if method == "GET" else client.post(url, data)

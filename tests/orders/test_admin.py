@@ -18,8 +18,11 @@ ADD = reverse("admin:orders_order_add")
 
 
 def act(client, action, *orders, **extra):
-    return client.post(CHANGELIST, {"action": action, "_selected_action": [o.pk for o in orders], "index": "0",
-                                    "select_across": "0", **extra}, follow=True)
+    return client.post(
+        CHANGELIST,
+        {"action": action, "_selected_action": [o.pk for o in orders], "index": "0", "select_across": "0", **extra},
+        follow=True,
+    )
 
 
 def with_due(order, due_at, *, sent_at=None):
@@ -53,7 +56,7 @@ def row_text(response, order):
 
     html = response.content.decode()
     start = html.index(f">{order.reference}<")
-    row = html[start:html.index("</tr>", start)]
+    row = html[start : html.index("</tr>", start)]
     return " ".join(re.sub(r"<[^>]+>", " ", row).split())
 
 
@@ -73,10 +76,22 @@ def test_the_deadline_filter_lists_only_the_overdue_or_at_risk_orders(client, sa
 
 
 def add_form(customer, product, **overrides):
-    data = {"customer": customer.pk, "product": product.pk, "channel": "phone", "received_at_0": "28/11/2025",
-            "received_at_1": "16:00", "address": "12 Orchard Way\nMaidstone", "postcode": "me17 4aa",
-            "preferred_start_date": "", "contact_name": "Alice Archer", "contact_phone": "01622 000101",
-            "contact_email": "", "notes": "Rang on Friday afternoon.", "monthly_price": "", "setup_fee": ""}
+    data = {
+        "customer": customer.pk,
+        "product": product.pk,
+        "channel": "phone",
+        "received_at_0": "28/11/2025",
+        "received_at_1": "16:00",
+        "address": "12 Orchard Way\nMaidstone",
+        "postcode": "me17 4aa",
+        "preferred_start_date": "",
+        "contact_name": "Alice Archer",
+        "contact_phone": "01622 000101",
+        "contact_email": "",
+        "notes": "Rang on Friday afternoon.",
+        "monthly_price": "",
+        "setup_fee": "",
+    }
     return {**data, **overrides}
 
 
@@ -90,8 +105,12 @@ def test_staff_enter_a_phoned_order_with_the_real_time_it_was_received(client, s
     assert response.status_code == 200 and order.reference in response.content.decode()
     assert order.received_at == ldn(2025, 11, 28, 16, 0)
     assert order.confirmation_due_at == ldn(2025, 12, 1, 11, 30)  # 1.5 h on Friday, 2.5 h on Monday
-    assert (order.channel, order.entered_by, order.monthly_price, order.postcode) == ("phone", sam, fttc.monthly_price,
-                                                                                      "ME17 4AA")
+    assert (order.channel, order.entered_by, order.monthly_price, order.postcode) == (
+        "phone",
+        sam,
+        fttc.monthly_price,
+        "ME17 4AA",
+    )
     assert order.events.get().text == "Order received by phone."
     [email] = mail.outbox
     assert email.to == ["Alice Archer <alice@example.co.uk>"]
@@ -246,14 +265,16 @@ def test_staff_reject_an_order_from_its_page_and_the_customer_is_told_why(client
 def test_staff_withdraw_a_cancellation_from_its_page(client, sam, alices_fttc):
     from orders import services
 
-    cancellation = services.cancellation_request(service=alices_fttc, channel="email", received_at=timezone.now(),
-                                                 quoted_username="alice", recorded_by=sam)
+    cancellation = services.cancellation_request(
+        service=alices_fttc, channel="email", received_at=timezone.now(), quoted_username="alice", recorded_by=sam
+    )
     client.force_login(sam)
 
     page = client.get(reverse("admin:orders_cancellation_change", args=[cancellation.pk]))
     # As the page's Save button sends it (an action with no fields still posts its form).
-    response = client.post(reverse("admin:orders_cancellation_action", args=[cancellation.pk, "withdraw"]),
-                           {"save": "Save"}, follow=True)
+    response = client.post(
+        reverse("admin:orders_cancellation_action", args=[cancellation.pk, "withdraw"]), {"save": "Save"}, follow=True
+    )
 
     assert [name for name, _ in page.context["staff_actions"]] == ["withdraw"]
     assert shows(response, "Withdraw the request (the customer keeps the service): done.")

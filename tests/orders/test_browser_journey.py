@@ -11,8 +11,11 @@ from portal.formats import day_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ACTIONS = ["Confirm: accept the selected orders", "Start work on the selected orders",
-           "Complete the selected orders (the service starts today)"]
+ACTIONS = [
+    "Confirm: accept the selected orders",
+    "Start work on the selected orders",
+    "Complete the selected orders (the service starts today)",
+]
 
 
 def log_in(page, url, username, password):
@@ -21,15 +24,16 @@ def log_in(page, url, username, password):
     page.get_by_role("button", name="Log in").click()
 
 
-def test_a_customer_orders_fttc_staff_complete_it_and_she_cancels_it(live_server, page, alice, sam, password,
-                                                                      products):
+def test_a_customer_orders_fttc_staff_complete_it_and_she_cancels_it(live_server, page, alice, sam, password, products):
     url = live_server.url
     page.goto(url + reverse("accounts:login"))
     log_in(page, url, "alice", password)
 
     # Alice orders FTTC from the price list.
     page.goto(url + reverse("orders:catalogue"))
-    expect(page.get_by_role("row", name="FTTC fibre broadband")).to_contain_text("£25.00 a month + VAT (£30.00 inc. VAT)")
+    expect(page.get_by_role("row", name="FTTC fibre broadband")).to_contain_text(
+        "£25.00 a month + VAT (£30.00 inc. VAT)"
+    )
     page.get_by_role("link", name="Order FTTC fibre broadband").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Order FTTC fibre broadband")
     page.get_by_label("Contact phone").fill("07700 900111")
@@ -61,7 +65,9 @@ def test_a_customer_orders_fttc_staff_complete_it_and_she_cancels_it(live_server
     service = Service.objects.get(customer=alice)
     term_end = day_text(service.minimum_term_end)
     page.goto(url + reverse("orders:service_list"))
-    expect(page.get_by_role("row", name="FTTC fibre broadband")).to_contain_text(f"{service.minimum_term_end:%-d %b %Y}")
+    expect(page.get_by_role("row", name="FTTC fibre broadband")).to_contain_text(
+        f"{service.minimum_term_end:%-d %b %Y}"
+    )
     page.get_by_role("link", name="FTTC fibre broadband").click()
     page.get_by_role("link", name="Cancel this service").click()
     expect(page.get_by_role("note")).to_contain_text(f"the earliest date we can withdraw the service is {term_end}")
@@ -70,7 +76,8 @@ def test_a_customer_orders_fttc_staff_complete_it_and_she_cancels_it(live_server
 
     expect(page.locator("#withdrawal-date")).to_have_text(term_end)
     expect(page.get_by_role("alert")).to_contain_text(
-        f"will be withdrawn on {term_end}. You remain liable for its charges until then.")
+        f"will be withdrawn on {term_end}. You remain liable for its charges until then."
+    )
     [cancelled] = [m for m in mail.outbox if "withdrawal date" in m.subject]
     assert f"Your service will be withdrawn on {term_end}." in cancelled.body
     assert "You remain liable for the charges of this service" in cancelled.body

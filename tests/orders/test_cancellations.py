@@ -24,15 +24,22 @@ from tests.helpers import ldn, shows
 from tests.orders.helpers import hold
 
 
-def cancel(service, *, received_at, channel=CancellationChannel.EMAIL, quoted=None, requested_date=None, by=None,
-           now=None):
+def cancel(
+    service, *, received_at, channel=CancellationChannel.EMAIL, quoted=None, requested_date=None, by=None, now=None
+):
     return services.cancellation_request(
-        service=service, channel=channel, received_at=received_at, requested_date=requested_date,
-        quoted_username=quoted or service.customer.username, recorded_by=by, now=now or received_at,
+        service=service,
+        channel=channel,
+        received_at=received_at,
+        requested_date=requested_date,
+        quoted_username=quoted or service.customer.username,
+        recorded_by=by,
+        now=now or received_at,
     )
 
 
 # --- The withdrawal date -------------------------------------------------------------------------------
+
 
 def test_inside_the_minimum_term_the_service_is_withdrawn_when_the_term_ends(june_fttc, sam):
     cancellation = cancel(june_fttc, received_at=ldn(2026, 11, 24, 11), by=sam)
@@ -50,11 +57,15 @@ def test_after_the_minimum_term_the_service_is_withdrawn_on_the_next_working_day
     assert cancellation.withdrawal_reason == WithdrawalReason.NOTICE
 
 
-@pytest.mark.parametrize("received, withdrawn", [
-    (ldn(2026, 11, 27, 16), date(2026, 11, 30)),  # Friday: the next working day is Monday
-    (ldn(2026, 11, 28, 10), date(2026, 11, 30)),  # Saturday: Monday too
-    (ldn(2026, 12, 24, 15), date(2026, 12, 29)),  # Christmas Eve: 25 and 28 December are bank holidays
-], ids=["friday", "saturday", "christmas-eve"])
+@pytest.mark.parametrize(
+    "received, withdrawn",
+    [
+        (ldn(2026, 11, 27, 16), date(2026, 11, 30)),  # Friday: the next working day is Monday
+        (ldn(2026, 11, 28, 10), date(2026, 11, 30)),  # Saturday: Monday too
+        (ldn(2026, 12, 24, 15), date(2026, 12, 29)),  # Christmas Eve: 25 and 28 December are bank holidays
+    ],
+    ids=["friday", "saturday", "christmas-eve"],
+)
 def test_the_notice_counts_working_days(alice, products, sam, received, withdrawn):
     service = hold(alice, products["pstn"], start=date(2025, 1, 10), by=sam)  # a 1-month term, long over
 
@@ -62,7 +73,8 @@ def test_the_notice_counts_working_days(alice, products, sam, received, withdraw
 
 
 def test_a_letter_recorded_days_after_it_arrived_still_gets_its_notice_from_the_day_it_is_recorded(
-        alice, products, sam):
+    alice, products, sam
+):
     service = hold(alice, products["pstn"], start=date(2025, 1, 10), by=sam)
 
     # Posted and received on Monday, keyed in on Wednesday: the customer is told on Wednesday.
@@ -128,8 +140,10 @@ def test_an_earlier_date_than_allowed_is_not_granted(june_fttc, sam):
 
 # --- The customer's written request in the portal -----------------------------------------------------
 
+
 def test_the_customer_cancels_in_the_portal_and_sees_the_withdrawal_date_and_liability_at_once(
-        client, alice, alices_fttc, on_commit):
+    client, alice, alices_fttc, on_commit
+):
     client.force_login(alice)
     url = reverse("orders:service_cancel", args=[alices_fttc.pk])
     term_end = day_text(alices_fttc.minimum_term_end)  # nine months from now
@@ -167,8 +181,10 @@ def test_the_portal_form_refuses_an_account_username_that_is_not_the_customers(c
 def test_a_withdrawal_date_in_the_past_cannot_be_asked_for(client, alice, alices_fttc):
     client.force_login(alice)
 
-    response = client.post(reverse("orders:service_cancel", args=[alices_fttc.pk]),
-                           {"quoted_username": "alice", "requested_date": "2020-01-01"})
+    response = client.post(
+        reverse("orders:service_cancel", args=[alices_fttc.pk]),
+        {"quoted_username": "alice", "requested_date": "2020-01-01"},
+    )
 
     assert shows(response, f"The earliest date is {day_text(alices_fttc.minimum_term_end)}: choose it or a later date")
     assert not Cancellation.objects.exists()
@@ -176,8 +192,10 @@ def test_a_withdrawal_date_in_the_past_cannot_be_asked_for(client, alice, alices
 
 # --- The same day: an out-of-term service is never withdrawn the day the customer asks -------------
 
+
 def test_an_out_of_term_line_cancelled_today_is_withdrawn_on_the_next_working_day_and_can_be_kept_until_then(
-        client, alice, products, sam, on_commit):
+    client, alice, products, sam, on_commit
+):
     pstn = hold(alice, products["pstn"], start=date(2025, 1, 10), by=sam)  # past its first month
     next_working_day = day_text(add_working_days(today(), 1))
     client.force_login(alice)
@@ -194,8 +212,9 @@ def test_an_out_of_term_line_cancelled_today_is_withdrawn_on_the_next_working_da
     with on_commit():
         page = client.post(url, {"quoted_username": "alice", "requested_date": ""}, follow=True)
 
-    assert shows(page, f"service will be withdrawn on {next_working_day}. You remain liable for its charges "
-                       "until then.")
+    assert shows(
+        page, f"service will be withdrawn on {next_working_day}. You remain liable for its charges until then."
+    )
     [email] = mail.outbox
     assert f"Your service will be withdrawn on {next_working_day}." in email.body
     assert "no sooner than the next working day after we have the request" in " ".join(email.body.split())
@@ -227,13 +246,20 @@ ADD_URL = reverse("admin:orders_cancellation_add")
 
 
 def admin_form(service, **overrides):
-    data = {"service": service.pk, "channel": "letter", "received_at_0": "24/11/2026", "received_at_1": "11:00",
-            "quoted_username": service.customer.username, "requested_date": ""}
+    data = {
+        "service": service.pk,
+        "channel": "letter",
+        "received_at_0": "24/11/2026",
+        "received_at_1": "11:00",
+        "quoted_username": service.customer.username,
+        "requested_date": "",
+    }
     return {**data, **overrides}
 
 
 def test_staff_entering_a_letter_with_the_wrong_account_username_are_refused_and_nothing_changes(
-        client, sam, alices_fttc):
+    client, sam, alices_fttc
+):
     client.force_login(sam)
     mail.outbox.clear()
 
@@ -250,7 +276,8 @@ def test_staff_entering_a_letter_with_the_wrong_account_username_are_refused_and
 
 
 def test_staff_record_a_letter_and_the_customer_who_takes_letters_gets_the_date_by_letter(
-        client, sam, carol, products, on_commit):
+    client, sam, carol, products, on_commit
+):
     service = hold(carol, products["isdn2"], start=date(2026, 6, 1), by=sam)
     client.force_login(sam)
 
@@ -260,7 +287,10 @@ def test_staff_record_a_letter_and_the_customer_who_takes_letters_gets_the_date_
     cancellation = Cancellation.objects.get(service=service)
     assert shows(response, "the service will be withdrawn on Tuesday 1 June 2027")
     assert (cancellation.channel, cancellation.recorded_by, cancellation.withdrawal_date) == (
-        CancellationChannel.LETTER, sam, date(2027, 6, 1))
+        CancellationChannel.LETTER,
+        sam,
+        date(2027, 6, 1),
+    )
     letter = cancellation_message(cancellation)
     assert letter.channel == Channel.LETTER
     assert "Tuesday 1 June 2027" in letter.body_html and "remain liable" in letter.body_html
@@ -283,8 +313,10 @@ def cancellation_message(cancellation):
 
 # --- Changing one's mind, and the withdrawal itself -----------------------------------------------
 
+
 def test_the_customer_withdraws_the_request_before_the_date_and_keeps_the_service(
-        client, alice, alices_fttc, on_commit):
+    client, alice, alices_fttc, on_commit
+):
     cancellation = cancel(alices_fttc, received_at=timezone.now(), channel=CancellationChannel.PORTAL, by=alice)
     client.force_login(alice)
     mail.outbox.clear()
@@ -322,15 +354,18 @@ def test_a_suspended_service_whose_cancellation_is_withdrawn_goes_back_to_suspen
     assert alices_fttc.status == ServiceStatus.SUSPENDED
 
 
-def test_the_periodic_job_ceases_services_whose_withdrawal_date_has_come_once(
-        alice, fttc, products, sam, on_commit):
+def test_the_periodic_job_ceases_services_whose_withdrawal_date_has_come_once(alice, fttc, products, sam, on_commit):
     # Ten days ago: the next working day after it has come, whatever today is (the longest gap between two
     # working days, at Christmas, is five days).
     ten_days_ago = timezone.now() - timedelta(days=10)
     old = hold(alice, fttc, start=date(2024, 1, 10), by=sam)  # its term ended long ago
     due = cancel(old, received_at=ten_days_ago, by=sam)  # withdrawn the next working day
-    later = cancel(hold(alice, products["shared-hosting"], start=date(2024, 1, 10), by=sam),
-                   received_at=ten_days_ago, requested_date=today() + timedelta(days=30), by=sam)
+    later = cancel(
+        hold(alice, products["shared-hosting"], start=date(2024, 1, 10), by=sam),
+        received_at=ten_days_ago,
+        requested_date=today() + timedelta(days=30),
+        by=sam,
+    )
     mail.outbox.clear()
 
     with on_commit():

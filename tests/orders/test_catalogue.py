@@ -25,7 +25,14 @@ def test_the_catalogue_holds_the_codes_contract_periods(products):
     # Code: "ADSL Internet: 1 Month, FTTC Internet: 12 Months, PSTN Line Rental: 1 Month,
     # ISDN 2 Line Rental: 12 Months, ISDN 30 Line Rental: 12 Months"; hosting has none.
     assert {k: terms[k] for k in ["adsl", "fttc", "pstn", "isdn2", "isdn30", "shared-hosting", "dedicated-server"]} == {
-        "adsl": 1, "fttc": 12, "pstn": 1, "isdn2": 12, "isdn30": 12, "shared-hosting": 0, "dedicated-server": 0}
+        "adsl": 1,
+        "fttc": 12,
+        "pstn": 1,
+        "isdn2": 12,
+        "isdn30": 12,
+        "shared-hosting": 0,
+        "dedicated-server": 0,
+    }
     assert [c for c, p in products.items() if p.cancellation_needs_industry_process] == ["adsl"]
     assert [c for c, p in products.items() if p.price_on_request] == ["leased-line"]
     assert {p.family for p in products.values()} == {"broadband", "telecoms", "hosting"}
@@ -37,7 +44,9 @@ def test_a_logged_in_customer_sees_current_prices_with_vat(client, alice, produc
     response = client.get(CATALOGUE)
 
     assert shows(response, "FTTC fibre broadband")
-    assert shows(response, "£25.00 a month + VAT (£30.00 inc. VAT) £50.00 + VAT (£60.00 inc. VAT) 12 months 10 working days")
+    assert shows(
+        response, "£25.00 a month + VAT (£30.00 inc. VAT) £50.00 + VAT (£60.00 inc. VAT) 12 months 10 working days"
+    )
     assert shows(response, "Shared web hosting")
     assert shows(response, "£6.00 a month + VAT (£7.20 inc. VAT) None None 1 working day")
     assert shows(response, "Leased line")
@@ -100,11 +109,19 @@ def test_a_leased_line_is_quoted_not_ordered(client, alice, sam, products, on_co
     client.force_login(alice)
 
     assert client.get(reverse("orders:order_create", args=[leased.pk]))["Location"] == reverse(
-        "orders:quote_request", args=[leased.pk])
+        "orders:quote_request", args=[leased.pk]
+    )
     with on_commit():
-        response = client.post(reverse("orders:quote_request", args=[leased.pk]), {
-            "address": "Unit 4, Parkwood Estate\nMaidstone", "postcode": "me15 9yy",
-            "requirements": "100 Mbps symmetric, from March.", "contact_phone": "01622 000101"}, follow=True)
+        response = client.post(
+            reverse("orders:quote_request", args=[leased.pk]),
+            {
+                "address": "Unit 4, Parkwood Estate\nMaidstone",
+                "postcode": "me15 9yy",
+                "requirements": "100 Mbps symmetric, from March.",
+                "contact_phone": "01622 000101",
+            },
+            follow=True,
+        )
 
     assert shows(response, "Thank you: we have your request for a Leased line quote.")
     quote = QuoteRequest.objects.get()
@@ -122,7 +139,8 @@ def test_a_listed_product_is_ordered_not_quoted(client, alice, products, code):
     product = products[code]
 
     assert client.get(reverse("orders:quote_request", args=[product.pk]))["Location"] == reverse(
-        "orders:order_create", args=[product.pk])
+        "orders:order_create", args=[product.pk]
+    )
 
 
 def test_the_public_price_list_form_is_limited_per_visitor(client, products, settings):

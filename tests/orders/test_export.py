@@ -19,8 +19,12 @@ def download(client, customer):
 def test_the_export_holds_orders_services_and_cancellations(client, alice, bob, alices_fttc, products):
     order = place(alice, products["shared-hosting"], notes="For the village hall.")
     cancellation = services.cancellation_request(
-        service=alices_fttc, channel=CancellationChannel.PORTAL, received_at=timezone.now(), quoted_username="alice",
-        recorded_by=alice)
+        service=alices_fttc,
+        channel=CancellationChannel.PORTAL,
+        received_at=timezone.now(),
+        quoted_username="alice",
+        recorded_by=alice,
+    )
     place(bob, products["fttc"], contact_name="Bob Brown")
 
     data = download(client, alice)
@@ -28,8 +32,11 @@ def test_the_export_holds_orders_services_and_cancellations(client, alice, bob, 
     references = [o["reference"] for o in data["orders"]]
     assert references == [alices_fttc.order.reference, order.reference]
     hosting = data["orders"][1]
-    assert (hosting["product"], hosting["notes"], hosting["status"]) == ("Shared web hosting", "For the village hall.",
-                                                                         "Placed")
+    assert (hosting["product"], hosting["notes"], hosting["status"]) == (
+        "Shared web hosting",
+        "For the village hall.",
+        "Placed",
+    )
     assert hosting["events"][0]["what"] == "Order received in the portal."
     [service] = data["services"]
     assert (service["reference"], service["status"]) == (alices_fttc.reference, "Cancelling")

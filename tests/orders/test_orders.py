@@ -23,9 +23,16 @@ from tests.orders.helpers import place
 
 
 def order_form(**overrides):
-    data = {"address": "12 Orchard Way\nBoughton Monchelsea\nMaidstone", "postcode": "me17 4aa",
-            "preferred_start_date": "", "contact_name": "Alice Archer", "contact_phone": "01622 000101",
-            "contact_email": "", "notes": "", "request_key": "2b1f9a59-3c1e-4d8e-9d3a-5f0e6f1c2a77"}
+    data = {
+        "address": "12 Orchard Way\nBoughton Monchelsea\nMaidstone",
+        "postcode": "me17 4aa",
+        "preferred_start_date": "",
+        "contact_name": "Alice Archer",
+        "contact_phone": "01622 000101",
+        "contact_email": "",
+        "notes": "",
+        "request_key": "2b1f9a59-3c1e-4d8e-9d3a-5f0e6f1c2a77",
+    }
     return {**data, **overrides}
 
 
@@ -51,13 +58,16 @@ def test_a_customer_orders_fttc_and_gets_one_confirmation_email_at_once(client, 
     assert shows(client.get(reverse("orders:order_detail", args=[order.pk])), "Emailed")
 
 
-@pytest.mark.parametrize("received, due", [
-    # DESIGN.md's worked examples: start (London), 4 office hours later (London).
-    (ldn(2026, 11, 27, 16, 0), ldn(2026, 11, 30, 11, 30)),  # 1.5 h Friday, 2.5 h Monday
-    (ldn(2026, 11, 28, 10, 0), ldn(2026, 11, 30, 13, 0)),   # Saturday: the clock starts Monday 09:00
-    (ldn(2026, 12, 24, 15, 0), ldn(2026, 12, 29, 10, 30)),  # 25 Dec and 28 Dec (substitute) closed
-    (ldn(2026, 11, 24, 17, 30), ldn(2026, 11, 25, 13, 0)),  # 17:30 is already closed
-])
+@pytest.mark.parametrize(
+    "received, due",
+    [
+        # DESIGN.md's worked examples: start (London), 4 office hours later (London).
+        (ldn(2026, 11, 27, 16, 0), ldn(2026, 11, 30, 11, 30)),  # 1.5 h Friday, 2.5 h Monday
+        (ldn(2026, 11, 28, 10, 0), ldn(2026, 11, 30, 13, 0)),  # Saturday: the clock starts Monday 09:00
+        (ldn(2026, 12, 24, 15, 0), ldn(2026, 12, 29, 10, 30)),  # 25 Dec and 28 Dec (substitute) closed
+        (ldn(2026, 11, 24, 17, 30), ldn(2026, 11, 25, 13, 0)),  # 17:30 is already closed
+    ],
+)
 def test_the_confirmation_is_due_four_office_hours_after_the_order_is_received(alice, fttc, received, due):
     order = place(alice, fttc, received_at=received)
 
@@ -96,7 +106,8 @@ def test_the_same_order_form_sent_twice_places_one_order_and_one_confirmation(cl
 
 
 def test_an_order_form_sent_with_another_customers_key_is_refused_and_changes_nothing(
-        client, alice, bob, fttc, on_commit):
+    client, alice, bob, fttc, on_commit
+):
     client.force_login(alice)
     with on_commit():
         client.post(reverse("orders:order_create", args=[fttc.pk]), order_form())
@@ -106,8 +117,9 @@ def test_an_order_form_sent_with_another_customers_key_is_refused_and_changes_no
     bobs_browser.force_login(bob)  # Bob sends a copy of Alice's form, key and all
 
     with on_commit():
-        response = bobs_browser.post(reverse("orders:order_create", args=[fttc.pk]),
-                                     order_form(contact_name="Bob Brown"))
+        response = bobs_browser.post(
+            reverse("orders:order_create", args=[fttc.pk]), order_form(contact_name="Bob Brown")
+        )
 
     assert response.status_code == 200
     assert shows(response, "This order form cannot be sent again. Please open the order page afresh")
@@ -166,12 +178,15 @@ def test_completing_an_order_gives_the_customer_the_service_with_its_minimum_ter
     assert service.events.get().text.startswith("Service started on Sunday 31 January 2027.")
 
 
-@pytest.mark.parametrize("moves, refused", [
-    ([], services.order_complete),
-    ([], services.order_start),
-    ([services.order_confirm], services.order_complete),
-    ([services.order_confirm, services.order_start], services.order_confirm),
-])
+@pytest.mark.parametrize(
+    "moves, refused",
+    [
+        ([], services.order_complete),
+        ([], services.order_start),
+        ([services.order_confirm], services.order_complete),
+        ([services.order_confirm, services.order_start], services.order_confirm),
+    ],
+)
 def test_a_move_outside_the_workflow_is_refused_and_changes_nothing(alice, fttc, sam, moves, refused):
     order = place(alice, fttc)
     for move in moves:
@@ -220,8 +235,15 @@ def test_a_product_priced_on_request_cannot_be_ordered_in_the_portal(alice, prod
 def test_staff_enter_a_phoned_order_with_the_quoted_price_of_a_leased_line(alice, products, sam):
     received = ldn(2026, 11, 27, 16, 0)
 
-    order = place(alice, products["leased-line"], received_at=received, entered_by=sam,
-                  monthly_price="450.00", setup_fee="0.00", now=received + timedelta(hours=1))
+    order = place(
+        alice,
+        products["leased-line"],
+        received_at=received,
+        entered_by=sam,
+        monthly_price="450.00",
+        setup_fee="0.00",
+        now=received + timedelta(hours=1),
+    )
 
     assert str(order.monthly_price) == "450.00"
     assert order.confirmation_due_at == ldn(2026, 11, 30, 11, 30)

@@ -16,28 +16,66 @@ from tests.helpers import queries_for_get
 def add_orders(customer, product, n):
     now = timezone.now()
     messages = OutboxMessage.objects.bulk_create(
-        OutboxMessage(channel="email", kind="order_received", customer=customer, to_name="A", to_email="a@example.org",
-                      subject="Order", status=Status.SENT, sent_at=now, due_at=now + timedelta(hours=4))
-        for _ in range(n))
+        OutboxMessage(
+            channel="email",
+            kind="order_received",
+            customer=customer,
+            to_name="A",
+            to_email="a@example.org",
+            subject="Order",
+            status=Status.SENT,
+            sent_at=now,
+            due_at=now + timedelta(hours=4),
+        )
+        for _ in range(n)
+    )
     Order.objects.bulk_create(
-        Order(customer=customer, product=product, address="1 Road\nMaidstone", postcode="ME14 1AA", contact_name="A",
-              monthly_price=product.monthly_price, setup_fee=product.setup_fee, received_at=now - timedelta(minutes=i),
-              confirmation_due_at=now + timedelta(hours=4), confirmation_message=message)
-        for i, message in enumerate(messages))
+        Order(
+            customer=customer,
+            product=product,
+            address="1 Road\nMaidstone",
+            postcode="ME14 1AA",
+            contact_name="A",
+            monthly_price=product.monthly_price,
+            setup_fee=product.setup_fee,
+            received_at=now - timedelta(minutes=i),
+            confirmation_due_at=now + timedelta(hours=4),
+            confirmation_message=message,
+        )
+        for i, message in enumerate(messages)
+    )
 
 
 def add_services(customer, product, n, *, by):
     """n services, every other one cancelling with a withdrawal date, each with a timeline."""
     held = Service.objects.bulk_create(
-        Service(customer=customer, product=product, address="1 Road\nMaidstone", postcode="ME14 1AA",
-                start_date=date(2026, 1, 1), minimum_term_end=date(2027, 1, 1), monthly_price=product.monthly_price,
-                status=ServiceStatus.CANCELLING if i % 2 else ServiceStatus.ACTIVE)
-        for i in range(n))
+        Service(
+            customer=customer,
+            product=product,
+            address="1 Road\nMaidstone",
+            postcode="ME14 1AA",
+            start_date=date(2026, 1, 1),
+            minimum_term_end=date(2027, 1, 1),
+            monthly_price=product.monthly_price,
+            status=ServiceStatus.CANCELLING if i % 2 else ServiceStatus.ACTIVE,
+        )
+        for i in range(n)
+    )
     Cancellation.objects.bulk_create(
-        Cancellation(service=s, channel="portal", received_at=timezone.now(), quoted_username=customer.username,
-                     withdrawal_date=date(2027, 1, 1), withdrawal_reason="minimum_term",
-                     service_status_before=ServiceStatus.ACTIVE, status=CancellationStatus.ACTIVE, recorded_by=customer)
-        for s in held if s.status == ServiceStatus.CANCELLING)
+        Cancellation(
+            service=s,
+            channel="portal",
+            received_at=timezone.now(),
+            quoted_username=customer.username,
+            withdrawal_date=date(2027, 1, 1),
+            withdrawal_reason="minimum_term",
+            service_status_before=ServiceStatus.ACTIVE,
+            status=CancellationStatus.ACTIVE,
+            recorded_by=customer,
+        )
+        for s in held
+        if s.status == ServiceStatus.CANCELLING
+    )
     ServiceEvent.objects.bulk_create(ServiceEvent(service=s, kind="started", text="Started.", by=by) for s in held)
     return held
 
@@ -52,8 +90,14 @@ def compare(client, url, add, user):
     return one, fifty
 
 
-@pytest.mark.parametrize("url", [reverse("orders:service_list"), reverse("admin:orders_service_changelist"),
-                                 reverse("admin:orders_cancellation_changelist")])
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("orders:service_list"),
+        reverse("admin:orders_service_changelist"),
+        reverse("admin:orders_cancellation_changelist"),
+    ],
+)
 def test_the_services_pages_cost_the_same_with_1_and_50_services(client, alice, sam, fttc, url):
     user = sam if url.startswith("/admin/") else alice
     one, fifty = compare(client, url, lambda n: add_services(alice, fttc, n, by=sam), user)
@@ -73,8 +117,9 @@ def test_a_service_page_costs_the_same_with_1_and_50_timeline_events(client, ali
     client.force_login(alice)
     url = reverse("orders:service_detail", args=[alices_fttc.pk])
     one = queries_for_get(client, url)
-    ServiceEvent.objects.bulk_create(ServiceEvent(service=alices_fttc, kind="settings", text=f"Change {i}", by=alice)
-                                     for i in range(49))
+    ServiceEvent.objects.bulk_create(
+        ServiceEvent(service=alices_fttc, kind="settings", text=f"Change {i}", by=alice) for i in range(49)
+    )
 
     fifty = queries_for_get(client, url)
 

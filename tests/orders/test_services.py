@@ -45,22 +45,31 @@ def date_words(day):
 
 
 def test_the_customer_renames_the_service_and_changes_the_fault_contact_and_each_change_is_an_event(
-        client, alice, alices_fttc):
+    client, alice, alices_fttc
+):
     client.force_login(alice)
     url = reverse("orders:service_detail", args=[alices_fttc.pk])
 
-    response = client.post(url, {"nickname": "Home office", "fault_contact_name": "Adam Archer",
-                                 "fault_contact_phone": "07700 900456"}, follow=True)
+    response = client.post(
+        url,
+        {"nickname": "Home office", "fault_contact_name": "Adam Archer", "fault_contact_phone": "07700 900456"},
+        follow=True,
+    )
 
     assert shows(response, "Your changes are saved.")
     assert shows(response, "Home office")
     alices_fttc.refresh_from_db()
     assert (alices_fttc.nickname, alices_fttc.fault_contact_name, alices_fttc.fault_contact_phone) == (
-        "Home office", "Adam Archer", "07700 900456")
+        "Home office",
+        "Adam Archer",
+        "07700 900456",
+    )
     texts = list(alices_fttc.events.filter(kind="settings").values_list("text", "by"))
-    assert texts == [("Nickname changed to “Home office”.", alice.pk),
-                     ("Contact for fault visits changed to “Adam Archer”.", alice.pk),
-                     ("Phone for fault visits changed to “07700 900456”.", alice.pk)]
+    assert texts == [
+        ("Nickname changed to “Home office”.", alice.pk),
+        ("Contact for fault visits changed to “Adam Archer”.", alice.pk),
+        ("Phone for fault visits changed to “07700 900456”.", alice.pk),
+    ]
     assert shows(response, "Nickname changed to “Home office”. (you)")
 
 
@@ -68,24 +77,37 @@ def test_saving_the_control_panel_without_changes_adds_no_event(client, alice, a
     client.force_login(alice)
     events = alices_fttc.events.count()
 
-    response = client.post(reverse("orders:service_detail", args=[alices_fttc.pk]), {
-        "nickname": "", "fault_contact_name": alices_fttc.fault_contact_name,
-        "fault_contact_phone": alices_fttc.fault_contact_phone}, follow=True)
+    response = client.post(
+        reverse("orders:service_detail", args=[alices_fttc.pk]),
+        {
+            "nickname": "",
+            "fault_contact_name": alices_fttc.fault_contact_name,
+            "fault_contact_phone": alices_fttc.fault_contact_phone,
+        },
+        follow=True,
+    )
 
     assert shows(response, "Nothing changed.")
     assert alices_fttc.events.count() == events
 
 
 def test_a_hosting_service_has_an_alert_email_in_its_control_panel_and_broadband_does_not(
-        client, alice, products, alices_fttc, sam):
+    client, alice, products, alices_fttc, sam
+):
     hosting = hold(alice, products["shared-hosting"], start=date(2026, 9, 1), by=sam)
     assert hosting.alert_email == "alice@example.co.uk"  # from her account until she changes it
     client.force_login(alice)
 
     fttc_page = client.get(reverse("orders:service_detail", args=[alices_fttc.pk])).content.decode()
-    client.post(reverse("orders:service_detail", args=[hosting.pk]), {
-        "nickname": "Village hall site", "fault_contact_name": "", "fault_contact_phone": "",
-        "alert_email": "webmaster@hall.example.org"})
+    client.post(
+        reverse("orders:service_detail", args=[hosting.pk]),
+        {
+            "nickname": "Village hall site",
+            "fault_contact_name": "",
+            "fault_contact_phone": "",
+            "alert_email": "webmaster@hall.example.org",
+        },
+    )
 
     assert 'name="alert_email"' not in fttc_page
     hosting.refresh_from_db()
@@ -97,8 +119,10 @@ def test_an_invalid_control_panel_change_shows_why_and_changes_nothing(client, a
     hosting = hold(alice, products["shared-hosting"], start=date(2026, 9, 1), by=sam)
     client.force_login(alice)
 
-    response = client.post(reverse("orders:service_detail", args=[hosting.pk]), {
-        "nickname": "New name", "fault_contact_name": "", "fault_contact_phone": "", "alert_email": "not an email"})
+    response = client.post(
+        reverse("orders:service_detail", args=[hosting.pk]),
+        {"nickname": "New name", "fault_contact_name": "", "fault_contact_phone": "", "alert_email": "not an email"},
+    )
 
     assert shows(response, "Enter a valid email address.")
     hosting.refresh_from_db()
@@ -124,13 +148,16 @@ def test_a_withdrawn_service_has_no_control_panel(client, alice, alices_fttc, sa
         services.service_update_settings(service=alices_fttc, by=alice, changes={"nickname": "x"})
 
 
-@pytest.mark.parametrize("start, months, end", [
-    (date(2026, 1, 15), 12, date(2027, 1, 15)),
-    (date(2027, 1, 31), 1, date(2027, 2, 28)),
-    (date(2028, 1, 31), 1, date(2028, 2, 29)),  # a leap year
-    (date(2026, 8, 31), 1, date(2026, 9, 30)),
-    (date(2026, 11, 24), -3, date(2026, 8, 24)),
-    (date(2026, 5, 1), 0, date(2026, 5, 1)),
-])
+@pytest.mark.parametrize(
+    "start, months, end",
+    [
+        (date(2026, 1, 15), 12, date(2027, 1, 15)),
+        (date(2027, 1, 31), 1, date(2027, 2, 28)),
+        (date(2028, 1, 31), 1, date(2028, 2, 29)),  # a leap year
+        (date(2026, 8, 31), 1, date(2026, 9, 30)),
+        (date(2026, 11, 24), -3, date(2026, 8, 24)),
+        (date(2026, 5, 1), 0, date(2026, 5, 1)),
+    ],
+)
 def test_a_minimum_term_ends_the_same_day_months_later_or_at_the_end_of_a_shorter_month(start, months, end):
     assert add_months(start, months) == end

@@ -81,8 +81,7 @@ def test_a_confirmation_letter_not_yet_posted_is_at_risk_too(carol, products, sa
     assert "the print queue (a letter counts as sent once it is posted)" in alert.body
 
 
-def test_an_order_alerted_at_risk_is_alerted_again_when_it_becomes_overdue_and_then_never(alice, fttc, sam,
-                                                                                       on_commit):
+def test_an_order_alerted_at_risk_is_alerted_again_when_it_becomes_overdue_and_then_never(alice, fttc, sam, on_commit):
     order = due_in(place(alice, fttc), 0.5)
     with on_commit():
         order_confirmation_alerts()
@@ -94,7 +93,9 @@ def test_an_order_alerted_at_risk_is_alerted_again_when_it_becomes_overdue_and_t
 
     assert (overdue, again) == ({"at_risk": 0, "overdue": 1}, {"at_risk": 0, "overdue": 0})
     assert [alert.subject for alert in staff_alerts()] == [
-        f"Order {order.reference}: confirmation at risk", f"Order {order.reference}: confirmation overdue"]
+        f"Order {order.reference}: confirmation at risk",
+        f"Order {order.reference}: confirmation overdue",
+    ]
     order.refresh_from_db()
     assert order.alert_level == "overdue"
 

@@ -23,8 +23,11 @@ def action_url(order, name):
 
 
 def bulk(client, action, *orders, **extra):
-    return client.post(CHANGELIST, {"action": action, "_selected_action": [o.pk for o in orders], "index": "0",
-                                    "select_across": "0", **extra}, follow=True)
+    return client.post(
+        CHANGELIST,
+        {"action": action, "_selected_action": [o.pk for o in orders], "index": "0", "select_across": "0", **extra},
+        follow=True,
+    )
 
 
 @pytest.fixture
@@ -68,13 +71,19 @@ def test_a_form_left_incomplete_says_so_and_changes_nothing(client, sam, order):
 
 
 def test_a_refusal_of_the_service_is_shown_on_the_form_and_nothing_changes(client, sam, alices_fttc):
-    cancellation = services.cancellation_request(service=alices_fttc, channel=CancellationChannel.EMAIL,
-                                                 received_at=timezone.now(), quoted_username="alice", recorded_by=sam)
+    cancellation = services.cancellation_request(
+        service=alices_fttc,
+        channel=CancellationChannel.EMAIL,
+        received_at=timezone.now(),
+        quoted_username="alice",
+        recorded_by=sam,
+    )
     Cancellation.objects.filter(pk=cancellation.pk).update(withdrawal_date=timezone.localdate())  # its day has come
     client.force_login(sam)
 
-    response = client.post(reverse("admin:orders_cancellation_action", args=[cancellation.pk, "withdraw"]),
-                           {"save": "Save"})
+    response = client.post(
+        reverse("admin:orders_cancellation_action", args=[cancellation.pk, "withdraw"]), {"save": "Save"}
+    )
 
     assert response.status_code == 200
     assert "it is too late to withdraw the request" in " ".join(response.context["form"].non_field_errors())

@@ -84,8 +84,12 @@ def test_every_admin_url_with_an_id_answers_a_bad_one_with_not_found_never_an_er
     client.raise_request_exception = False
     urls = list(custom_admin_urls(bad_id))
     # The custom pages of complaints, faults and the outbox are among them, as well as Django's own.
-    assert {f"/admin/complaints/complaint/{bad_id}/act/{bad_id}/", f"/admin/complaints/complaint/{bad_id}/change/",
-            f"/admin/faults/visitcharge/{bad_id}/act/{bad_id}/", f"/admin/portal/printqueueletter/{bad_id}/pdf/"} <= set(urls)
+    assert {
+        f"/admin/complaints/complaint/{bad_id}/act/{bad_id}/",
+        f"/admin/complaints/complaint/{bad_id}/change/",
+        f"/admin/faults/visitcharge/{bad_id}/act/{bad_id}/",
+        f"/admin/portal/printqueueletter/{bad_id}/pdf/",
+    } <= set(urls)
 
     for url in urls:
         response = client.get(url, follow=True)
@@ -106,8 +110,9 @@ def test_an_id_too_large_for_the_database_is_not_found(client, root):
 
 
 def test_a_public_form_sent_with_a_nul_byte_changes_nothing_and_says_why(client, db):
-    response = client.post(reverse("portal:code_copy"), {"name": "Dana\x00", "method": "email",
-                                                         "email": "dana@example.co.uk"})
+    response = client.post(
+        reverse("portal:code_copy"), {"name": "Dana\x00", "method": "email", "email": "dana@example.co.uk"}
+    )
 
     assert response.status_code == 400
     assert "nothing was looked up and nothing was changed" in visible_text(response)

@@ -13,11 +13,20 @@ def directives(header):
     return {part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()}
 
 
-@pytest.mark.parametrize("url, who", [
-    (reverse("portal:home"), None), (reverse("portal:code_copy"), None), (reverse("accounts:login"), None),
-    (reverse("orders:service_list"), "alice"), (reverse("admin:login"), None), (reverse("admin:index"), "sam"),
-    (reverse("admin:orders_order_add"), "sam"), ("/no-such-page/", None),
-], ids=["home", "code-copy", "login", "services", "admin-login", "admin-index", "admin-add", "not-found"])
+@pytest.mark.parametrize(
+    "url, who",
+    [
+        (reverse("portal:home"), None),
+        (reverse("portal:code_copy"), None),
+        (reverse("accounts:login"), None),
+        (reverse("orders:service_list"), "alice"),
+        (reverse("admin:login"), None),
+        (reverse("admin:index"), "sam"),
+        (reverse("admin:orders_order_add"), "sam"),
+        ("/no-such-page/", None),
+    ],
+    ids=["home", "code-copy", "login", "services", "admin-login", "admin-index", "admin-add", "not-found"],
+)
 def test_every_page_carries_the_policy(client, alice, sam, url, who):
     if who:
         client.force_login({"alice": alice, "sam": sam}[who])
@@ -59,17 +68,28 @@ def test_no_page_template_has_what_the_policy_blocks():
     templates = page_templates()
     assert len(templates) > 40  # the walk found the templates
 
-    found = [f"{path.relative_to(settings.BASE_DIR)}: {what}" for path in templates
-             for what, pattern in BLOCKED.items() if pattern.search(path.read_text())]
+    found = [
+        f"{path.relative_to(settings.BASE_DIR)}: {what}"
+        for path in templates
+        for what, pattern in BLOCKED.items()
+        if pattern.search(path.read_text())
+    ]
 
     assert found == []
 
 
 def test_no_admin_column_or_widget_writes_a_style_attribute():
-    sources = [path for app in ("accounts", "billing", "complaints", "faults", "orders", "portal")
-               for path in (settings.BASE_DIR / app).rglob("*.py") if "migrations" not in path.parts]
+    sources = [
+        path
+        for app in ("accounts", "billing", "complaints", "faults", "orders", "portal")
+        for path in (settings.BASE_DIR / app).rglob("*.py")
+        if "migrations" not in path.parts
+    ]
 
-    found = [str(path.relative_to(settings.BASE_DIR)) for path in sources
-             if re.search(r"""<[a-z]+[^>]*\s(style|on[a-z]+)\s*=""", path.read_text())]
+    found = [
+        str(path.relative_to(settings.BASE_DIR))
+        for path in sources
+        if re.search(r"""<[a-z]+[^>]*\s(style|on[a-z]+)\s*=""", path.read_text())
+    ]
 
     assert found == []

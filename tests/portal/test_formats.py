@@ -38,13 +38,16 @@ def test_a_naive_time_is_refused_rather_than_guessed():
         formats.time_text(datetime(2027, 1, 12, 14, 5))
 
 
-@pytest.mark.parametrize("amount, text", [
-    (Decimal("1234.5"), "£1,234.50"),
-    (Decimal("0"), "£0.00"),
-    (Decimal("0.005"), "£0.01"),  # half up to the penny
-    (Decimal("-12"), "-£12.00"),  # a credit
-    ("25", "£25.00"),
-])
+@pytest.mark.parametrize(
+    "amount, text",
+    [
+        (Decimal("1234.5"), "£1,234.50"),
+        (Decimal("0"), "£0.00"),
+        (Decimal("0.005"), "£0.01"),  # half up to the penny
+        (Decimal("-12"), "-£12.00"),  # a credit
+        ("25", "£25.00"),
+    ],
+)
 def test_money_is_pounds_to_the_penny(amount, text):
     assert formats.gbp(amount) == text
 
@@ -57,15 +60,18 @@ def test_a_price_says_vat_is_added_and_what_it_comes_to_inc_vat(settings):
     assert formats.price_text(None, "a month") == "Price on request"
 
 
-@pytest.mark.parametrize("length, words", [
-    (timedelta(minutes=15), "15 minutes"),
-    (timedelta(hours=1), "1 hour"),
-    (timedelta(minutes=90), "1 hour and 30 minutes"),
-    (timedelta(days=1, hours=2, minutes=5), "1 day, 2 hours and 5 minutes"),
-    (timedelta(days=2), "2 days"),
-    (timedelta(hours=0.25) - timedelta(microseconds=1), "15 minutes"),  # a setting in hours, a microsecond off
-    (timedelta(seconds=20), "less than a minute"),
-])
+@pytest.mark.parametrize(
+    "length, words",
+    [
+        (timedelta(minutes=15), "15 minutes"),
+        (timedelta(hours=1), "1 hour"),
+        (timedelta(minutes=90), "1 hour and 30 minutes"),
+        (timedelta(days=1, hours=2, minutes=5), "1 day, 2 hours and 5 minutes"),
+        (timedelta(days=2), "2 days"),
+        (timedelta(hours=0.25) - timedelta(microseconds=1), "15 minutes"),  # a setting in hours, a microsecond off
+        (timedelta(seconds=20), "less than a minute"),
+    ],
+)
 def test_a_length_of_time_reads_as_a_person_says_it(length, words):
     assert formats.duration_in_words(length) == words
 
@@ -88,7 +94,8 @@ def test_templates_write_the_same_through_load_formats():
     assert render("{{ at|when_text }}", at=WINTER) == "Tuesday 12 January at 14:05"
     assert render("{{ at|time_text }}", at=WINTER) == "14:05"
     assert render("{{ day|day_text }} / {{ day|date_text }}", day=date(2027, 1, 2)) == (
-        "Saturday 2 January 2027 / 2 January 2027")
+        "Saturday 2 January 2027 / 2 January 2027"
+    )
     assert render("{{ amount|gbp }}", amount=Decimal("1234.5")) == "£1,234.50"
     assert render('{{ amount|price:"a month" }}', amount=Decimal("25")) == "£25.00 a month + VAT (£30.00 inc. VAT)"
     assert render("{{ pause|duration_in_words }}", pause=timedelta(minutes=90)) == "1 hour and 30 minutes"

@@ -76,8 +76,15 @@ class DuplicateWhileSendingBackend(LocmemBackend):
 
 
 def email_alice(alice, **overrides):
-    kwargs = dict(kind="code_copy", to_email=alice.email, to_name=alice.full_name, template="portal/code_copy",
-                  subject="The 121 Communications Code of Practice", context={}, customer=alice)
+    kwargs = dict(
+        kind="code_copy",
+        to_email=alice.email,
+        to_name=alice.full_name,
+        template="portal/code_copy",
+        subject="The 121 Communications Code of Practice",
+        context={},
+        customer=alice,
+    )
     return outbox.email(**{**kwargs, **overrides})
 
 
@@ -147,13 +154,19 @@ def test_a_duplicate_delivery_during_sending_sends_nothing(alice, settings):
 
 def test_an_html_attachment_is_sent_as_a_real_pdf(alice, on_commit):
     with on_commit():
-        message = email_alice(alice, attachments=[outbox.Attachment(
-            filename="your-letter.pdf", html="<h1>Your copy</h1><p>Fault Repair within office hours.</p>",
-        )])
+        message = email_alice(
+            alice,
+            attachments=[
+                outbox.Attachment(
+                    filename="your-letter.pdf",
+                    html="<h1>Your copy</h1><p>Fault Repair within office hours.</p>",
+                )
+            ],
+        )
         stored = OutboxAttachment.objects.get(message=message)
         assert stored.content is None  # rendered by the worker, not in the customer's request
 
-    (filename, content, mimetype), = mail.outbox[0].attachments
+    ((filename, content, mimetype),) = mail.outbox[0].attachments
     assert filename == "your-letter.pdf"
     assert mimetype == "application/pdf"
     assert content.startswith(b"%PDF")
@@ -171,28 +184,35 @@ def test_an_email_reaches_the_mail_server_addressed_to_one_recipient(alice, sett
 
     assert outbox.deliver(message.pk) == Status.SENT
 
-    (_, recipients, raw), = RecordingSMTPBackend.envelopes
+    ((_, recipients, raw),) = RecordingSMTPBackend.envelopes
     assert recipients == ["Alice Archer <alice@example.co.uk>"]
     assert getaddresses([message_from_bytes(raw)["To"]]) == [("Alice Archer", "alice@example.co.uk")]
 
 
 def test_a_business_customer_who_takes_email_is_emailed_under_their_company_name(db, settings, on_commit):
     # display_name is "Dev Patel, Patel Plumbing Ltd": the comma must not split it into two addresses.
-    dev = CustomerFactory(username="patelplumbing", full_name="Dev Patel", company_name="Patel Plumbing Ltd",
-                          customer_type="business", email="dev@patelplumbing.example.co.uk")
+    dev = CustomerFactory(
+        username="patelplumbing",
+        full_name="Dev Patel",
+        company_name="Patel Plumbing Ltd",
+        customer_type="business",
+        email="dev@patelplumbing.example.co.uk",
+    )
     settings.EMAIL_BACKEND = "tests.portal.test_outbox.RecordingSMTPBackend"
     RecordingSMTPBackend.envelopes = []
 
     with on_commit():
-        message = outbox.send_to_customer(dev, kind="welcome", template="accounts/welcome",
-                                          subject="Welcome to 121 Communications", context={})
+        message = outbox.send_to_customer(
+            dev, kind="welcome", template="accounts/welcome", subject="Welcome to 121 Communications", context={}
+        )
 
     message = reload(message)
     assert message.last_error == ""
     assert message.status == Status.SENT
-    (_, recipients, raw), = RecordingSMTPBackend.envelopes
+    ((_, recipients, raw),) = RecordingSMTPBackend.envelopes
     assert getaddresses([message_from_bytes(raw)["To"]]) == [
-        ("Dev Patel, Patel Plumbing Ltd", "dev@patelplumbing.example.co.uk")]
+        ("Dev Patel, Patel Plumbing Ltd", "dev@patelplumbing.example.co.uk")
+    ]
 
 
 def test_an_email_without_an_address_is_refused(alice):
@@ -321,11 +341,18 @@ def test_the_periodic_job_reports_what_it_did(alice, carol, settings):
     waiting = email_alice(alice, subject="Waiting", now=now - timedelta(hours=1))
     fresh = email_alice(alice, subject="Fresh", now=now)
     stuck_email = email_alice(alice, subject="Stuck email")
-    stuck_letter = outbox.letter(kind="welcome", to_name="Carol Baker", address_lines=["3 High Street", "ME14 1AB"],
-                                 template="accounts/welcome", subject="Stuck letter", context={"customer": carol})
+    stuck_letter = outbox.letter(
+        kind="welcome",
+        to_name="Carol Baker",
+        address_lines=["3 High Street", "ME14 1AB"],
+        template="accounts/welcome",
+        subject="Stuck letter",
+        context={"customer": carol},
+    )
     still_sending = email_alice(alice, subject="Being sent right now")
     OutboxMessage.objects.filter(pk__in=[stuck_email.pk, stuck_letter.pk]).update(
-        status=Status.SENDING, claimed_at=long_ago, attempts=1)
+        status=Status.SENDING, claimed_at=long_ago, attempts=1
+    )
     OutboxMessage.objects.filter(pk=still_sending.pk).update(status=Status.SENDING, claimed_at=now, attempts=1)
 
     assert outbox.requeue_waiting(now=now) == (1, 2)
@@ -347,8 +374,11 @@ def test_the_periodic_job_reports_what_it_did(alice, carol, settings):
 
 @pytest.fixture
 def broker_down():
-    with mock.patch.object(portal.tasks.outbox_send, "apply_async",
-                           side_effect=kombu.exceptions.OperationalError("Error 111 connecting to redis")) as patched:
+    with mock.patch.object(
+        portal.tasks.outbox_send,
+        "apply_async",
+        side_effect=kombu.exceptions.OperationalError("Error 111 connecting to redis"),
+    ) as patched:
         yield patched
 
 
@@ -363,9 +393,17 @@ def test_enqueue_says_no_rather_than_raising_when_the_broker_is_down(alice, brok
 
 def test_a_customer_asking_for_the_code_is_thanked_while_the_broker_is_down(db, client, broker_down, on_commit):
     with on_commit():
-        response = client.post(reverse("portal:code_copy"), {
-            "name": "Dana Dawson", "method": "email", "email": "dana@example.co.uk", "address": "", "postcode": "",
-        }, follow=True)
+        response = client.post(
+            reverse("portal:code_copy"),
+            {
+                "name": "Dana Dawson",
+                "method": "email",
+                "email": "dana@example.co.uk",
+                "address": "",
+                "postcode": "",
+            },
+            follow=True,
+        )
 
     assert response.status_code == 200
     assert "Thank you. We are emailing the Code of Practice to dana@example.co.uk." in response.content.decode()
@@ -378,8 +416,12 @@ def test_a_customer_asking_for_the_code_is_thanked_while_the_broker_is_down(db, 
 
 
 def test_a_message_written_while_the_broker_was_down_goes_once_it_is_back(alice, on_commit):
-    with mock.patch.object(portal.tasks.outbox_send, "apply_async",
-                           side_effect=kombu.exceptions.OperationalError("down")), on_commit():
+    with (
+        mock.patch.object(
+            portal.tasks.outbox_send, "apply_async", side_effect=kombu.exceptions.OperationalError("down")
+        ),
+        on_commit(),
+    ):
         message = email_alice(alice)
     assert reload(message).status == Status.QUEUED
 
@@ -394,9 +436,15 @@ def test_a_message_written_while_the_broker_was_down_goes_once_it_is_back(alice,
 
 def test_a_letter_is_rendered_to_pdf_for_the_print_queue(carol, on_commit):
     with on_commit():
-        message = outbox.letter(kind="welcome", to_name="Carol Baker", address_lines=carol.postal_lines[1:],
-                                template="accounts/welcome", subject="Welcome to 121 Communications",
-                                context={"customer": carol}, customer=carol)
+        message = outbox.letter(
+            kind="welcome",
+            to_name="Carol Baker",
+            address_lines=carol.postal_lines[1:],
+            template="accounts/welcome",
+            subject="Welcome to 121 Communications",
+            context={"customer": carol},
+            customer=carol,
+        )
 
     message = reload(message)
     assert message.channel == Channel.LETTER
@@ -409,23 +457,43 @@ def test_a_letter_is_rendered_to_pdf_for_the_print_queue(carol, on_commit):
     pdf = outbox.letter_pdf(message)
     assert pdf.startswith(b"%PDF")
     text = pdf_text(pdf)
-    for expected in ["Carol Baker", "Carol's Bakery Ltd", "3 High Street", "Maidstone", "Kent", "ME14 1AB",
-                     "Welcome to 121 Communications", "carolsbakery"]:
+    for expected in [
+        "Carol Baker",
+        "Carol's Bakery Ltd",
+        "3 High Street",
+        "Maidstone",
+        "Kent",
+        "ME14 1AB",
+        "Welcome to 121 Communications",
+        "carolsbakery",
+    ]:
         assert expected in text
 
 
 @pytest.mark.parametrize("address_lines", [[], ["", ""], ["3 High Street"]])
 def test_a_letter_without_a_postal_address_is_refused(carol, address_lines):
     with pytest.raises(outbox.Unreachable, match="no postal address"):
-        outbox.letter(kind="welcome", to_name="Carol Baker", address_lines=address_lines,
-                      template="accounts/welcome", subject="Welcome", context={"customer": carol})
+        outbox.letter(
+            kind="welcome",
+            to_name="Carol Baker",
+            address_lines=address_lines,
+            template="accounts/welcome",
+            subject="Welcome",
+            context={"customer": carol},
+        )
 
     assert not OutboxMessage.objects.exists()
 
 
 def test_mark_posted_only_takes_letters_waiting_in_the_print_queue(alice, carol, sam, on_commit):
-    letter_kwargs = dict(kind="welcome", to_name="Carol Baker", address_lines=carol.postal_lines[1:],
-                         template="accounts/welcome", subject="Welcome", context={"customer": carol})
+    letter_kwargs = dict(
+        kind="welcome",
+        to_name="Carol Baker",
+        address_lines=carol.postal_lines[1:],
+        template="accounts/welcome",
+        subject="Welcome",
+        context={"customer": carol},
+    )
     with on_commit():
         printed = outbox.letter(**letter_kwargs)
         emailed = email_alice(alice)
@@ -447,8 +515,9 @@ def test_mark_posted_only_takes_letters_waiting_in_the_print_queue(alice, carol,
 
 def test_a_customer_who_takes_letters_only_is_written_to(carol, on_commit):
     with on_commit():
-        message = outbox.send_to_customer(carol, kind="welcome", template="accounts/welcome",
-                                          subject="Welcome to 121 Communications", context={})
+        message = outbox.send_to_customer(
+            carol, kind="welcome", template="accounts/welcome", subject="Welcome to 121 Communications", context={}
+        )
 
     message = reload(message)
     assert message.channel == Channel.LETTER
@@ -460,8 +529,9 @@ def test_a_customer_who_takes_letters_only_is_written_to(carol, on_commit):
 
 
 def test_a_letter_to_a_business_names_the_company_once_on_the_envelope(carol):
-    message = outbox.send_to_customer(carol, kind="welcome", template="accounts/welcome",
-                                      subject="Welcome to 121 Communications", context={})
+    message = outbox.send_to_customer(
+        carol, kind="welcome", template="accounts/welcome", subject="Welcome to 121 Communications", context={}
+    )
 
     # What shows through the envelope window: the name line, then the address block.
     envelope = [message.to_name] + message.postal_address.splitlines()
@@ -471,8 +541,9 @@ def test_a_letter_to_a_business_names_the_company_once_on_the_envelope(carol):
 
 def test_a_customer_with_email_is_emailed(alice, on_commit):
     with on_commit():
-        message = outbox.send_to_customer(alice, kind="welcome", template="accounts/welcome",
-                                          subject="Welcome to 121 Communications", context={})
+        message = outbox.send_to_customer(
+            alice, kind="welcome", template="accounts/welcome", subject="Welcome to 121 Communications", context={}
+        )
 
     assert reload(message).channel == Channel.EMAIL
     assert len(mail.outbox) == 1
@@ -481,13 +552,19 @@ def test_a_customer_with_email_is_emailed(alice, on_commit):
 
 
 def test_a_customer_with_email_who_asks_for_post_gets_a_letter(alice):
-    message = outbox.send_to_customer(alice, kind="welcome", template="accounts/welcome", subject="Welcome",
-                                      context={}, by_post=True)
+    message = outbox.send_to_customer(
+        alice, kind="welcome", template="accounts/welcome", subject="Welcome", context={}, by_post=True
+    )
 
     assert message.channel == Channel.LETTER
     assert message.to_email == ""
-    assert message.postal_address.splitlines() == ["12 Orchard Way", "Boughton Monchelsea", "Maidstone", "Kent",
-                                                   "ME17 4AA"]
+    assert message.postal_address.splitlines() == [
+        "12 Orchard Way",
+        "Boughton Monchelsea",
+        "Maidstone",
+        "Kent",
+        "ME17 4AA",
+    ]
 
 
 def test_an_email_keeps_one_message_id_on_every_attempt_and_asks_for_replies_to_our_mailbox(alice, settings, on_commit):
@@ -509,8 +586,9 @@ def test_an_email_keeps_one_message_id_on_every_attempt_and_asks_for_replies_to_
 
 def test_an_answer_to_a_customers_email_threads_with_it(alice, on_commit):
     with on_commit():
-        message = email_alice(alice, in_reply_to="<theirs@example.co.uk>",
-                              references=["<first@example.co.uk>", "<theirs@example.co.uk>"])
+        message = email_alice(
+            alice, in_reply_to="<theirs@example.co.uk>", references=["<first@example.co.uk>", "<theirs@example.co.uk>"]
+        )
     sent = mail.outbox[-1]
     assert sent.extra_headers["In-Reply-To"] == "<theirs@example.co.uk>"
     assert sent.extra_headers["References"] == "<first@example.co.uk> <theirs@example.co.uk>"

@@ -31,8 +31,7 @@ COMPLAINTS = {"complaint_ack_email", "deadlock_email", "complaint_ack_letter"}
 FAULTS = {"fault_ack_email", "fault_ack_letter"}
 ACCOUNT = {"welcome_letter", "password_reset", "code_copy_letter"}
 ORDERS = {"order_email"}
-EVERYTHING = COMPLAINTS | FAULTS | ACCOUNT | ORDERS | {
-    "customer_services_alert", "engineers_alert", "mystery"}
+EVERYTHING = COMPLAINTS | FAULTS | ACCOUNT | ORDERS | {"customer_services_alert", "engineers_alert", "mystery"}
 READS = {
     "sam": COMPLAINTS | FAULTS | ACCOUNT | ORDERS | {"customer_services_alert"},
     "ann": set(),  # billing sends nothing yet
@@ -66,28 +65,60 @@ def messages(alice, carol, sam, eric, staff, client, on_commit):
         made["complaint_ack_letter"] = open_complaint(carol).ack_message
         made["fault_ack_email"] = report(alice, at=ldn(2026, 11, 23, 10, 0)).ack_message
         made["fault_ack_letter"] = report(carol, at=ldn(2026, 11, 23, 10, 0)).ack_message
-        made["welcome_letter"] = outbox.send_to_customer(carol, kind="welcome", template="accounts/welcome",
-                                                         subject="Welcome to 121 Communications", context={},
-                                                         concerning=carol)
+        made["welcome_letter"] = outbox.send_to_customer(
+            carol,
+            kind="welcome",
+            template="accounts/welcome",
+            subject="Welcome to 121 Communications",
+            context={},
+            concerning=carol,
+        )
         client.post(reverse("accounts:password_reset"), {"email": alice.email})
         made["password_reset"] = OutboxMessage.objects.get(kind="password_reset")
-        client.post(reverse("portal:code_copy"), {"name": "Dev Patel", "method": "post", "email": "",
-                                                  "address": "4 Mill Lane\nMaidstone", "postcode": "ME15 6AA"})
+        client.post(
+            reverse("portal:code_copy"),
+            {
+                "name": "Dev Patel",
+                "method": "post",
+                "email": "",
+                "address": "4 Mill Lane\nMaidstone",
+                "postcode": "ME15 6AA",
+            },
+        )
         made["code_copy_letter"] = OutboxMessage.objects.get(kind="code_copy")
-        order = order_place(customer=alice, product=Product.objects.get(code="fttc"), address="12 Orchard Way",
-                            postcode="ME17 4AA", contact_name="Alice Archer", channel=OrderChannel.PHONE,
-                            received_at=timezone.now(), entered_by=sam)
+        order = order_place(
+            customer=alice,
+            product=Product.objects.get(code="fttc"),
+            address="12 Orchard Way",
+            postcode="ME17 4AA",
+            contact_name="Alice Archer",
+            channel=OrderChannel.PHONE,
+            received_at=timezone.now(),
+            entered_by=sam,
+        )
         made["order_email"] = outbox.messages_concerning(order).get(kind="order_received")
         [made["customer_services_alert"]] = outbox.email_staff(
-            group=CUSTOMER_SERVICES, kind="complaint_ack_alert", template="complaints/complaint_ack_alert",
-            subject="Complaints to acknowledge: 1 overdue, 0 at risk", context={"overdue": [], "at_risk": [],
-                                                                                 "hours": 2})
+            group=CUSTOMER_SERVICES,
+            kind="complaint_ack_alert",
+            template="complaints/complaint_ack_alert",
+            subject="Complaints to acknowledge: 1 overdue, 0 at risk",
+            context={"overdue": [], "at_risk": [], "hours": 2},
+        )
         made["engineers_alert"] = outbox.email_staff(
-            group=ENGINEERS, kind="fault_repair_alert", template="faults/fault_repair_alert",
-            subject="Fault repair targets: 1 overdue, 0 at risk", context={"overdue": [], "at_risk": [], "hours": 4},
+            group=ENGINEERS,
+            kind="fault_repair_alert",
+            template="faults/fault_repair_alert",
+            subject="Fault repair targets: 1 overdue, 0 at risk",
+            context={"overdue": [], "at_risk": [], "hours": 4},
         )[0]
-        made["mystery"] = outbox.email(kind="mystery", to_email="someone@example.co.uk", to_name="Someone",
-                                       template="portal/code_copy", subject="A kind nobody has placed", context={})
+        made["mystery"] = outbox.email(
+            kind="mystery",
+            to_email="someone@example.co.uk",
+            to_name="Someone",
+            template="portal/code_copy",
+            subject="A kind nobody has placed",
+            context={},
+        )
     for message in made.values():
         message.refresh_from_db()
     assert {m.status for m in made.values()} <= {Status.SENT, Status.TO_PRINT}, {m.status for m in made.values()}
@@ -148,8 +179,9 @@ def test_a_file_downloads_from_the_outbox_only_for_those_who_read_its_message(cl
     for who in PERSONAS:
         client.force_login(staff[who])
         for name, attachment in files:
-            response = client.get(reverse("admin:portal_outboxmessage_attachment",
-                                          args=[attachment.message_id, attachment.pk]))
+            response = client.get(
+                reverse("admin:portal_outboxmessage_attachment", args=[attachment.message_id, attachment.pk])
+            )
             if name in READS[who]:
                 assert response.status_code == 200, (who, name)
                 assert response.content.startswith(b"%PDF")
@@ -174,8 +206,9 @@ def test_the_print_queue_gives_the_same_answer_as_the_outbox_for_the_same_letter
             message = messages[name]
             change = client.get(reverse("admin:portal_printqueueletter_change", args=[message.pk]))
             pdf = client.get(reverse("admin:portal_printqueueletter_pdf", args=[message.pk]))
-            in_outbox = client.get(reverse("admin:portal_outboxmessage_attachment",
-                                           args=[message.pk, message.attachments.get().pk]))
+            in_outbox = client.get(
+                reverse("admin:portal_outboxmessage_attachment", args=[message.pk, message.attachments.get().pk])
+            )
             assert pdf.status_code == in_outbox.status_code == (200 if name in READS[who] else 404), (who, name)
             assert pdf.content == in_outbox.content
             assert (change.status_code == 200) == (may_post and name in READS[who]), (who, name)
@@ -208,7 +241,8 @@ def test_mark_posted_acts_only_on_letters_the_reader_may_read(client, staff, mes
 
 def test_the_front_page_counts_only_what_the_reader_may_read(client, staff, messages):
     OutboxMessage.objects.filter(pk__in=[messages["mystery"].pk, messages["engineers_alert"].pk]).update(
-        status=Status.FAILED)
+        status=Status.FAILED
+    )
     for who in PERSONAS:
         client.force_login(staff[who])
 
@@ -240,10 +274,16 @@ def test_a_member_of_staff_in_no_group_reads_nothing(client, messages):
 
     assert client.get(OUTBOX).status_code == 403
     attachment = messages["deadlock_email"].attachments.get()
-    assert client.get(reverse("admin:portal_outboxmessage_attachment",
-                              args=[attachment.message_id, attachment.pk])).status_code == 404
-    assert client.get(reverse("admin:portal_printqueueletter_pdf",
-                              args=[messages["complaint_ack_letter"].pk])).status_code == 404
+    assert (
+        client.get(
+            reverse("admin:portal_outboxmessage_attachment", args=[attachment.message_id, attachment.pk])
+        ).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("admin:portal_printqueueletter_pdf", args=[messages["complaint_ack_letter"].pk])).status_code
+        == 404
+    )
 
 
 def test_a_group_given_a_topic_reads_its_messages_at_once(client, ann, messages):

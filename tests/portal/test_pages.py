@@ -52,8 +52,14 @@ class Outline(HTMLParser):
 
 
 def form_data(**overrides):
-    return {"name": "Dana Dawson", "method": "email", "email": "dana@example.co.uk", "address": "", "postcode": "",
-            **overrides}
+    return {
+        "name": "Dana Dawson",
+        "method": "email",
+        "email": "dana@example.co.uk",
+        "address": "",
+        "postcode": "",
+        **overrides,
+    }
 
 
 # --- Home --------------------------------------------------------------------------------------
@@ -86,8 +92,14 @@ def test_the_code_of_practice_page_has_every_section_of_the_code(client, db):
     response = client.get(reverse("portal:code_of_practice"))
 
     h2s = Outline(response.content.decode()).texts("h2")
-    for heading in ["Complaints", "Dispute resolution", "Fault Repair", "Order processing", "Account Cancellations",
-                    "Contacting related organisations"]:
+    for heading in [
+        "Complaints",
+        "Dispute resolution",
+        "Fault Repair",
+        "Order processing",
+        "Account Cancellations",
+        "Contacting related organisations",
+    ]:
         assert heading in h2s
     text = visible_text(response)
     assert "Otelo" in text
@@ -138,13 +150,17 @@ def test_a_visitor_gets_the_code_by_email_as_a_pdf(client, db, on_commit):
     assert "Thank you. We are emailing the Code of Practice to dana@example.co.uk." in visible_text(response)
     request = CodeCopyRequest.objects.get()
     assert (request.name, request.method, request.email, request.address) == (
-        "Dana Dawson", CopyMethod.EMAIL, "dana@example.co.uk", "")
+        "Dana Dawson",
+        CopyMethod.EMAIL,
+        "dana@example.co.uk",
+        "",
+    )
     assert len(mail.outbox) == 1
     sent = mail.outbox[0]
     assert sent.to == ["dana@example.co.uk"]  # a name typed by a visitor stays out of our email
     assert sent.body.startswith("Hello,\n") and "Dana Dawson" not in sent.body
     assert sent.subject == "The 121 Communications Code of Practice"
-    (filename, content, mimetype), = sent.attachments
+    ((filename, content, mimetype),) = sent.attachments
     assert filename == "121-communications-code-of-practice.pdf"
     assert mimetype == "application/pdf"
     text = pdf_text(content)
@@ -156,8 +172,11 @@ def test_a_visitor_gets_the_code_by_email_as_a_pdf(client, db, on_commit):
 
 def test_a_visitor_gets_the_code_by_post_through_the_print_queue(client, db, on_commit):
     with on_commit():
-        response = client.post(reverse("portal:code_copy"), form_data(
-            method="post", email="", address="5 Mill Lane\r\nLoose\r\nMaidstone", postcode="me15 6aa"), follow=True)
+        response = client.post(
+            reverse("portal:code_copy"),
+            form_data(method="post", email="", address="5 Mill Lane\r\nLoose\r\nMaidstone", postcode="me15 6aa"),
+            follow=True,
+        )
 
     assert "Thank you. We will post the Code of Practice to you." in visible_text(response)
     request = CodeCopyRequest.objects.get()
@@ -173,19 +192,39 @@ def test_a_visitor_gets_the_code_by_post_through_the_print_queue(client, db, on_
         assert expected in text
 
 
-@pytest.mark.parametrize("data, field, error", [
-    (form_data(method="post", email="", address="", postcode="ME15 6AA"), "address",
-     "Give the address to post the Code to."),
-    (form_data(method="post", email="", address="5 Mill Lane", postcode=""), "postcode",
-     "Give the postcode to post the Code to."),
-    (form_data(email=""), "email", "Give the email address to send the Code to."),
-    (form_data(method="post", address="5 Mill Lane", postcode="XYZ 123"), "postcode",
-     "Enter a UK postcode, for example ME17 4NN."),
-    (form_data(email="dana@"), "email", "Enter a valid email address."),
-    (form_data(name=""), "name", "This field is required."),
-    (form_data(method="fax"), "method", "Select a valid choice."),
-], ids=["post-without-address", "post-without-postcode", "email-without-email", "bad-postcode", "bad-email",
-        "no-name", "unknown-method"])
+@pytest.mark.parametrize(
+    "data, field, error",
+    [
+        (
+            form_data(method="post", email="", address="", postcode="ME15 6AA"),
+            "address",
+            "Give the address to post the Code to.",
+        ),
+        (
+            form_data(method="post", email="", address="5 Mill Lane", postcode=""),
+            "postcode",
+            "Give the postcode to post the Code to.",
+        ),
+        (form_data(email=""), "email", "Give the email address to send the Code to."),
+        (
+            form_data(method="post", address="5 Mill Lane", postcode="XYZ 123"),
+            "postcode",
+            "Enter a UK postcode, for example ME17 4NN.",
+        ),
+        (form_data(email="dana@"), "email", "Enter a valid email address."),
+        (form_data(name=""), "name", "This field is required."),
+        (form_data(method="fax"), "method", "Select a valid choice."),
+    ],
+    ids=[
+        "post-without-address",
+        "post-without-postcode",
+        "email-without-email",
+        "bad-postcode",
+        "bad-email",
+        "no-name",
+        "unknown-method",
+    ],
+)
 def test_bad_input_is_shown_on_the_form_and_changes_nothing(client, db, on_commit, data, field, error):
     with on_commit():
         response = client.post(reverse("portal:code_copy"), data)
@@ -272,10 +311,16 @@ def test_the_policy_page_sends_others_to_the_staff_login(client, alice, who):
 
 
 PAGES = [
-    ("portal:home", None), ("portal:home", "alice"), ("portal:home", "sam"),
-    ("portal:code_of_practice", None), ("portal:contact", None),
-    ("portal:code_copy", None), ("portal:code_copy", "alice"),
-    ("portal:policy", "sam"), ("portal:privacy", None), ("portal:privacy", "alice"),
+    ("portal:home", None),
+    ("portal:home", "alice"),
+    ("portal:home", "sam"),
+    ("portal:code_of_practice", None),
+    ("portal:contact", None),
+    ("portal:code_copy", None),
+    ("portal:code_copy", "alice"),
+    ("portal:policy", "sam"),
+    ("portal:privacy", None),
+    ("portal:privacy", "alice"),
 ]
 
 

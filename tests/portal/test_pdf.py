@@ -98,8 +98,16 @@ def test_a_letter_renders_to_a_pdf_with_the_name_address_and_date():
 
     assert pdf.startswith(b"%PDF")
     text = pdf_text(pdf)
-    for expected in ["Carol Baker", "Carol's Bakery Ltd", "3 High Street", "Maidstone", "ME14 1AB",
-                     "12 March 2026", "Welcome to 121 Communications", "carolsbakery"]:
+    for expected in [
+        "Carol Baker",
+        "Carol's Bakery Ltd",
+        "3 High Street",
+        "Maidstone",
+        "ME14 1AB",
+        "12 March 2026",
+        "Welcome to 121 Communications",
+        "carolsbakery",
+    ]:
         assert expected in text
     # The letterhead: who it is from and how to call us.
     assert "4 Firmin Avenue" in text and "01622 474730" in text
@@ -171,8 +179,15 @@ def test_a_pdf_fetches_nothing_from_disk_network_or_data_urls(http_server, tmp_p
     assert http_server.requests == []
     assert image_count(pdf) == 0
     refused = " ".join(fetcher.refused)
-    for url_part in ["file:///etc/passwd", f"{http_server.url}/secret.png", f"{http_server.url}/evil.css",
-                     f"{http_server.url}/background.png", "data:image/png", "etc/hosts", secret_png.as_uri()]:
+    for url_part in [
+        "file:///etc/passwd",
+        f"{http_server.url}/secret.png",
+        f"{http_server.url}/evil.css",
+        f"{http_server.url}/background.png",
+        "data:image/png",
+        "etc/hosts",
+        secret_png.as_uri(),
+    ]:
         assert url_part in refused
     # /static/../../../etc/passwd resolves to https://portal-static.invalid/etc/passwd, also refused.
     assert sum("etc/passwd" in url for url in fetcher.refused) == 3  # stylesheet, file:// image, /static/..
@@ -200,11 +215,17 @@ def test_a_pdf_attaches_no_file_and_loads_no_font_stylesheet_or_svg_image_from_o
     assert http_server.requests == []
     assert attachment_count(pdf) == 0
     assert image_count(pdf) == 0
-    assert sorted(fetcher.refused) == sorted([
-        f"{http_server.url}/import.css", f"{http_server.url}/font.woff", f"{http_server.url}/attached.txt",
-        "file:///etc/passwd", f"{http_server.url}/object.png", f"{http_server.url}/embed.png",
-        f"{http_server.url}/svg-image.png",
-    ])
+    assert sorted(fetcher.refused) == sorted(
+        [
+            f"{http_server.url}/import.css",
+            f"{http_server.url}/font.woff",
+            f"{http_server.url}/attached.txt",
+            "file:///etc/passwd",
+            f"{http_server.url}/object.png",
+            f"{http_server.url}/embed.png",
+            f"{http_server.url}/svg-image.png",
+        ]
+    )
 
 
 def test_the_image_check_would_notice_an_image_that_was_fetched(http_server):
@@ -212,9 +233,11 @@ def test_the_image_check_would_notice_an_image_that_was_fetched(http_server):
     attachment do end up in the PDF, so "0 requests, 0 images, 0 attachments" there means the portal's
     fetcher stopped them."""
     data_png = base64.b64encode(png_bytes()).decode()
-    html = (f'<p>x</p><img src="{http_server.url}/secret.png"><img src="data:image/png;base64,{data_png}">'
-            f'<link rel="attachment" href="{http_server.url}/linked.png">'
-            f'<a rel="attachment" href="{http_server.url}/attached.png">file</a>')
+    html = (
+        f'<p>x</p><img src="{http_server.url}/secret.png"><img src="data:image/png;base64,{data_png}">'
+        f'<link rel="attachment" href="{http_server.url}/linked.png">'
+        f'<a rel="attachment" href="{http_server.url}/attached.png">file</a>'
+    )
 
     pdf = HTML(string=html, url_fetcher=URLFetcher()).write_pdf()
 
@@ -223,16 +246,19 @@ def test_the_image_check_would_notice_an_image_that_was_fetched(http_server):
     assert attachment_count(pdf) == 2
 
 
-@pytest.mark.parametrize("url", [
-    "https://portal-static.invalid/static/../../etc/hosts",
-    "https://portal-static.invalid/static/portal/../../../../etc/passwd",
-    "https://portal-static.invalid/static//etc/passwd",
-    "https://portal-static.invalid/static/",
-    "https://portal-static.invalid/etc/passwd",
-    "https://portal-static.invalid.example.com/static/portal/site.css",
-    "http://portal-static.invalid/static/portal/site.css",
-    "file:///work/main/portal/assets/portal/site.css",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://portal-static.invalid/static/../../etc/hosts",
+        "https://portal-static.invalid/static/portal/../../../../etc/passwd",
+        "https://portal-static.invalid/static//etc/passwd",
+        "https://portal-static.invalid/static/",
+        "https://portal-static.invalid/etc/passwd",
+        "https://portal-static.invalid.example.com/static/portal/site.css",
+        "http://portal-static.invalid/static/portal/site.css",
+        "file:///work/main/portal/assets/portal/site.css",
+    ],
+)
 def test_the_fetcher_refuses_anything_but_a_static_file(url):
     fetcher = StaticOnlyFetcher()
 

@@ -3,7 +3,6 @@
 Customer services (sam) download each letter's PDF, print and post it, then mark it posted.
 """
 
-
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
@@ -23,8 +22,9 @@ OUTBOX_URL = "/admin/portal/outboxmessage/"
 def letter_to(customer, on_commit, subject="Welcome to 121 Communications"):
     """A letter rendered by the worker, waiting in the print queue."""
     with on_commit():
-        message = outbox.send_to_customer(customer, kind="welcome", template="accounts/welcome", subject=subject,
-                                          context={}, by_post=True)
+        message = outbox.send_to_customer(
+            customer, kind="welcome", template="accounts/welcome", subject=subject, context={}, by_post=True
+        )
     message.refresh_from_db()
     assert message.status == Status.TO_PRINT
     return message
@@ -33,12 +33,18 @@ def letter_to(customer, on_commit, subject="Welcome to 121 Communications"):
 def queued_letter(name, number):
     """A print-queue row without rendering a PDF: enough for the list page. A posted copy of the Code, as
     a visitor asks for one on the public pages."""
-    request = CodeCopyRequest.objects.create(name=name, method="post", address=f"{number} Mill Lane\nMaidstone",
-                                             postcode="ME15 6AA")
+    request = CodeCopyRequest.objects.create(
+        name=name, method="post", address=f"{number} Mill Lane\nMaidstone", postcode="ME15 6AA"
+    )
     message = OutboxMessage.objects.create(
-        channel=Channel.LETTER, kind="code_copy", status=Status.TO_PRINT, to_name=name,
-        postal_address=f"{number} Mill Lane\nMaidstone\nME15 6AA", subject="The Code of Practice",
-        concerning_type=ContentType.objects.get_for_model(CodeCopyRequest), concerning_id=request.pk,
+        channel=Channel.LETTER,
+        kind="code_copy",
+        status=Status.TO_PRINT,
+        to_name=name,
+        postal_address=f"{number} Mill Lane\nMaidstone\nME15 6AA",
+        subject="The Code of Practice",
+        concerning_type=ContentType.objects.get_for_model(CodeCopyRequest),
+        concerning_id=request.pk,
     )
     OutboxAttachment.objects.create(message=message, filename="letter.pdf", content=b"%PDF-1.7 not a real letter")
     return message
@@ -54,7 +60,7 @@ def test_customer_services_see_a_letter_waiting_in_the_print_queue(client, sam, 
 
     page = client.get(QUEUE_URL).content.decode()
 
-    assert "<td class=\"field-to_name\">Carol Baker</td>" in page
+    assert '<td class="field-to_name">Carol Baker</td>' in page
     assert "Kent, ME14 1AB" in page  # the end of the address, to check against the envelope
     assert "Welcome to 121 Communications" in page
     assert reverse("admin:portal_printqueueletter_pdf", args=[carols_letter.pk]) in page
@@ -110,8 +116,9 @@ def test_marking_posted_leaves_the_letters_not_selected_in_the_queue(client, sam
 
 def test_emails_never_appear_in_the_print_queue(client, sam, alice, on_commit):
     with on_commit():
-        emailed = outbox.send_to_customer(alice, kind="welcome", template="accounts/welcome",
-                                          subject="Welcome to 121 Communications", context={})
+        emailed = outbox.send_to_customer(
+            alice, kind="welcome", template="accounts/welcome", subject="Welcome to 121 Communications", context={}
+        )
     assert len(mail.outbox) == 1
     client.force_login(sam)
 
@@ -124,8 +131,9 @@ def test_emails_never_appear_in_the_print_queue(client, sam, alice, on_commit):
 
 
 def test_a_letter_not_rendered_yet_is_not_in_the_queue(client, sam, carol):
-    waiting = outbox.send_to_customer(carol, kind="welcome", template="accounts/welcome", subject="Welcome",
-                                      context={})  # never committed: the worker has not made the PDF
+    waiting = outbox.send_to_customer(
+        carol, kind="welcome", template="accounts/welcome", subject="Welcome", context={}
+    )  # never committed: the worker has not made the PDF
     client.force_login(sam)
 
     assert "Carol Baker" not in client.get(QUEUE_URL).content.decode()
@@ -159,20 +167,23 @@ def test_send_again_requeues_and_sends_failed_messages_only(client, sam, alice, 
     settings.EMAIL_BACKEND = "tests.portal.test_outbox.BrokenBackend"
     settings.OUTBOX_MAX_ATTEMPTS = 1
     with on_commit():
-        failed = outbox.send_to_customer(alice, kind="welcome", template="accounts/welcome",
-                                         subject="Welcome, Alice", context={})
+        failed = outbox.send_to_customer(
+            alice, kind="welcome", template="accounts/welcome", subject="Welcome, Alice", context={}
+        )
     failed.refresh_from_db()
     assert failed.status == Status.FAILED
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     with on_commit():
-        sent = outbox.send_to_customer(bob, kind="welcome", template="accounts/welcome",
-                                       subject="Welcome, Bob", context={})
+        sent = outbox.send_to_customer(
+            bob, kind="welcome", template="accounts/welcome", subject="Welcome, Bob", context={}
+        )
     assert [m.subject for m in mail.outbox] == ["Welcome, Bob"]
     client.force_login(sam)
 
     with on_commit():
-        response = client.post(OUTBOX_URL, {"action": "send_again", "_selected_action": [failed.pk, sent.pk]},
-                               follow=True)
+        response = client.post(
+            OUTBOX_URL, {"action": "send_again", "_selected_action": [failed.pk, sent.pk]}, follow=True
+        )
 
     assert "1 message(s) queued to send again." in response.content.decode()
     assert [m.subject for m in mail.outbox] == ["Welcome, Bob", "Welcome, Alice"]
@@ -217,9 +228,16 @@ def failed_email_with_attachment(db, settings, on_commit):
     settings.OUTBOX_MAX_ATTEMPTS = 1
     request = CodeCopyRequest.objects.create(name="Dana Dawson", method="email", email="dana@example.co.uk")
     with on_commit():
-        message = outbox.email(kind="code_copy", to_email="dana@example.co.uk", to_name="Dana Dawson",
-                               template="portal/code_copy", subject="The Code", context={}, concerning=request,
-                               attachments=[outbox.Attachment(filename="code.pdf", html="<p>Dispute resolution</p>")])
+        message = outbox.email(
+            kind="code_copy",
+            to_email="dana@example.co.uk",
+            to_name="Dana Dawson",
+            template="portal/code_copy",
+            subject="The Code",
+            context={},
+            concerning=request,
+            attachments=[outbox.Attachment(filename="code.pdf", html="<p>Dispute resolution</p>")],
+        )
     message.refresh_from_db()
     assert message.status == Status.FAILED
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -27,11 +27,21 @@ def test_it_names_todays_law_and_not_the_replaced_acts_as_current(policy):
     assert "Data Protection Acts of 1984 and 1998. Both have since been replaced" in text
 
 
-@pytest.mark.parametrize("what", [
-    "Your account", "Orders, quotes, services and cancellations", "Complaints", "Faults",
-    "Emails and letters we send you", "Log-in records", "Marketing choices", "Registrations not yet finished",
-    "Copies of the Code and price lists you ask for", "Invoices, payments and VAT records",
-])
+@pytest.mark.parametrize(
+    "what",
+    [
+        "Your account",
+        "Orders, quotes, services and cancellations",
+        "Complaints",
+        "Faults",
+        "Emails and letters we send you",
+        "Log-in records",
+        "Marketing choices",
+        "Registrations not yet finished",
+        "Copies of the Code and price lists you ask for",
+        "Invoices, payments and VAT records",
+    ],
+)
 def test_it_says_what_each_kind_of_record_holds_why_and_for_how_long(policy, what):
     rows = re.findall(r"<tr>\s*<th scope=\"row\">(.*?)</th>(.*?)</tr>", policy.content.decode(), flags=re.S)
     [(_, cells)] = [row for row in rows if row[0] == what.replace("'", "&#x27;")]
@@ -86,7 +96,12 @@ def test_its_table_has_a_heading_for_each_column(policy):
     head = re.search(r"<thead>(.*?)</thead>", html, flags=re.S).group(1)
     first_row = re.search(r"<tbody>\s*<tr>(.*?)</tr>", html, flags=re.S).group(1)
 
-    assert re.findall(r"<th scope=\"col\">(.*?)</th>", head) == ["Record", "What it holds", "Why we keep it", "How long"]
+    assert re.findall(r"<th scope=\"col\">(.*?)</th>", head) == [
+        "Record",
+        "What it holds",
+        "Why we keep it",
+        "How long",
+    ]
     assert len(re.findall(r"<t[hd][ >]", first_row)) == 4
 
 

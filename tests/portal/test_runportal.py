@@ -34,13 +34,24 @@ def free_port():
 def embedded(tmp_path_factory):
     """The environment `make run` has on a fresh machine: nothing set, its state in its own folder."""
     tmp_path = tmp_path_factory.mktemp("make-run")
-    env = {name: value for name, value in os.environ.items()
-           if not name.startswith(("DATABASE_", "REDIS_", "CELERY_", "EMAIL_", "PORTAL_"))}
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("DATABASE_", "REDIS_", "CELERY_", "EMAIL_", "PORTAL_"))
+    }
     env.update(PORTAL_VAR_DIR=str(tmp_path / "var"), PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1")
 
     def manage(*args, **kwargs):
-        return subprocess.run([sys.executable, str(REPO / "manage.py"), *args], env=env, cwd=tmp_path,
-                              capture_output=True, text=True, check=True, timeout=120, **kwargs)
+        return subprocess.run(
+            [sys.executable, str(REPO / "manage.py"), *args],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+            **kwargs,
+        )
 
     manage("migrate", "--noinput", "-v0")
     return env, manage("demo_data").stdout, tmp_path
@@ -88,9 +99,15 @@ def test_demo_data_does_not_print_the_logins(embedded):
 def test_the_portal_starts_prints_one_block_last_and_stops_on_ctrl_c(embedded):
     env, _, folder = embedded
     port = free_port()
-    portal = subprocess.Popen([sys.executable, str(REPO / "manage.py"), "runportal"], cwd=folder, text=True,
-                              env={**env, "PORTAL_ADDR": f"127.0.0.1:{port}"},
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    portal = subprocess.Popen(
+        [sys.executable, str(REPO / "manage.py"), "runportal"],
+        cwd=folder,
+        text=True,
+        env={**env, "PORTAL_ADDR": f"127.0.0.1:{port}"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     screen = Screen(portal)
     try:
         screen.wait_for("The portal is running at")
@@ -130,8 +147,14 @@ def test_a_port_already_in_use_is_named_and_nothing_starts(embedded):
         taken.listen()
         port = taken.getsockname()[1]
 
-        result = subprocess.run([sys.executable, str(REPO / "manage.py"), "runportal"], cwd=folder, text=True,
-                                env={**env, "PORTAL_ADDR": f"127.0.0.1:{port}"}, capture_output=True, timeout=60)
+        result = subprocess.run(
+            [sys.executable, str(REPO / "manage.py"), "runportal"],
+            cwd=folder,
+            text=True,
+            env={**env, "PORTAL_ADDR": f"127.0.0.1:{port}"},
+            capture_output=True,
+            timeout=60,
+        )
 
     assert result.returncode == 1
     assert f"Something else is already using 127.0.0.1:{port}." in result.stderr

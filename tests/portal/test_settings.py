@@ -17,10 +17,22 @@ from portal.env import env_bool, env_decimal, env_int, env_list, env_secret, env
 # --- The typed readers -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("true", True), ("True", True), ("1", True), ("yes", True), ("on", True), (" YES ", True),
-    ("false", False), ("FALSE", False), ("0", False), ("no", False), ("off", False),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("true", True),
+        ("True", True),
+        ("1", True),
+        ("yes", True),
+        ("on", True),
+        (" YES ", True),
+        ("false", False),
+        ("FALSE", False),
+        ("0", False),
+        ("no", False),
+        ("off", False),
+    ],
+)
 def test_env_bool_reads_the_usual_spellings(monkeypatch, value, expected):
     monkeypatch.setenv("PORTAL_TEST_FLAG", value)
 
@@ -55,13 +67,16 @@ def test_env_int_reads_a_whole_number(monkeypatch):
     assert env_int("PORTAL_TEST_NUMBER", 1, minimum=1, maximum=65535) == 25
 
 
-@pytest.mark.parametrize("value, kwargs, message", [
-    ("ten", {}, "PORTAL_TEST_NUMBER must be a whole number, not 'ten'"),
-    ("2.5", {}, "PORTAL_TEST_NUMBER must be a whole number, not '2.5'"),
-    ("0", {"minimum": 1}, "PORTAL_TEST_NUMBER must be at least 1, not 0"),
-    ("-5", {"minimum": 0}, "PORTAL_TEST_NUMBER must be at least 0, not -5"),
-    ("70000", {"minimum": 1, "maximum": 65535}, "PORTAL_TEST_NUMBER must be at most 65535, not 70000"),
-])
+@pytest.mark.parametrize(
+    "value, kwargs, message",
+    [
+        ("ten", {}, "PORTAL_TEST_NUMBER must be a whole number, not 'ten'"),
+        ("2.5", {}, "PORTAL_TEST_NUMBER must be a whole number, not '2.5'"),
+        ("0", {"minimum": 1}, "PORTAL_TEST_NUMBER must be at least 1, not 0"),
+        ("-5", {"minimum": 0}, "PORTAL_TEST_NUMBER must be at least 0, not -5"),
+        ("70000", {"minimum": 1, "maximum": 65535}, "PORTAL_TEST_NUMBER must be at most 65535, not 70000"),
+    ],
+)
 def test_env_int_refuses_words_and_out_of_range_numbers(monkeypatch, value, kwargs, message):
     monkeypatch.setenv("PORTAL_TEST_NUMBER", value)
 
@@ -83,8 +98,9 @@ def test_env_list_splits_on_commas(monkeypatch):
     assert env_list("PORTAL_TEST_HOSTS") == ["portal.example.co.uk", "www.example.co.uk"]
 
 
-@pytest.mark.parametrize("value", ["postgres://u@db:5432/portal", "postgresql://db/portal", "sqlite:////tmp/x.db",
-                                   "POSTGRES://db/portal"])
+@pytest.mark.parametrize(
+    "value", ["postgres://u@db:5432/portal", "postgresql://db/portal", "sqlite:////tmp/x.db", "POSTGRES://db/portal"]
+)
 def test_env_url_accepts_the_database_schemes(monkeypatch, value):
     monkeypatch.setenv("DATABASE_URL", value)
 
@@ -134,7 +150,8 @@ SETTINGS_PREFIXES = ("DJANGO_", "CELERY_", "EMAIL_", "OUTBOX_", "SECURE_", "AXES
 def clean_environment(tmp_path, **variables):
     """The test process's environment without anything the settings read, plus `variables`."""
     env = {
-        name: value for name, value in os.environ.items()
+        name: value
+        for name, value in os.environ.items()
         if name not in SETTINGS_VARIABLES and not name.startswith(SETTINGS_PREFIXES)
     }
     env["PORTAL_VAR_DIR"] = str(tmp_path / "var")  # never the project's own var/
@@ -144,8 +161,12 @@ def clean_environment(tmp_path, **variables):
 
 def manage(tmp_path, *args, **variables):
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=clean_environment(tmp_path, **variables),
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=clean_environment(tmp_path, **variables),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -175,16 +196,17 @@ def test_production_settings_pass_the_deployment_checks(tmp_path):
 
 
 def test_production_settings_turn_on_https_only_cookies_and_the_real_services(tmp_path):
-    code = ("from django.conf import settings as s; "
-            "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, "
-            "s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, s.ALLOWED_HOSTS)")
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, "
+        "s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, s.ALLOWED_HOSTS)"
+    )
 
     result = manage(tmp_path, "shell", "-c", code, **production())
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == (
-        "False True True True django.db.backends.postgresql redis://redis.example.co.uk:6379/0 "
-        "['portal.example.co.uk']"
+        "False True True True django.db.backends.postgresql redis://redis.example.co.uk:6379/0 ['portal.example.co.uk']"
     )
 
 
@@ -219,10 +241,13 @@ def test_production_never_falls_back_to_the_embedded_default(tmp_path, missing):
     assert f"{missing} must be set when DEBUG is off" in result.stderr
 
 
-@pytest.mark.parametrize("variables, message", [
-    ({"SECRET_KEY": "short"}, "SECRET_KEY must be at least 50 random characters"),
-    ({"EMAIL_USE_TLS": "true", "EMAIL_USE_SSL": "true"}, "cannot both be true"),
-])
+@pytest.mark.parametrize(
+    "variables, message",
+    [
+        ({"SECRET_KEY": "short"}, "SECRET_KEY must be at least 50 random characters"),
+        ({"EMAIL_USE_TLS": "true", "EMAIL_USE_SSL": "true"}, "cannot both be true"),
+    ],
+)
 def test_production_refuses_settings_that_could_never_work(tmp_path, variables, message):
     result = manage(tmp_path, "check", **production(**variables))
 
@@ -245,8 +270,10 @@ def test_a_mysql_database_url_stops_start_up(tmp_path):
 
 
 def test_with_nothing_set_the_portal_runs_on_its_embedded_default(tmp_path):
-    code = ("from django.conf import settings; print(settings.DATABASES['default']['ENGINE'], "
-            "settings.CELERY_BROKER_URL, settings.EMAIL_BACKEND, settings.DEBUG)")
+    code = (
+        "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'], "
+        "settings.CELERY_BROKER_URL, settings.EMAIL_BACKEND, settings.DEBUG)"
+    )
 
     result = manage(tmp_path, "shell", "-c", code)
 
@@ -265,8 +292,14 @@ def test_the_embedded_broker_keeps_its_control_files_under_var_not_where_it_was_
     started_in.mkdir()
     code = "from portal.celery import app; app.send_task('portal.tasks.outbox_requeue')"
 
-    result = subprocess.run([sys.executable, str(BASE_DIR / "manage.py"), "shell", "-c", code], cwd=started_in,
-                            env=clean_environment(tmp_path), capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, str(BASE_DIR / "manage.py"), "shell", "-c", code],
+        cwd=started_in,
+        env=clean_environment(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
     assert result.returncode == 0, result.stderr
     assert list(started_in.iterdir()) == []

@@ -21,16 +21,30 @@ from tests.factories import StaffFactory
 from tests.helpers import shows
 from tests.portal.test_outbox import RecordingSMTPBackend
 
-BREAKS = {"newline": "Nadia\nNewcomer", "carriage return": "Nadia\r\nNewcomer", "line separator": "Nadia\u2028Newcomer",
-          "tab": "Nadia\tNewcomer"}
+BREAKS = {
+    "newline": "Nadia\nNewcomer",
+    "carriage return": "Nadia\r\nNewcomer",
+    "line separator": "Nadia\u2028Newcomer",
+    "tab": "Nadia\tNewcomer",
+}
 STRONG_PASSWORD = "plum-velvet-harbour-42"
 
 
 def registration(**overrides):
-    return {"username": "nadia", "full_name": "Nadia Newcomer", "email": "", "phone": "",
-            "customer_type": "residential", "company_name": "", "address": "4 Mill Lane\nMaidstone",
-            "postcode": "ME14 1AA", "correspondence": "post", "password1": STRONG_PASSWORD,
-            "password2": STRONG_PASSWORD, **overrides}
+    return {
+        "username": "nadia",
+        "full_name": "Nadia Newcomer",
+        "email": "",
+        "phone": "",
+        "customer_type": "residential",
+        "company_name": "",
+        "address": "4 Mill Lane\nMaidstone",
+        "postcode": "ME14 1AA",
+        "correspondence": "post",
+        "password1": STRONG_PASSWORD,
+        "password2": STRONG_PASSWORD,
+        **overrides,
+    }
 
 
 @pytest.mark.parametrize("value", BREAKS.values(), ids=BREAKS.keys())
@@ -74,8 +88,10 @@ def test_a_customer_cannot_save_a_name_with_a_line_break_in_their_details(client
 
 def test_the_copy_of_the_code_form_refuses_a_name_with_a_line_break(client, db, on_commit):
     with on_commit():
-        response = client.post(reverse("portal:code_copy"), {
-            "name": "Dana\nBcc: everyone@example.org", "method": "email", "email": "dana@example.co.uk"})
+        response = client.post(
+            reverse("portal:code_copy"),
+            {"name": "Dana\nBcc: everyone@example.org", "method": "email", "email": "dana@example.co.uk"},
+        )
 
     assert response.status_code == 200
     assert shows(response, SINGLE_LINE_MESSAGE)
@@ -128,15 +144,21 @@ def test_a_stored_name_and_subject_with_line_breaks_are_sent_on_one_line(alice, 
     # A row written before the forms refused line breaks, or by a future path that skips them.
     settings.EMAIL_BACKEND = "tests.portal.test_outbox.RecordingSMTPBackend"
     RecordingSMTPBackend.envelopes = []
-    message = outbox.email(kind="code_copy", to_email=alice.email, to_name="Alice\r\nArcher",
-                           template="portal/code_copy", subject="Your copy\nBcc: everyone@example.org",
-                           context={}, customer=alice)
+    message = outbox.email(
+        kind="code_copy",
+        to_email=alice.email,
+        to_name="Alice\r\nArcher",
+        template="portal/code_copy",
+        subject="Your copy\nBcc: everyone@example.org",
+        context={},
+        customer=alice,
+    )
 
     assert outbox.deliver(message.pk) == Status.SENT
 
     message.refresh_from_db()
     assert (message.status, message.last_error) == (Status.SENT, "")
-    (_, recipients, raw), = RecordingSMTPBackend.envelopes
+    ((_, recipients, raw),) = RecordingSMTPBackend.envelopes
     sent = message_from_bytes(raw)
     assert recipients == ["Alice Archer <alice@example.co.uk>"]
     assert getaddresses([sent["To"]]) == [("Alice Archer", "alice@example.co.uk")]
@@ -149,8 +171,9 @@ def test_a_name_with_a_line_break_on_a_customer_account_never_makes_their_emails
     alice.refresh_from_db()
 
     with on_commit():
-        message = outbox.send_to_customer(alice, kind="welcome", template="accounts/welcome",
-                                          subject="Welcome to 121 Communications", context={})
+        message = outbox.send_to_customer(
+            alice, kind="welcome", template="accounts/welcome", subject="Welcome to 121 Communications", context={}
+        )
 
     message.refresh_from_db()
     assert message.status == Status.SENT

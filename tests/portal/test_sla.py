@@ -17,15 +17,18 @@ from tests.orders.helpers import place
 MONDAY = ldn(2026, 11, 30, 10, 0)
 
 
-@pytest.mark.parametrize("due_at, done_at, state", [
-    (MONDAY, MONDAY - timedelta(minutes=1), sla.MET),
-    (MONDAY, MONDAY, sla.MET),  # on the due time is in time
-    (MONDAY, MONDAY + timedelta(minutes=1), sla.LATE),
-    (MONDAY, None, sla.OVERDUE),  # due now: not done is overdue
-    (add_office_hours(MONDAY, 0.5), None, sla.AT_RISK),
-    (add_office_hours(MONDAY, 3), None, sla.DUE),
-    (None, None, None),  # no deadline
-])
+@pytest.mark.parametrize(
+    "due_at, done_at, state",
+    [
+        (MONDAY, MONDAY - timedelta(minutes=1), sla.MET),
+        (MONDAY, MONDAY, sla.MET),  # on the due time is in time
+        (MONDAY, MONDAY + timedelta(minutes=1), sla.LATE),
+        (MONDAY, None, sla.OVERDUE),  # due now: not done is overdue
+        (add_office_hours(MONDAY, 0.5), None, sla.AT_RISK),
+        (add_office_hours(MONDAY, 3), None, sla.DUE),
+        (None, None, None),  # no deadline
+    ],
+)
 def test_the_state_of_one_deadline(due_at, done_at, state):
     assert sla.state(due_at=due_at, done_at=done_at, now=MONDAY, at_risk_office_hours=1) == state
 
@@ -39,10 +42,12 @@ def test_at_risk_counts_office_hours_not_clock_hours():
 
 def orders_due(alice, products, now):
     made = {}
-    for name, due, sent in [("overdue", now - timedelta(minutes=1), None),
-                            ("at_risk", add_office_hours(now, 0.5), None),
-                            ("due", add_office_hours(now, 3), None),
-                            ("late", now - timedelta(hours=2), now - timedelta(hours=1))]:
+    for name, due, sent in [
+        ("overdue", now - timedelta(minutes=1), None),
+        ("at_risk", add_office_hours(now, 0.5), None),
+        ("due", add_office_hours(now, 3), None),
+        ("late", now - timedelta(hours=2), now - timedelta(hours=1)),
+    ]:
         order = place(alice, products["fttc"], now=now - timedelta(days=1))
         Order.objects.filter(pk=order.pk).update(confirmation_due_at=due)
         if sent:
@@ -55,9 +60,15 @@ def test_the_query_selects_the_rows_in_each_state(alice, products):
     made = orders_due(alice, products, MONDAY)
 
     for which in (sla.OVERDUE, sla.AT_RISK, sla.DUE, sla.LATE):
-        rows = Order.objects.filter(sla.open_q(due_field="confirmation_due_at",
-                                               done_field="confirmation_message__sent_at", which=which, now=MONDAY,
-                                               at_risk_office_hours=1))
+        rows = Order.objects.filter(
+            sla.open_q(
+                due_field="confirmation_due_at",
+                done_field="confirmation_message__sent_at",
+                which=which,
+                now=MONDAY,
+                at_risk_office_hours=1,
+            )
+        )
         assert list(rows) == [made[which]], which
 
 
@@ -72,10 +83,15 @@ def test_each_row_is_alerted_once_at_each_level(alice, products):
 
     def claim(now):
         with transaction.atomic():
-            return sla.claim_alerts(Order.objects.all(), due_field="confirmation_due_at",
-                                    done_field="confirmation_message__sent_at", level_field="alert_level",
-                                    at_risk_office_hours=1, now=now, record=lambda row, level: recorded.append(
-                                        (row.pk, level)))
+            return sla.claim_alerts(
+                Order.objects.all(),
+                due_field="confirmation_due_at",
+                done_field="confirmation_message__sent_at",
+                level_field="alert_level",
+                at_risk_office_hours=1,
+                now=now,
+                record=lambda row, level: recorded.append((row.pk, level)),
+            )
 
     first, again = claim(MONDAY), claim(MONDAY)
     later = claim(made["at_risk"].confirmation_due_at + timedelta(minutes=1))
@@ -83,5 +99,8 @@ def test_each_row_is_alerted_once_at_each_level(alice, products):
     assert first == {sla.AT_RISK: [made["at_risk"]], sla.OVERDUE: [made["overdue"]]}
     assert again == {sla.AT_RISK: [], sla.OVERDUE: []}
     assert later[sla.OVERDUE] == [made["at_risk"]]  # at risk, then overdue: told again
-    assert recorded == [(made["overdue"].pk, sla.OVERDUE), (made["at_risk"].pk, sla.AT_RISK),
-                        (made["at_risk"].pk, sla.OVERDUE)]
+    assert recorded == [
+        (made["overdue"].pk, sla.OVERDUE),
+        (made["at_risk"].pk, sla.AT_RISK),
+        (made["at_risk"].pk, sla.OVERDUE),
+    ]

@@ -33,10 +33,18 @@ def test_behind_our_proxy_the_visitor_is_the_address_the_proxy_appended(settings
 
 # --- One recipient, many spellings ----------------------------------------------------------------
 
-@pytest.mark.parametrize("typed", [
-    "dana@example.co.uk", "DANA@Example.CO.UK", " dana@example.co.uk ", "dana+code@example.co.uk",
-    "da na@example.co.uk", "Dana+2@EXAMPLE.co.uk",
-])
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "dana@example.co.uk",
+        "DANA@Example.CO.UK",
+        " dana@example.co.uk ",
+        "dana+code@example.co.uk",
+        "da na@example.co.uk",
+        "Dana+2@EXAMPLE.co.uk",
+    ],
+)
 def test_every_spelling_of_one_inbox_is_one_recipient(typed):
     assert normalise_email(typed) == "dana@example.co.uk"
     assert email_recipient(typed) == email_recipient("dana@example.co.uk")
@@ -47,10 +55,15 @@ def test_gmail_addresses_ignore_dots_and_googlemail_is_gmail():
     assert normalise_email("dana.dawson@example.co.uk") != normalise_email("danadawson@example.co.uk")
 
 
-@pytest.mark.parametrize("address, postcode", [
-    ("5 Mill Lane\nLoose\nMaidstone", "ME15 6AA"), ("5, MILL LANE, Loose", "me15 6aa"),
-    ("5 Mill Ln", "ME156AA"), ("Number 5\nMill Lane", " me15  6aa "),
-])
+@pytest.mark.parametrize(
+    "address, postcode",
+    [
+        ("5 Mill Lane\nLoose\nMaidstone", "ME15 6AA"),
+        ("5, MILL LANE, Loose", "me15 6aa"),
+        ("5 Mill Ln", "ME156AA"),
+        ("Number 5\nMill Lane", " me15  6aa "),
+    ],
+)
 def test_one_postal_address_typed_many_ways_is_one_recipient(address, postcode):
     assert postal_recipient(address, postcode) == postal_recipient("5 Mill Lane", "ME15 6AA")
 
@@ -75,8 +88,10 @@ def test_the_code_reaches_one_inbox_once_an_hour_however_many_visitors_ask(clien
     spellings = ["victim@example.org", "VICTIM@example.org", "victim+1@example.org", " victim+2@Example.org"]
 
     with on_commit():
-        responses = [client.post(CODE_COPY, {"name": "Someone", "method": "email", "email": email},
-                                 **from_address(n)) for n, email in enumerate(spellings)]
+        responses = [
+            client.post(CODE_COPY, {"name": "Someone", "method": "email", "email": email}, **from_address(n))
+            for n, email in enumerate(spellings)
+        ]
 
     assert [r.status_code for r in responses] == [302, 429, 429, 429]
     assert "We sent the Code of Practice to that address less than an hour ago" in visible_text(responses[1])
@@ -88,12 +103,17 @@ def test_the_code_reaches_one_inbox_once_an_hour_however_many_visitors_ask(clien
 def test_one_inbox_gets_at_most_three_a_day(client, db, on_commit):
     for n in range(3):
         with on_commit():
-            assert client.post(CODE_COPY, {"name": "Someone", "method": "email", "email": "victim@example.org"},
-                               **from_address(n)).status_code == 302
+            assert (
+                client.post(
+                    CODE_COPY, {"name": "Someone", "method": "email", "email": "victim@example.org"}, **from_address(n)
+                ).status_code
+                == 302
+            )
         PublicFormUse.objects.update(at=F("at") - timedelta(hours=2))  # each an hour or more before the next
 
-    refused = client.post(CODE_COPY, {"name": "Someone", "method": "email", "email": "victim@example.org"},
-                          **from_address(9))
+    refused = client.post(
+        CODE_COPY, {"name": "Someone", "method": "email", "email": "victim@example.org"}, **from_address(9)
+    )
 
     assert refused.status_code == 429
     assert "as many times today as we do" in visible_text(refused)
@@ -104,9 +124,14 @@ def test_one_postal_address_gets_one_letter_however_it_is_typed(client, db, on_c
     typed = [("5 Mill Lane\nLoose", "ME15 6AA"), ("5, mill lane", "me156aa"), ("No. 5 Mill Ln", "ME15 6AA")]
 
     with on_commit():
-        responses = [client.post(CODE_COPY, {"name": "Someone Else", "method": "post", "address": address,
-                                             "postcode": postcode}, **from_address(n))
-                     for n, (address, postcode) in enumerate(typed)]
+        responses = [
+            client.post(
+                CODE_COPY,
+                {"name": "Someone Else", "method": "post", "address": address, "postcode": postcode},
+                **from_address(n),
+            )
+            for n, (address, postcode) in enumerate(typed)
+        ]
 
     assert [r.status_code for r in responses] == [302, 429, 429]
     assert "We are already posting the Code of Practice to that address" in visible_text(responses[1])
@@ -124,12 +149,17 @@ def test_the_price_list_shares_the_mechanism(client, products, on_commit):
 
 
 def test_passing_the_overall_limit_warns_customer_services_once_and_the_form_stays_open(
-        client, db, settings, on_commit):
+    client, db, settings, on_commit
+):
     settings.PUBLIC_FORM_LIMITS = {**settings.PUBLIC_FORM_LIMITS, "overall_per_hour": 3}
 
     with on_commit():
-        statuses = [client.post(CODE_COPY, {"name": "Someone", "method": "email", "email": f"p{n}@example.org"},
-                                **from_address(n)).status_code for n in range(6)]
+        statuses = [
+            client.post(
+                CODE_COPY, {"name": "Someone", "method": "email", "email": f"p{n}@example.org"}, **from_address(n)
+            ).status_code
+            for n in range(6)
+        ]
 
     assert statuses == [302] * 6  # nobody is refused because of everybody else
     [warning] = [m for m in mail.outbox if m.to == [f"Customer services <{settings.STAFF_ALERT_EMAIL}>"]]
@@ -140,10 +170,11 @@ def test_passing_the_overall_limit_warns_customer_services_once_and_the_form_sta
 
 # --- What a stranger's typing may do in our mail ------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["Visit http://win.example now", "Win £500", "dana@example.org", "<b>Dana</b>",
-                                  "Call 0800 000000"])
-def test_a_name_that_is_not_a_name_is_refused_on_both_forms_and_nothing_is_sent(client, products, name,
-                                                                                   on_commit):
+
+@pytest.mark.parametrize(
+    "name", ["Visit http://win.example now", "Win £500", "dana@example.org", "<b>Dana</b>", "Call 0800 000000"]
+)
+def test_a_name_that_is_not_a_name_is_refused_on_both_forms_and_nothing_is_sent(client, products, name, on_commit):
     with on_commit():
         code = client.post(CODE_COPY, {"name": name, "method": "email", "email": "x@example.org"})
         prices = client.post(PRICE_LIST, {"name": name, "email": "y@example.org"})
@@ -157,8 +188,9 @@ def test_a_name_that_is_not_a_name_is_refused_on_both_forms_and_nothing_is_sent(
 @pytest.mark.parametrize("name", ["Dr. Siân O'Brien-Smith", "Zoë Ng", "J. R. Hartley", "Mary-Jane Watson"])
 def test_real_names_are_accepted_and_a_posted_copy_is_addressed_to_them(client, db, name, on_commit):
     with on_commit():
-        response = client.post(CODE_COPY, {"name": name, "method": "post", "address": "5 Mill Lane\nLoose",
-                                           "postcode": "ME15 6AA"})
+        response = client.post(
+            CODE_COPY, {"name": name, "method": "post", "address": "5 Mill Lane\nLoose", "postcode": "ME15 6AA"}
+        )
 
     assert response.status_code == 302
     assert OutboxMessage.objects.get().to_name == name

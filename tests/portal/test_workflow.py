@@ -26,8 +26,11 @@ WORDS = state_words(Status, {Status.INVESTIGATING: ("being investigated", "be in
 def test_a_refusal_carries_its_message_and_the_field_it_is_about():
     refused = Refused("Give the reason: the customer is told it.", field="reason")
 
-    assert (refused.message, refused.field, str(refused)) == ("Give the reason: the customer is told it.", "reason",
-                                                               "Give the reason: the customer is told it.")
+    assert (refused.message, refused.field, str(refused)) == (
+        "Give the reason: the customer is told it.",
+        "reason",
+        "Give the reason: the customer is told it.",
+    )
     assert Refused("No.").field is None
 
 
@@ -51,7 +54,8 @@ def test_any_other_move_is_refused_in_the_one_wording():
 
     assert refused.value.message == "A fault that is reported cannot become resolved."
     assert refusal_text("A fault", Status.RESOLVED, Status.INVESTIGATING, WORDS) == (
-        "A fault that is resolved cannot be investigated.")
+        "A fault that is resolved cannot be investigated."
+    )
 
 
 def test_a_move_to_a_status_that_does_not_exist_is_refused_by_name():

@@ -30,8 +30,11 @@ class Command(BaseCommand):
     help = "Start the web server, a Celery worker and the Celery beat scheduler; Ctrl-C stops them all."
 
     def add_arguments(self, parser):
-        parser.add_argument("--addr", default=os.environ.get("PORTAL_ADDR", "127.0.0.1:8000"),
-                            help="Address and port of the web server (default: PORTAL_ADDR or 127.0.0.1:8000).")
+        parser.add_argument(
+            "--addr",
+            default=os.environ.get("PORTAL_ADDR", "127.0.0.1:8000"),
+            help="Address and port of the web server (default: PORTAL_ADDR or 127.0.0.1:8000).",
+        )
 
     def handle(self, *args, addr, **options):
         # Ctrl-C, a closed terminal or a plain `kill` all stop the three processes together.
@@ -47,15 +50,26 @@ class Command(BaseCommand):
         logs = {name: log_dir / f"{name}.log" for name in READY}
         commands = {
             "worker": [python, "-m", "celery", "-A", "portal", "worker", "--loglevel=INFO", "--concurrency=2"],
-            "beat": [python, "-m", "celery", "-A", "portal", "beat", "--loglevel=INFO",
-                     "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME],
+            "beat": [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "beat",
+                "--loglevel=INFO",
+                "--schedule",
+                settings.CELERY_BEAT_SCHEDULE_FILENAME,
+            ],
             "web": [python, str(Path(settings.BASE_DIR) / "manage.py"), "runserver", "--noreload", addr],
         }
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}  # each line reaches its log or the screen as written
         children, log_files = {}, {}
         if self._listening(host, int(port)):
-            raise CommandError(f"Something else is already using {host}:{port}. Choose another address or port, "
-                               "for example: PORTAL_ADDR=127.0.0.1:8080 make run")
+            raise CommandError(
+                f"Something else is already using {host}:{port}. Choose another address or port, "
+                "for example: PORTAL_ADDR=127.0.0.1:8080 make run"
+            )
         try:
             for name, command in commands.items():
                 output = {}
@@ -109,8 +123,11 @@ class Command(BaseCommand):
             f"The portal is running at {url}" + ("  (and on this machine's other addresses)" if everywhere else ""),
             f"Staff admin: {url}admin/",
             "",
-            *([f"Demo logins, password {demo.PASSWORD} for all:", logins] if logins
-              else ["No demo logins yet: run manage.py demo_data."]),
+            *(
+                [f"Demo logins, password {demo.PASSWORD} for all:", logins]
+                if logins
+                else ["No demo logins yet: run manage.py demo_data."]
+            ),
             "",
             f"Emails go to {emails}; letters wait in the staff print queue.",
             f"Worker and scheduler logs: {self._shown(logs['worker'])} and {self._shown(logs['beat'])}",
@@ -154,5 +171,7 @@ class Command(BaseCommand):
                     waiting.discard(name)
             time.sleep(0.3)
         if waiting:
-            raise CommandError(f"Not ready after {timeout} seconds: {', '.join(sorted(waiting))}."
-                               f"{self._see_logs(sorted(waiting), logs)}")
+            raise CommandError(
+                f"Not ready after {timeout} seconds: {', '.join(sorted(waiting))}."
+                f"{self._see_logs(sorted(waiting), logs)}"
+            )
