@@ -1,5 +1,3 @@
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
@@ -8,16 +6,8 @@ from django.core.validators import MaxLengthValidator
 
 from accounts import services
 from accounts.models import Correspondence, CustomerType, User
+from portal.forms import submit_helper
 from portal.postcodes import normalise_postcode
-
-
-class _CrispyForm:
-    submit_label = "Save"
-
-    def _helper(self):
-        helper = FormHelper()
-        helper.add_input(Submit("submit", self.submit_label))
-        return helper
 
 
 class DetailsFields(forms.ModelForm):
@@ -62,8 +52,7 @@ class DetailsFields(forms.ModelForm):
         return data
 
 
-class RegistrationForm(_CrispyForm, DetailsFields):
-    submit_label = "Create my account"
+class RegistrationForm(DetailsFields):
     password1 = forms.CharField(
         label="Password",
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -98,7 +87,7 @@ class RegistrationForm(_CrispyForm, DetailsFields):
         self.fields[
             "username"
         ].help_text = "3 to 40 lower-case letters or digits. Quote it when you write to us, for instance to cancel."
-        self.helper = self._helper()
+        self.helper = submit_helper("Create my account")
 
     def clean_username(self):
         return self.cleaned_data["username"].strip().lower()
@@ -153,12 +142,10 @@ class RegistrationConfirmForm(forms.Form):
         return password
 
 
-class DetailsForm(_CrispyForm, DetailsFields):
-    submit_label = "Save my details"
-
+class DetailsForm(DetailsFields):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = self._helper()
+        self.helper = submit_helper("Save my details")
 
 
 class UsernameOrEmailLogin(forms.Form):
@@ -190,8 +177,7 @@ class LoginForm(UsernameOrEmailLogin, AuthenticationForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "Log in"))
+        self.helper = submit_helper("Log in")
 
 
 class MarketingForm(forms.Form):
@@ -204,8 +190,7 @@ class MarketingForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "Save my choice"))
+        self.helper = submit_helper("Save my choice")
 
 
 class PasswordResetRequestForm(forms.Form):

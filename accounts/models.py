@@ -19,8 +19,7 @@ class Correspondence(models.TextChoices):
 
 
 class PortalUserManager(UserManager):
-    def customers(self):
-        return self.filter(is_staff=False)
+    """Django's own user manager, under the name the first migration gave it."""
 
 
 class User(AbstractUser):

@@ -184,7 +184,7 @@ class ComplaintAdmin(StaffActionsMixin, admin.ModelAdmin):
         "received_at",
         "ack_due_at",
         "acknowledgement",
-        "customer_replied",
+        customer_messages.customer_replied,
         "adr_from",
     ]
     list_filter = [AckFilter, customer_messages.WaitingFilter, "status", "category", "channel", "owner"]
@@ -229,10 +229,6 @@ class ComplaintAdmin(StaffActionsMixin, admin.ModelAdmin):
         return deadline_cell(
             sla.state(due_at=obj.ack_due_at, done_at=obj.acknowledged_at, at_risk_office_hours=_at_risk_hours())
         )
-
-    @admin.display(description="Customer replied", ordering="customer_waiting_since")
-    def customer_replied(self, obj):
-        return customer_messages.admin_column(obj)
 
     def has_delete_permission(self, request, obj=None):
         return False  # a complaint is a record we keep

@@ -23,14 +23,14 @@ def _by_post(complaint):
 
 def _to_customer(complaint, *, kind, subject, context=None, due_at=None, by_post=None, attachments=(), now):
     """Email or write to the customer, as the complaint's rules say (`by_post` when staff chose), with the
-    complaint's reference in the subject and the current ADR scheme in the context."""
+    complaint's reference in the subject."""
     try:
         return outbox.send_to_customer(
             complaint.customer,
             kind=kind,
             template=f"complaints/{kind}",
             subject=f"{subject} ({complaint.reference})",
-            context={"complaint": complaint, "scheme": adr_scheme_current(), **(context or {})},
+            context={"complaint": complaint, **(context or {})},
             concerning=complaint,
             due_at=due_at,
             by_post=_by_post(complaint) if by_post is None else by_post,
@@ -44,7 +44,12 @@ def _to_customer(complaint, *, kind, subject, context=None, due_at=None, by_post
 def complaint_ack(complaint, *, now):
     """Code: "We will acknowledge all complaints received by letter, or e-mail within 24 working hours"."""
     return _to_customer(
-        complaint, kind="complaint_ack", subject="We have received your complaint", due_at=complaint.ack_due_at, now=now
+        complaint,
+        kind="complaint_ack",
+        subject="We have received your complaint",
+        context={"scheme": adr_scheme_current()},
+        due_at=complaint.ack_due_at,
+        now=now,
     )
 
 
@@ -58,13 +63,9 @@ def complaint_status(complaint, *, note, now):
     )
 
 
-def complaint_reply(complaint, *, reply, by, now):
+def complaint_reply(complaint, *, reply, now):
     return _to_customer(
-        complaint,
-        kind="complaint_reply",
-        subject="A reply about your complaint",
-        context={"reply": reply, "by": by},
-        now=now,
+        complaint, kind="complaint_reply", subject="A reply about your complaint", context={"reply": reply}, now=now
     )
 
 
@@ -104,7 +105,11 @@ def complaint_adr(complaint, *, now):
     """Code: "if more than three months has passed since you first made your complaint, please contact the
     ADR scheme directly"."""
     return _to_customer(
-        complaint, kind="complaint_adr", subject="You may now take your complaint to the ADR scheme", now=now
+        complaint,
+        kind="complaint_adr",
+        subject="You may now take your complaint to the ADR scheme",
+        context={"scheme": adr_scheme_current()},
+        now=now,
     )
 
 

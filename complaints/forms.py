@@ -1,5 +1,3 @@
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import get_user_model
 from django.urls import reverse
@@ -8,16 +6,10 @@ from complaints import selectors
 from complaints.models import TRANSITIONS, Category, Channel, Complaint, ReplyBy, Status
 from complaints.services import validate_complaint
 from portal.admin_actions import StaffActionForm
-from portal.forms import RefusalMixin
+from portal.forms import CustomerMessageForm, RefusalMixin, submit_helper
 from portal.staff_time import StaffTimeField
 from portal.text_input import PlainNulRefusal
 from portal.workflow import Refused, allowed_moves
-
-
-def _helper(label):
-    helper = FormHelper()
-    helper.add_input(Submit("submit", label))
-    return helper
 
 
 class ComplaintForm(RefusalMixin, PlainNulRefusal, forms.ModelForm):
@@ -48,7 +40,7 @@ class ComplaintForm(RefusalMixin, PlainNulRefusal, forms.ModelForm):
         self.fields["service"].empty_label = "Not about one service"
         self.fields["reply_by"].choices = ReplyBy.choices  # no blank choice: email or letter
         self.fields["reply_by"].initial = ReplyBy.LETTER if customer.writes_by_post else ReplyBy.EMAIL
-        self.helper = _helper("Send my complaint")
+        self.helper = submit_helper("Send my complaint")
 
     def clean_what_happened(self):
         text = self.cleaned_data["what_happened"].strip()
@@ -66,21 +58,11 @@ class ComplaintForm(RefusalMixin, PlainNulRefusal, forms.ModelForm):
         return data
 
 
-class MessageForm(PlainNulRefusal, forms.Form):
-    text = forms.CharField(label="Add a message", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
-
+class MessageForm(CustomerMessageForm):
     def __init__(self, *args, complaint, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper("Send message")
-        # The form is shown on the complaint's page but handled by its own view: without the action it
-        # would post back to the page, and the message would be lost.
-        self.helper.form_action = reverse("complaints:complaint_message", args=[complaint.pk])
-
-    def clean_text(self):
-        text = self.cleaned_data["text"].strip()
-        if not text:
-            raise forms.ValidationError("Write your message first.")
-        return text
+        super().__init__(
+            *args, action=reverse("complaints:complaint_message", args=[complaint.pk]), button="Send message", **kwargs
+        )
 
 
 class ReopenForm(PlainNulRefusal, forms.Form):
@@ -91,10 +73,12 @@ class ReopenForm(PlainNulRefusal, forms.Form):
     def __init__(self, *args, complaint, reopen_days, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reason"].label = f"Not resolved after all? Tell us why and reopen it (within {reopen_days} days)."
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "Reopen my complaint", css_class="btn-outline-primary"))
-        self.helper.form_action = reverse("complaints:complaint_reopen", args=[complaint.pk])
-        self.helper.form_id = "reopen"
+        self.helper = submit_helper(
+            "Reopen my complaint",
+            css_class="btn-outline-primary",
+            action=reverse("complaints:complaint_reopen", args=[complaint.pk]),
+            form_id="reopen",
+        )
 
     def clean_reason(self):
         return self.cleaned_data["reason"].strip()

@@ -1,27 +1,17 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from complaints import selectors, services
 from complaints.forms import ComplaintForm, MessageForm, ReopenForm
 from portal import clock, policy
+from portal.access import customer_only
 from portal.formats import day_text, time_text
 from portal.forms import add_refusal
 from portal.workflow import Refused
 
-
-def _customer_only(view):
-    """Complaints pages are the customer's own; staff work on complaints in the admin."""
-
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if request.user.is_staff:
-            return redirect("admin:complaints_complaint_changelist")
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    return wrapped
+# Complaints pages are the customer's own; staff work on complaints in the admin.
+_customer_only = customer_only("admin:complaints_complaint_changelist")
 
 
 @_customer_only

@@ -151,7 +151,7 @@ class FaultAdmin(StaffActionsMixin, LinksOnlyWhereAllowed, admin.ModelAdmin):
         "reported_at",
         "repair_due_at",
         "repair",
-        "customer_replied",
+        customer_messages.customer_replied,
     ]
     list_filter = [RepairFilter, customer_messages.WaitingFilter, "status", "location", "channel"]
     list_select_related = ["customer", "service__product"]
@@ -263,10 +263,6 @@ class FaultAdmin(StaffActionsMixin, LinksOnlyWhereAllowed, admin.ModelAdmin):
                 at_risk_office_hours=policy_values.value("FAULT_AT_RISK_OFFICE_HOURS"),
             )
         )
-
-    @admin.display(description="Customer replied", ordering="customer_waiting_since")
-    def customer_replied(self, obj):
-        return customer_messages.admin_column(obj)
 
     def has_delete_permission(self, request, obj=None):
         return False  # a fault is a record we keep

@@ -1,19 +1,12 @@
 """Customer forms: a step of the checks (yes/no or in words), the description, a message, accepting a
 visit time or declining them all. Every customer POST of the faults pages is read through one of these."""
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.urls import reverse
 
 from faults.services.visits import NO_AMOUNT
+from portal.forms import CustomerMessageForm, submit_helper
 from portal.text_input import PlainNulRefusal
-
-
-def _helper(label):
-    helper = FormHelper()
-    helper.add_input(Submit("submit", label))
-    return helper
 
 
 class TextCheckForm(PlainNulRefusal, forms.Form):
@@ -51,19 +44,15 @@ class DescribeForm(PlainNulRefusal, forms.Form):
         return text
 
 
-class MessageForm(PlainNulRefusal, forms.Form):
-    text = forms.CharField(label="Add information", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
-
+class MessageForm(CustomerMessageForm):
     def __init__(self, *args, fault, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper("Send")
-        self.helper.form_action = reverse("faults:fault_message", args=[fault.pk])
-
-    def clean_text(self):
-        text = self.cleaned_data["text"].strip()
-        if not text:
-            raise forms.ValidationError("Write your message first.")
-        return text
+        super().__init__(
+            *args,
+            action=reverse("faults:fault_message", args=[fault.pk]),
+            button="Send",
+            label="Add information",
+            **kwargs,
+        )
 
 
 class AcceptSlotForm(forms.Form):
@@ -92,10 +81,12 @@ class DeclineSlotsForm(PlainNulRefusal, forms.Form):
 
     def __init__(self, *args, fault, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_action = reverse("faults:slots_decline", args=[fault.pk])
-        self.helper.form_id = "decline-times"
-        self.helper.add_input(Submit("submit", "None of these suit me", css_class="btn-outline-secondary"))
+        self.helper = submit_helper(
+            "None of these suit me",
+            css_class="btn-outline-secondary",
+            action=reverse("faults:slots_decline", args=[fault.pk]),
+            form_id="decline-times",
+        )
 
     def clean_note(self):
         return self.cleaned_data["note"].strip()

@@ -8,7 +8,6 @@ is a 404. Every POST is read through a form (faults/forms.py). Staff work on fau
 import uuid
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
@@ -26,25 +25,16 @@ from faults.forms import (
 from faults.models import SlotStatus, Status
 from faults.slots import slot_text
 from portal import clock
+from portal.access import customer_only
 from portal.formats import when_text
 from portal.forms import add_refusal
 from portal.workflow import Refused
 
-
-def customer_only(view):
-    """Fault pages are the customer's own; staff work on faults in the admin."""
-
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if request.user.is_staff:
-            return redirect("admin:faults_fault_changelist")
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    return wrapped
+# Fault pages are the customer's own; staff work on faults in the admin.
+_customer_only = customer_only("admin:faults_fault_changelist")
 
 
-@customer_only
+@_customer_only
 @require_safe
 def fault_list(request):
     return render(
@@ -64,7 +54,7 @@ def _session_key(service):
     return f"faults.report.{service.pk}"
 
 
-@customer_only
+@_customer_only
 def fault_report(request, service_id):
     """GET shows the current step; POST answers it. The answers so far live in the session, per service."""
     service = selectors.service_for_fault_report(customer=request.user, service_id=service_id)
@@ -173,13 +163,13 @@ def _detail(request, fault, *, form=None, decline_form=None, status=200):
     )
 
 
-@customer_only
+@_customer_only
 @require_safe  # the page's forms post to their own views: a POST here would be lost without a word
 def fault_detail(request, pk):
     return _detail(request, selectors.fault_for_customer(customer=request.user, pk=pk))
 
 
-@customer_only
+@_customer_only
 @require_POST
 def fault_message(request, pk):
     fault = selectors.fault_for_customer(customer=request.user, pk=pk)
@@ -198,7 +188,7 @@ def fault_message(request, pk):
     return _detail(request, fault, form=form, status=400)
 
 
-@customer_only
+@_customer_only
 @require_POST
 def slot_accept(request, pk, slot_id):
     slot = selectors.slot_for_customer(customer=request.user, fault_pk=pk, slot_pk=slot_id)
@@ -222,7 +212,7 @@ def slot_accept(request, pk, slot_id):
     return redirect("faults:fault_detail", pk=slot.fault_id)
 
 
-@customer_only
+@_customer_only
 @require_POST
 def slots_decline(request, pk):
     """None of the times offered suit the customer: they are withdrawn and the engineers asked for others."""

@@ -141,11 +141,34 @@ ORDER_ACTIONS = {
 }
 
 
+class EnteredByStaff:
+    """A case staff type in from a call, an email or a letter (a phoned order, a written cancellation): the
+    add page is `add_form`, received now unless they say otherwise, saved as usual; once saved the case
+    only reads, and moves through its staff actions."""
+
+    add_form = None
+    add_form_template = "admin/change_form.html"
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = self.add_form
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return self.add_form.Meta.fields if obj is None else self.readonly_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def get_changeform_initial_data(self, request):
+        return {"received_at": clock.now(), **super().get_changeform_initial_data(request)}
+
+
 @admin.register(Order)
-class OrderAdmin(StaffActionsMixin, LinksOnlyWhereAllowed, AutocompleteAdminMixin, admin.ModelAdmin):
+class OrderAdmin(EnteredByStaff, StaffActionsMixin, LinksOnlyWhereAllowed, AutocompleteAdminMixin, admin.ModelAdmin):
     staff_actions = ORDER_ACTIONS
     reference_prefix = "ORD"
-    add_form_template = "admin/change_form.html"  # staff entering a phoned order save it, as usual
+    add_form = OrderAddForm
     list_display = ["reference", "customer", "product", "status", "received_at", "confirmation_due_at", "confirmation"]
     list_filter = [
         sla.admin_filter(
@@ -191,22 +214,8 @@ class OrderAdmin(StaffActionsMixin, LinksOnlyWhereAllowed, AutocompleteAdminMixi
         "service_link",
     ]
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is None:
-            kwargs["form"] = OrderAddForm
-        return super().get_form(request, obj, change=change, **kwargs)
-
-    def get_fields(self, request, obj=None):
-        return OrderAddForm.Meta.fields if obj is None else self.readonly_fields
-
-    def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else self.readonly_fields
-
     def get_inlines(self, request, obj):
         return self.inlines if obj else []
-
-    def get_changeform_initial_data(self, request):
-        return {"received_at": clock.now(), **super().get_changeform_initial_data(request)}
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -330,7 +339,9 @@ class ServiceAdmin(LinksOnlyWhereAllowed, admin.ModelAdmin):
 
 
 @admin.register(Cancellation)
-class CancellationAdmin(StaffActionsMixin, LinksOnlyWhereAllowed, AutocompleteAdminMixin, admin.ModelAdmin):
+class CancellationAdmin(
+    EnteredByStaff, StaffActionsMixin, LinksOnlyWhereAllowed, AutocompleteAdminMixin, admin.ModelAdmin
+):
     """Staff record cancellations that came by email or letter; the portal records its own."""
 
     staff_actions = {
@@ -345,7 +356,7 @@ class CancellationAdmin(StaffActionsMixin, LinksOnlyWhereAllowed, AutocompleteAd
         ),
     }
     reference_prefix = "CAN"
-    add_form_template = "admin/change_form.html"
+    add_form = CancellationAddForm
     list_display = [
         "reference",
         "service",
@@ -375,20 +386,6 @@ class CancellationAdmin(StaffActionsMixin, LinksOnlyWhereAllowed, AutocompleteAd
         "withdrawn_at",
         "completed_at",
     ]
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is None:
-            kwargs["form"] = CancellationAddForm
-        return super().get_form(request, obj, change=change, **kwargs)
-
-    def get_fields(self, request, obj=None):
-        return CancellationAddForm.Meta.fields if obj is None else self.readonly_fields
-
-    def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else self.readonly_fields
-
-    def get_changeform_initial_data(self, request):
-        return {"received_at": clock.now(), **super().get_changeform_initial_data(request)}
 
     def has_delete_permission(self, request, obj=None):
         return False

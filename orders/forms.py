@@ -2,22 +2,14 @@
 
 import uuid
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 
 from orders.models import Service
 from orders.services import CONTROL_PANEL_FIELDS
 from portal import clock
 from portal.formats import day_text
-from portal.forms import PersonNameField, RefusalMixin
+from portal.forms import PersonNameField, RefusalMixin, submit_helper
 from portal.postcodes import normalise_postcode
-
-
-def _helper(label, css="btn-primary"):
-    helper = FormHelper()
-    helper.add_input(Submit("submit", label, css_class=css))
-    return helper
 
 
 class DateInput(forms.DateInput):
@@ -54,7 +46,7 @@ class OrderForm(RefusalMixin, _PostcodeMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["request_key"].initial = uuid.uuid4()
-        self.helper = _helper("Place my order")
+        self.helper = submit_helper("Place my order")
 
     def clean_preferred_start_date(self):
         value = self.cleaned_data["preferred_start_date"]
@@ -75,7 +67,7 @@ class QuoteForm(RefusalMixin, _PostcodeMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper("Ask for a quote")
+        self.helper = submit_helper("Ask for a quote")
 
 
 class PriceListForm(RefusalMixin, forms.Form):
@@ -84,7 +76,7 @@ class PriceListForm(RefusalMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper("Email me the price list")
+        self.helper = submit_helper("Email me the price list")
 
 
 class ControlPanelForm(RefusalMixin, forms.ModelForm):
@@ -101,7 +93,7 @@ class ControlPanelForm(RefusalMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not self.instance.product.is_hosting:
             del self.fields["alert_email"]
-        self.helper = _helper("Save changes")
+        self.helper = submit_helper("Save changes")
 
 
 class CancelForm(RefusalMixin, forms.Form):
@@ -123,7 +115,7 @@ class CancelForm(RefusalMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.customer = customer
         self.earliest = earliest  # the withdrawal date the request would get if sent now
-        self.helper = _helper("Send my cancellation request", css="btn-danger")
+        self.helper = submit_helper("Send my cancellation request", css_class="btn-danger")
 
     def clean_quoted_username(self):
         value = self.cleaned_data["quoted_username"].strip()

@@ -4,10 +4,7 @@ Every view with an id fetches through a selector filtered by the logged-in custo
 customer's id answers 404, exactly as an id that does not exist.
 """
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
@@ -16,29 +13,20 @@ from orders.forms import CancelForm, ControlPanelForm, OrderForm, PriceListForm,
 from orders.models import CancellationChannel, CancellationStatus, Product, ServiceStatus
 from orders.services.cancellations import CANCELLABLE
 from portal import clock, throttle
+from portal.access import customer_only
 from portal.formats import day_text
 from portal.office_hours import add_working_days
 from portal.workflow import Refused
 
-
-def customer_only(view):
-    """Logged-in customers only; staff work in the admin."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if request.user.is_staff:
-            return redirect("admin:index")
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Logged-in customers only; staff work in the admin.
+_customer_only = customer_only()
 
 
 def _by_post(user):
     return "We are posting you a letter to confirm it" if user.writes_by_post else "We are emailing you to confirm it"
 
 
-@customer_only
+@_customer_only
 @require_safe  # pages without a form refuse a POST rather than drop it without a word
 def catalogue(request):
     return render(request, "orders/catalogue.html", {"products": selectors.price_list_products()})
@@ -70,7 +58,7 @@ def price_list(request):
     return render(request, "orders/price_list.html", {"form": form})
 
 
-@customer_only
+@_customer_only
 def order_create(request, product_id):
     product = get_object_or_404(Product, pk=product_id, is_active=True)
     if product.price_on_request:
@@ -98,7 +86,7 @@ def order_create(request, product_id):
     return render(request, "orders/order_form.html", {"product": product, "form": form, "earliest": earliest})
 
 
-@customer_only
+@_customer_only
 def quote_request(request, product_id):
     product = get_object_or_404(Product, pk=product_id, is_active=True)
     if not product.price_on_request:
@@ -122,7 +110,7 @@ def quote_request(request, product_id):
     return render(request, "orders/quote_form.html", {"product": product, "form": form})
 
 
-@customer_only
+@_customer_only
 @require_safe
 def order_list(request):
     return render(
@@ -130,14 +118,14 @@ def order_list(request):
     )
 
 
-@customer_only
+@_customer_only
 @require_safe
 def order_detail(request, order_id):
     order = get_object_or_404(selectors.order_detail_for_customer(customer=request.user), pk=order_id)
     return render(request, "orders/order_detail.html", {"order": order})
 
 
-@customer_only
+@_customer_only
 @require_safe
 def service_list(request):
     return render(
@@ -145,7 +133,7 @@ def service_list(request):
     )
 
 
-@customer_only
+@_customer_only
 def service_detail(request, service_id):
     service = get_object_or_404(selectors.service_detail_for_customer(customer=request.user), pk=service_id)
     form = ControlPanelForm(request.POST or None, instance=service) if service.status != ServiceStatus.CEASED else None
@@ -178,7 +166,7 @@ def service_detail(request, service_id):
     )
 
 
-@customer_only
+@_customer_only
 def service_cancel(request, service_id):
     service = get_object_or_404(selectors.service_list_for_customer(customer=request.user), pk=service_id)
     if service.status not in CANCELLABLE:
@@ -216,7 +204,7 @@ def service_cancel(request, service_id):
     )
 
 
-@customer_only
+@_customer_only
 @require_POST
 def cancellation_withdraw(request, cancellation_id):
     cancellation = get_object_or_404(selectors.cancellations_for_customer(customer=request.user), pk=cancellation_id)

@@ -170,7 +170,6 @@ class StaffActionsMixin:
         extra_context = {
             **(extra_context or {}),
             "staff_actions": offered,
-            "can_act": can_act,
             "action_url_name": f"admin:{self._url_name('action')}",
         }
         return super().change_view(request, object_id, form_url, extra_context)

@@ -31,7 +31,7 @@ from portal import outbox
 from portal.models import Via
 from portal.office_hours import london
 
-__all__ = ["Via", "WaitingFilter", "alert", "answered", "check_arrival", "received", "waiting_text"]
+__all__ = ["Via", "WaitingFilter", "alert", "answered", "check_arrival", "customer_replied", "received", "waiting_text"]
 
 FIELD = "customer_waiting_since"
 
@@ -121,7 +121,8 @@ class WaitingFilter(admin.SimpleListFilter):
         return queryset
 
 
-def admin_column(case):
+@admin.display(description="Customer replied", ordering=FIELD)
+def customer_replied(case):
     """The admin lists' "Customer replied" column: bold while the customer waits for us."""
     text = waiting_text(case)
     return format_html("<strong>{}</strong>", text) if text else ""

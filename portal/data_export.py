@@ -50,10 +50,6 @@ def exporter(section):
     return register
 
 
-def sections():
-    return list(_sections)
-
-
 def build_export(customer, *, now=None):
     data = {
         "exported_at": now or clock.now(),

@@ -6,7 +6,20 @@ from django import forms
 
 from portal.models import CodeCopyRequest, CopyMethod
 from portal.postcodes import normalise_postcode
+from portal.text_input import PlainNulRefusal
 from portal.validators import validate_single_line
+
+
+def submit_helper(label, *, css_class=None, action=None, form_id=None):
+    """How every crispy form here ends: one submit button saying `label`. `action` is the view that takes
+    the form when it shows on another view's page (without it the form would post back to the page)."""
+    helper = FormHelper()
+    helper.add_input(Submit("submit", label, css_class=css_class))
+    if action:
+        helper.form_action = action
+    if form_id:
+        helper.form_id = form_id
+    return helper
 
 
 def add_refusal(form, refused):
@@ -19,6 +32,25 @@ def add_refusal(form, refused):
 class RefusalMixin:
     def add_refusal(self, refused):
         add_refusal(self, refused)
+
+
+class CustomerMessageForm(PlainNulRefusal, forms.Form):
+    """A customer's message on their own case (a complaint, a fault): shown on the case's page, posted to
+    the case's message view (`action`)."""
+
+    text = forms.CharField(label="Add a message", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+
+    def __init__(self, *args, action, button, label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if label:
+            self.fields["text"].label = label
+        self.helper = submit_helper(button, action=action)
+
+    def clean_text(self):
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise forms.ValidationError("Write your message first.")
+        return text
 
 
 class SingleLineField(forms.CharField):
@@ -63,8 +95,7 @@ class CodeCopyForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "Send me a copy"))
+        self.helper = submit_helper("Send me a copy")
 
     def clean_postcode(self):
         value = self.cleaned_data["postcode"]

@@ -4,7 +4,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
-from portal import clock
 from portal.formats import short_datetime
 from portal.message_access import PERMISSIONS as MESSAGE_PERMISSIONS
 
@@ -122,12 +121,6 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} to {self.to_name}: {self.subject}"
-
-    @property
-    def is_late(self):
-        if self.due_at is None:
-            return False
-        return (self.sent_at or clock.now()) > self.due_at
 
 
 class PrintQueueLetter(OutboxMessage):

@@ -21,7 +21,6 @@ import holidays
 OPENING = time(9, 0)
 CLOSING = time(17, 30)
 TZ = ZoneInfo("Europe/London")
-UTC = UTC
 
 _ONE_DAY = timedelta(days=1)
 

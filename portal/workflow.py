@@ -27,6 +27,15 @@ class InvalidTransition(Refused):
     """A status move that the workflow's transitions table does not allow."""
 
 
+def required_text(value, refusal, *, field=None):
+    """What someone wrote (a message, a note, a reason the customer is told), without the blanks around it;
+    Refused with `refusal` on `field` when nothing is left."""
+    text = (value or "").strip()
+    if not text:
+        raise Refused(refusal, field=field)
+    return text
+
+
 def state_words(choices, overrides=None):
     """How each status reads in a refusal: (what it is, what becoming it is), from the choices' labels
     unless `overrides` says better: {Status.INVESTIGATING: ("being investigated", "be investigated")}."""

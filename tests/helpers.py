@@ -1,5 +1,5 @@
-"""What tests of every app need: London times, a page's text as a reader sees it, the text of a PDF, the
-emails one address received, and the number of queries a page costs."""
+"""What tests of every app need: London times, a page's text as a reader sees it, a column of an admin
+changelist, the text of a PDF, the emails one address received, and the number of queries a page costs."""
 
 import re
 import subprocess
@@ -43,6 +43,23 @@ def visible_text(response):
 def shows(response, text):
     """Whether the page shows `text` to the reader, whatever markup sits around its words."""
     return " ".join(text.split()) in visible_text(response)
+
+
+def changelist_column(response, column, prefix):
+    """{reference: the text of its `column` cell} for each row of an admin changelist whose reference starts
+    with `prefix` ("CMP", "FLT"); {} when the admin shows no table, as it does when nothing matches."""
+    html = response.content.decode()
+    if 'id="result_list"' not in html:
+        return {}
+    table = html[html.index('id="result_list"') :]
+    table = table[: table.index("</table>")]
+    rows = {}
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, flags=re.S):
+        reference = re.search(rf"{prefix}-\d{{6}}", row)
+        cell = re.search(rf'<td class="field-{column}">(.*?)</td>', row, flags=re.S)
+        if reference and cell:
+            rows[reference.group(0)] = re.sub(r"<[^>]+>", "", cell.group(1)).strip()
+    return rows
 
 
 def pdf_text(pdf):

@@ -13,7 +13,7 @@ from complaints.services._common import event, move, reopen_refusal, staff_wrote
 from complaints.services.deadlock import adr_from
 from portal import clock, customer_messages, outbox, policy, staff_time
 from portal.office_hours import add_office_hours
-from portal.workflow import InvalidTransition, Refused
+from portal.workflow import InvalidTransition, Refused, required_text
 
 BY_HAND = {Channel.PHONE, Channel.IN_PERSON}  # a contact that can be acknowledged there and then
 
@@ -205,9 +205,7 @@ def complaint_add_customer_message(
     now = now or clock.now()
     if complaint.customer_id != customer.pk:
         raise Refused("This is not your complaint.")
-    text = (text or "").strip()
-    if not text:
-        raise Refused("Write your message first.", field="text")
+    text = required_text(text, "Write your message first.", field="text")
     try:
         customer_messages.check_arrival(received_at=received_at, via=via, now=now, case_since=complaint.received_at)
     except customer_messages.ArrivalRefused as refusal:
@@ -227,10 +225,8 @@ def complaint_add_customer_message(
 def complaint_reply(*, complaint, by, text, now=None):
     """A reply the customer sees on the timeline and receives by email or letter."""
     now = now or clock.now()
-    text = text.strip()
-    if not text:
-        raise Refused("Write the reply first.", field="text")
-    message = emails.complaint_reply(complaint, reply=text, by=by, now=now)
+    text = required_text(text, "Write the reply first.", field="text")
+    message = emails.complaint_reply(complaint, reply=text, now=now)
     staff_wrote(complaint, by)
     return event(complaint, EventKind.REPLY, text, by=by, at=now, message=message)
 
@@ -238,9 +234,7 @@ def complaint_reply(*, complaint, by, text, now=None):
 @transaction.atomic
 def complaint_add_note(*, complaint, by, text, now=None):
     now = now or clock.now()
-    text = text.strip()
-    if not text:
-        raise Refused("Write the note first.", field="text")
+    text = required_text(text, "Write the note first.", field="text")
     return event(complaint, EventKind.NOTE, text, by=by, internal=True, at=now)
 
 

@@ -16,7 +16,7 @@ from complaints.selectors import adr_scheme_current
 from complaints.services._common import event, move
 from portal import clock, customer_messages, dates, outbox, policy
 from portal.office_hours import london, london_time
-from portal.workflow import Refused
+from portal.workflow import Refused, required_text
 
 logger = logging.getLogger(__name__)
 
@@ -58,9 +58,9 @@ def adr_scheme_make_current(*, scheme, now=None):
 def complaint_issue_deadlock(*, complaint, by, final_position, by_email=True, by_post=False, now=None):
     """We cannot resolve it: write the deadlock letter (PDF) naming the ADR scheme, email and/or post it."""
     now = now or clock.now()
-    final_position = final_position.strip()
-    if not final_position:
-        raise Refused("Write our final position: it is the heart of the deadlock letter.", field="final_position")
+    final_position = required_text(
+        final_position, "Write our final position: it is the heart of the deadlock letter.", field="final_position"
+    )
     scheme = adr_scheme_current()
     if scheme is None:
         raise Refused("No current ADR scheme is set up: add its details first.")

@@ -44,7 +44,7 @@ from portal.office_hours import (
     london,
     next_opening,
 )
-from portal.workflow import InvalidTransition, Refused
+from portal.workflow import InvalidTransition, Refused, required_text
 
 PHONE_HOURS_REFUSAL = (
     "Our phone lines are open in office hours only (Monday to Friday, 9am to 5:30pm, except bank holidays), "
@@ -261,9 +261,7 @@ def fault_set_location(*, fault, location, by, note="", now=None):
 @transaction.atomic
 def fault_reply(*, fault, by, text, now=None):
     """A message from our engineers that the customer sees on the timeline and receives by email or letter."""
-    text = (text or "").strip()
-    if not text:
-        raise Refused("Write the reply first.", field="text")
+    text = required_text(text, "Write the reply first.", field="text")
     now = now or clock.now()
     message = staff_wrote(fault, emails.fault_reply(fault, reply=text), by=by)
     return event(fault, EventKind.REPLY, text, by=by, at=now, message=message)
@@ -293,9 +291,7 @@ def fault_set_repair_target(*, fault, due_at, by, reason, now=None):
 @transaction.atomic
 def fault_add_note(*, fault, by, text, now=None):
     """Staff only: never shown to the customer, never sent."""
-    text = (text or "").strip()
-    if not text:
-        raise Refused("Write the note first.", field="text")
+    text = required_text(text, "Write the note first.", field="text")
     return event(fault, EventKind.NOTE, text, by=by, internal=True, at=now or clock.now())
 
 

@@ -28,7 +28,7 @@ from faults.slots import slot_text, validate
 from portal import clock, customer_messages, policy
 from portal.formats import gbp, price_text
 from portal.money import PENNY, vat_rate
-from portal.workflow import Refused
+from portal.workflow import Refused, required_text
 
 
 def visit_charge_amount():
@@ -267,9 +267,7 @@ def _lock_charge(charge):
 @transaction.atomic
 def visit_charge_waive(*, charge, by, reason, now=None):
     """Staff waive a pending charge, with a reason the customer is told. It then never reaches an invoice."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise Refused("Give the reason for waiving the charge: the customer is told it.", field="reason")
+    reason = required_text(reason, "Give the reason for waiving the charge: the customer is told it.", field="reason")
     now = now or clock.now()
     locked = _lock_charge(charge)
     if locked.status != ChargeStatus.PENDING:
@@ -294,9 +292,9 @@ def visit_charge_waive(*, charge, by, reason, now=None):
 def visit_charge_mark_invoiced(*, charge, invoice_reference, now=None):
     """Billing has put a pending charge on an invoice. A waived charge never reaches an invoice, and a
     charge goes on one invoice only: both are refused."""
-    invoice_reference = (invoice_reference or "").strip()
-    if not invoice_reference:
-        raise Refused("Give the invoice the charge is on.", field="invoice_reference")
+    invoice_reference = required_text(
+        invoice_reference, "Give the invoice the charge is on.", field="invoice_reference"
+    )
     now = now or clock.now()
     locked = _lock_charge(charge)
     if locked.status == ChargeStatus.WAIVED:

@@ -26,7 +26,7 @@ from portal import clock, policy, sla, staff_time
 from portal.dates import add_months
 from portal.formats import day_text, plural
 from portal.office_hours import add_office_hours, london
-from portal.workflow import Refused, check_move
+from portal.workflow import Refused, check_move, required_text
 
 
 def confirmation_due(received_at):
@@ -245,10 +245,7 @@ def order_complete(*, order, by, start_date=None, now=None):
 
 
 def _reason(reason):
-    reason = (reason or "").strip()
-    if not reason:
-        raise Refused("Give the reason: the customer is told it.", field="reason")
-    return reason
+    return required_text(reason, "Give the reason: the customer is told it.", field="reason")
 
 
 @transaction.atomic

@@ -166,7 +166,7 @@ def test_a_section_registered_by_another_app_appears_in_the_download(client, ali
     data = json.loads(download(client, alice).content)
 
     assert data["loyalty_points"] == {"points": 42, "for": "alice"}
-    assert "loyalty_points" in data_export.sections()
+    assert "loyalty_points" in data_export._sections
 
 
 def test_registering_the_same_section_twice_with_another_function_is_refused(extra_section):

@@ -13,7 +13,6 @@ submitting the form as a person does finds it. So:
   nothing had been sent.
 """
 
-import importlib
 import json
 import re
 from collections import Counter
@@ -21,7 +20,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
@@ -42,14 +40,15 @@ from orders.models import (
     CancellationChannel,
     CancellationStatus,
     Order,
-    Product,
     QuoteRequest,
     Service,
 )
 from portal import clock
 from portal.models import CodeCopyRequest, OutboxMessage
 from tests.browser.helpers import log_in
-from tests.faults.helpers import investigating, ldn, make_service, offer, report
+from tests.faults.helpers import investigating, make_service, offer, report
+from tests.helpers import ldn
+from tests.orders.conftest import products  # noqa: F401  (the catalogue: transactional tests empty it)
 from tests.orders.helpers import hold
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
@@ -131,13 +130,6 @@ def test_every_customer_form_in_the_templates_is_submitted_here():
 
 
 # --- The journeys -----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def products(db):
-    """The catalogue of the data migration (a transactional test empties every table when it ends)."""
-    importlib.import_module("orders.migrations.0002_catalogue").add_products(apps, None)
-    return {p.code: p for p in Product.objects.all()}
 
 
 def alert(page):

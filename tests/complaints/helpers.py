@@ -1,13 +1,10 @@
-"""Small helpers shared by the complaints tests: London times, reading pages and PDFs, moving a
-complaint along its workflow through the services, and finding a receipt time whose acknowledgement
-falls due at a chosen moment (the alert job reads the real clock, so the tests build around it)."""
+"""Helpers of the complaints tests: complaints made and moved along their workflow through the services,
+their messages and letters, and a receipt time whose acknowledgement falls due at a chosen moment (the
+alert job reads the real clock, so the tests build around it). What every app's tests share is in
+tests/helpers.py."""
 
-import re
-import subprocess
 from datetime import datetime, time, timedelta
-from html import unescape
 
-from django.core import mail
 from django.utils import timezone
 
 from complaints import services
@@ -15,29 +12,9 @@ from complaints.models import Status
 from portal import outbox
 from portal.models import OutboxMessage
 from portal.office_hours import TZ, add_office_hours, is_working_day, london, office_hours_between
+from tests.helpers import pdf_text
 
 WHAT_HAPPENED = "My broadband has dropped every evening since the 3rd and nobody has called me back."
-
-
-def ldn(*args):
-    """An aware Europe/London datetime."""
-    return datetime(*args, tzinfo=TZ)
-
-
-def pdf_text(pdf):
-    """The text of a PDF as a reader sees it, whitespace collapsed (lines wrap where the layout wants)."""
-    out = subprocess.run(["pdftotext", "-", "-"], input=bytes(pdf), capture_output=True, check=True).stdout.decode()
-    return " ".join(out.split())
-
-
-def visible_text(response):
-    """A page's text without tags, whitespace collapsed, entities decoded."""
-    html = response.content.decode()
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    # A submit input shows its value as the button's words.
-    html = re.sub(r'<input\b[^>]*type="submit"[^>]*value="([^"]*)"[^>]*>', r" \1 ", html)
-    html = re.sub(r"</?(strong|em|b|i|span|a)\b[^>]*>", "", html)  # inline: no gap in the text
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 def long_date(moment):
@@ -112,10 +89,6 @@ def at_risk_complaint(customer, **kwargs):
 def overdue_complaint(customer, **kwargs):
     """A complaint received a month ago and still not acknowledged."""
     return open_complaint(customer, received_at=timezone.now() - timedelta(days=30), **kwargs)
-
-
-def emails_to(address):
-    return [m for m in mail.outbox if any(address in to for to in m.to)]
 
 
 def messages_for(complaint):

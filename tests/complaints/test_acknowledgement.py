@@ -24,16 +24,14 @@ from portal.office_hours import add_office_hours, london
 from portal.workflow import Refused
 from tests.complaints.helpers import (
     at_risk_complaint,
-    emails_to,
-    ldn,
     letter_pdf_text,
     messages_for,
     open_complaint,
     overdue_complaint,
     reload,
-    visible_text,
 )
 from tests.factories import StaffFactory
+from tests.helpers import emails_to, ldn, visible_text
 
 # (received, London; acknowledgement due, London; why). The first two are DESIGN.md's worked examples.
 DUE_TIMES = [

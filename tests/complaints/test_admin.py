@@ -15,16 +15,9 @@ from complaints.models import Channel, Complaint, ComplaintEvent, EventKind, Sta
 from complaints.tasks import complaints_raise_adr_letters
 from portal.models import OutboxMessage
 from portal.office_hours import add_office_hours, london
-from tests.complaints.helpers import (
-    advance,
-    at_risk_complaint,
-    ldn,
-    open_complaint,
-    overdue_complaint,
-    reload,
-    visible_text,
-)
+from tests.complaints.helpers import advance, at_risk_complaint, open_complaint, overdue_complaint, reload
 from tests.factories import CustomerFactory
+from tests.helpers import changelist_column, ldn, visible_text
 
 RECORD = reverse("admin:complaints_complaint_record")
 CHANGELIST = reverse("admin:complaints_complaint_changelist")
@@ -144,18 +137,7 @@ def test_a_posted_complaint_is_acknowledged_by_letter(client, alice, sam, on_com
 
 def changelist_rows(response):
     """{reference: the text of its Acknowledgement column} for each row of the changelist."""
-    html = response.content.decode()
-    if 'id="result_list"' not in html:
-        return {}  # the admin shows no table when nothing matches
-    table = html[html.index('id="result_list"') :]
-    table = table[: table.index("</table>")]
-    rows = {}
-    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, flags=re.S):
-        reference = re.search(r"CMP-\d{6}", row)
-        cell = re.search(r'<td class="field-acknowledgement">(.*?)</td>', row, flags=re.S)
-        if reference and cell:
-            rows[reference.group(0)] = re.sub(r"<[^>]+>", "", cell.group(1)).strip()
-    return rows
+    return changelist_column(response, "acknowledgement", "CMP")
 
 
 @pytest.fixture

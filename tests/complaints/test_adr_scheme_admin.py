@@ -14,8 +14,9 @@ from django.urls import reverse
 from complaints import services
 from complaints.defaults import ensure_adr_scheme
 from complaints.models import AdrScheme
-from tests.complaints.helpers import advance, open_complaint, visible_text
+from tests.complaints.helpers import advance, open_complaint
 from tests.factories import StaffFactory
+from tests.helpers import visible_text
 
 CHANGELIST = reverse("admin:complaints_adrscheme_changelist")
 ADD = reverse("admin:complaints_adrscheme_add")

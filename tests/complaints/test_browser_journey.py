@@ -1,14 +1,13 @@
 """A complaint from first word to deadlock, in real Chromium, with a real worker sending the letters."""
 
-import io
 import re
 
 import pytest
 from playwright.sync_api import expect
-from pypdf import PdfReader
 
 from complaints.models import Complaint, Status
 from tests.browser.helpers import log_in, log_in_to_admin, log_out
+from tests.helpers import pdf_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -67,8 +66,7 @@ def test_a_customer_complains_is_acknowledged_and_after_deadlock_sees_the_adr_ro
     deadlock = celery_worker.wait_for_emails(2)[-1]
     assert "final position" in deadlock["Subject"]
     [pdf] = [part for part in deadlock.iter_attachments() if part.get_content_type() == "application/pdf"]
-    text = " ".join(page_.extract_text() for page_ in PdfReader(io.BytesIO(pdf.get_content())).pages)
-    text = re.sub(r"\s+", " ", text)
+    text = pdf_text(pdf.get_content())
     for expected in [
         complaint.reference,
         "Alice Archer",

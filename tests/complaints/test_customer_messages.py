@@ -1,7 +1,6 @@
 """A customer's message on a complaint reaches the staff who own it, once per message, and the complaint
 shows "customer replied, waiting for us" in the admin until staff answer (portal/customer_messages.py)."""
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -15,8 +14,9 @@ from complaints.models import ComplaintEvent, EventKind, Status
 from portal.models import OutboxMessage
 from portal.office_hours import london
 from portal.workflow import Refused
-from tests.complaints.helpers import advance, emails_to, ldn, open_complaint, reload, visible_text
+from tests.complaints.helpers import advance, open_complaint, reload
 from tests.factories import StaffFactory
+from tests.helpers import changelist_column, emails_to, ldn, visible_text
 
 CHANGELIST = reverse("admin:complaints_complaint_changelist")
 
@@ -132,18 +132,7 @@ def test_a_message_refused_on_a_closed_complaint_alerts_nobody(client, alice, sa
 
 def changelist_rows(response):
     """{reference: the text of its Customer replied column} for each row of the changelist."""
-    html = response.content.decode()
-    if 'id="result_list"' not in html:
-        return {}
-    table = html[html.index('id="result_list"') :]
-    table = table[: table.index("</table>")]
-    rows = {}
-    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, flags=re.S):
-        reference = re.search(r"CMP-\d{6}", row)
-        cell = re.search(r'<td class="field-customer_replied">(.*?)</td>', row, flags=re.S)
-        if reference and cell:
-            rows[reference.group(0)] = re.sub(r"<[^>]+>", "", cell.group(1)).strip()
-    return rows
+    return changelist_column(response, "customer_replied", "CMP")
 
 
 def waiting_label(moment):

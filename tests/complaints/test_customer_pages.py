@@ -11,8 +11,9 @@ from complaints.models import Complaint, ComplaintEvent, EventKind, Status
 from portal.formats import short_datetime
 from portal.models import OutboxMessage
 from portal.office_hours import add_office_hours, london
-from tests.complaints.helpers import WHAT_HAPPENED, advance, open_complaint, reload, visible_text
+from tests.complaints.helpers import WHAT_HAPPENED, advance, open_complaint, reload
 from tests.factories import CustomerFactory
+from tests.helpers import visible_text
 
 NEW = reverse("complaints:complaint_create")
 LIST = reverse("complaints:complaint_list")

@@ -20,17 +20,8 @@ from portal.models import OutboxMessage
 from portal.models import Status as MessageStatus
 from portal.office_hours import london
 from portal.workflow import Refused
-from tests.complaints.helpers import (
-    advance,
-    emails_to,
-    ldn,
-    letter_pdf_text,
-    long_date,
-    open_complaint,
-    pdf_text,
-    reload,
-    visible_text,
-)
+from tests.complaints.helpers import advance, letter_pdf_text, long_date, open_complaint, reload
+from tests.helpers import emails_to, ldn, pdf_text, visible_text
 
 FINAL_POSITION = (
     "We checked the line on 3 and 10 March and found no fault on our network. "

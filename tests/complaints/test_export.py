@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from complaints import services
 from complaints.models import Status
-from tests.complaints.helpers import ldn, open_complaint
+from tests.complaints.helpers import open_complaint
+from tests.helpers import ldn
 
 
 def download(client, customer):

@@ -14,7 +14,8 @@ from complaints.tasks import complaints_close_resolved
 from portal.models import OutboxMessage
 from portal.models import Status as MessageStatus
 from portal.workflow import InvalidTransition, Refused
-from tests.complaints.helpers import advance, messages_for, open_complaint, reload, visible_text
+from tests.complaints.helpers import advance, messages_for, open_complaint, reload
+from tests.helpers import visible_text
 
 
 def events(complaint):

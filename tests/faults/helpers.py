@@ -1,25 +1,16 @@
-"""Shared by the faults tests: London times, services to report on, faults moved along through the
-services as customers and staff would, and pages read as text."""
+"""Helpers of the faults tests: services to report on, and faults moved along through the services as
+customers and staff would (what every app's tests share is in tests/helpers.py)."""
 
-import re
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from html import unescape
-
-from django.core import mail
 
 from faults import services
 from faults.checks import checks_for
 from faults.models import Status
 from orders.models import Product, Service
-from portal.office_hours import TZ
+from tests.helpers import ldn
 
 DESCRIPTION = "The broadband drops every few minutes in the evening and the router light flashes orange."
-
-
-def ldn(*args):
-    """An aware Europe/London datetime."""
-    return datetime(*args, tzinfo=TZ)
 
 
 def make_service(customer, code="fttc", status="active"):
@@ -76,16 +67,3 @@ def booked(customer, engineer, *, slot_day=date(2026, 12, 1), window="afternoon"
 
 
 AFTER_VISIT = ldn(2026, 12, 1, 15, 0)  # the engineer has been (Tuesday afternoon)
-
-
-def visible_text(response):
-    """A page's text without tags, whitespace collapsed, entities decoded."""
-    html = response.content.decode()
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    # A submit input shows its value as the button's words.
-    html = re.sub(r'<input\b[^>]*type="submit"[^>]*value="([^"]*)"[^>]*>', r" \1 ", html)
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
-
-
-def emails_to(address):
-    return [m for m in mail.outbox if any(address in to for to in m.to)]

@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from faults.models import EventKind, Fault, FaultEvent, SlotStatus, Status, VisitSlot
 from portal.models import OutboxMessage
-from tests.faults.helpers import investigating, ldn, make_service, offer, report
+from tests.faults.helpers import investigating, make_service, offer, report
+from tests.helpers import ldn
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,8 @@ from faults.models import EventKind, Fault
 from portal.models import Channel as MessageChannel
 from portal.models import OutboxMessage
 from portal.office_hours import london
-from tests.faults.helpers import emails_to, ldn, make_service, report, visible_text
+from tests.faults.helpers import make_service, report
+from tests.helpers import emails_to, ldn, visible_text
 
 pytestmark = pytest.mark.django_db
 

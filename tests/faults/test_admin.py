@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 
 from faults.models import Channel, ChargeStatus, Fault, Location, Outcome, SlotStatus, Status, VisitCharge, VisitSlot
-from tests.faults.helpers import AFTER_VISIT, booked, emails_to, investigating, ldn, make_service, report, visible_text
+from tests.faults.helpers import AFTER_VISIT, booked, investigating, make_service, report
+from tests.helpers import emails_to, ldn, visible_text
 
 pytestmark = pytest.mark.django_db
 

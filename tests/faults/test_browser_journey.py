@@ -10,25 +10,21 @@ import pytest
 from playwright.sync_api import expect
 
 from faults.models import ChargeStatus, Fault, Location, SlotStatus, Status, VisitCharge
-from portal import clock
 from tests.browser.helpers import log_in, log_in_to_admin
-from tests.faults.helpers import ldn, make_service
+from tests.faults.helpers import make_service
+from tests.helpers import ldn
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def set_clock(monkeypatch, moment):
-    monkeypatch.setattr(clock, "now", lambda: moment)
-
-
 def test_a_saturday_night_fault_gets_a_visit_agreed_and_an_abortive_visit_charge(
-    live_server, page, alice, eric, password, monkeypatch
+    live_server, page, alice, eric, password, clock_at
 ):
     make_service(alice, "fttc")
     base = live_server.url
 
     # Saturday 28 November 2026, 22:30: Alice's broadband is down. She goes through the checks.
-    set_clock(monkeypatch, ldn(2026, 11, 28, 22, 30))
+    clock_at(ldn(2026, 11, 28, 22, 30))
     log_in(page, base, "alice", password)
     page.goto(base + "/faults/")
     page.get_by_role("link", name="Report a fault on FTTC fibre broadband").click()
@@ -55,7 +51,7 @@ def test_a_saturday_night_fault_gets_a_visit_agreed_and_an_abortive_visit_charge
     page.context.clear_cookies()
 
     # Monday morning: the engineer investigates and offers two visit times.
-    set_clock(monkeypatch, ldn(2026, 11, 30, 9, 15))
+    clock_at(ldn(2026, 11, 30, 9, 15))
     log_in_to_admin(page, base, "eric", password)
     page.goto(f"{base}/admin/faults/fault/{fault.pk}/change/")
     page.get_by_role("link", name="Change status").click()
@@ -73,7 +69,7 @@ def test_a_saturday_night_fault_gets_a_visit_agreed_and_an_abortive_visit_charge
     page.context.clear_cookies()
 
     # Alice reads the charge warning and accepts Tuesday morning, after ticking that she understands it.
-    set_clock(monkeypatch, ldn(2026, 11, 30, 10, 0))
+    clock_at(ldn(2026, 11, 30, 10, 0))
     log_in(page, base, "alice", password)
     page.goto(f"{base}/faults/{fault.pk}/")
     warning = page.locator("#charge-warning")
@@ -98,7 +94,7 @@ def test_a_saturday_night_fault_gets_a_visit_agreed_and_an_abortive_visit_charge
     page.context.clear_cookies()
 
     # Tuesday, after the visit: the engineer found the fault in Alice's own equipment.
-    set_clock(monkeypatch, ldn(2026, 12, 1, 11, 30))
+    clock_at(ldn(2026, 12, 1, 11, 30))
     log_in_to_admin(page, base, "eric", password)
     page.goto(f"{base}/admin/faults/fault/{fault.pk}/change/")
     page.get_by_role("link", name="Record the visit outcome").click()

@@ -13,7 +13,8 @@ from faults import services
 from faults.models import ChargeStatus, EventKind, Location, Outcome, SlotStatus, Status, VisitCharge
 from faults.selectors import charges_to_invoice
 from portal.workflow import Refused
-from tests.faults.helpers import AFTER_VISIT, booked, emails_to, investigating, ldn, offer, report, visible_text
+from tests.faults.helpers import AFTER_VISIT, booked, investigating, offer, report
+from tests.helpers import emails_to, ldn, visible_text
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,8 @@ import pytest
 from django.urls import reverse
 
 from faults.models import Fault, FaultCheck
-from tests.faults.helpers import DESCRIPTION, ldn, make_service, visible_text
+from tests.faults.helpers import DESCRIPTION, make_service
+from tests.helpers import ldn, visible_text
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from faults.models import EventKind, Fault, FaultCheck, SlotStatus, VisitSlot
 from portal.models import OutboxMessage
-from tests.faults.helpers import investigating, ldn, make_service, offer, report, visible_text
+from tests.faults.helpers import investigating, make_service, offer, report
+from tests.helpers import ldn, visible_text
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,6 @@
 """A customer's information on a fault reaches the engineers, once per message, and the fault shows
 "customer replied, waiting for us" in the admin until staff write back (portal/customer_messages.py)."""
 
-import re
 from datetime import date
 
 import pytest
@@ -14,7 +13,8 @@ from faults.models import EventKind, Fault, Status
 from portal.models import OutboxMessage
 from portal.workflow import Refused
 from tests.factories import StaffFactory
-from tests.faults.helpers import emails_to, investigating, ldn, offer, report, visible_text
+from tests.faults.helpers import investigating, offer, report
+from tests.helpers import changelist_column, emails_to, ldn, visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -153,18 +153,7 @@ def test_an_internal_note_leaves_her_waiting(alice, eric, fault):
 
 def fault_rows(response):
     """{reference: the text of its Customer replied column} for each row of the changelist."""
-    html = response.content.decode()
-    if 'id="result_list"' not in html:
-        return {}
-    table = html[html.index('id="result_list"') :]
-    table = table[: table.index("</table>")]
-    rows = {}
-    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, flags=re.S):
-        reference = re.search(r"FLT-\d{6}", row)
-        cell = re.search(r'<td class="field-customer_replied">(.*?)</td>', row, flags=re.S)
-        if reference and cell:
-            rows[reference.group(0)] = re.sub(r"<[^>]+>", "", cell.group(1)).strip()
-    return rows
+    return changelist_column(response, "customer_replied", "FLT")
 
 
 def test_the_admin_list_shows_which_customers_wait_for_us_and_filters_by_it(client, alice, bob, eric, fault):

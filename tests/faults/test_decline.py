@@ -11,7 +11,8 @@ from faults import services
 from faults.models import EventKind, Fault, SlotStatus, Status, VisitSlot
 from portal.models import OutboxMessage
 from portal.workflow import Refused
-from tests.faults.helpers import investigating, ldn, offer, report, visible_text
+from tests.faults.helpers import investigating, offer, report
+from tests.helpers import ldn, visible_text
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,8 @@ import pytest
 
 from faults.demo import faults_demo
 from faults.models import Fault, SlotStatus, Status
-from tests.faults.helpers import ldn, make_service
+from tests.faults.helpers import make_service
+from tests.helpers import ldn
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,8 @@ from faults import services
 from faults.models import Outcome
 from orders.models import OrderChannel
 from orders.services import order_place
-from tests.faults.helpers import AFTER_VISIT, booked, visible_text
+from tests.faults.helpers import AFTER_VISIT, booked
+from tests.helpers import visible_text
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,8 @@ import pytest
 from faults import services
 from faults.models import Outcome
 from portal.data_export import export_json
-from tests.faults.helpers import AFTER_VISIT, booked, ldn, report
+from tests.faults.helpers import AFTER_VISIT, booked, report
+from tests.helpers import ldn
 
 pytestmark = pytest.mark.django_db
 

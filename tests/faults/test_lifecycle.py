@@ -11,7 +11,8 @@ from faults import services
 from faults.models import EventKind, Fault, FaultEvent, Location, SlotStatus, Status
 from portal.models import OutboxMessage
 from portal.workflow import InvalidTransition, Refused
-from tests.faults.helpers import booked, emails_to, investigating, ldn, offer, report, visible_text
+from tests.faults.helpers import booked, investigating, offer, report
+from tests.helpers import emails_to, ldn, visible_text
 
 pytestmark = pytest.mark.django_db
 

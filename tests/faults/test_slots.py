@@ -12,7 +12,8 @@ from django.urls import reverse
 from faults import services, slots
 from faults.models import EventKind, SlotStatus, Status, VisitSlot
 from portal.workflow import Refused
-from tests.faults.helpers import accept, emails_to, investigating, ldn, offer, report, visible_text
+from tests.faults.helpers import accept, investigating, offer, report
+from tests.helpers import emails_to, ldn, visible_text
 
 pytestmark = pytest.mark.django_db
 

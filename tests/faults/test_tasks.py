@@ -7,7 +7,8 @@ from django.core import mail
 from faults import services
 from faults.models import EventKind, Status
 from faults.tasks import faults_alert_repair_targets
-from tests.faults.helpers import ldn, report
+from tests.faults.helpers import report
+from tests.helpers import ldn
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,8 @@ from portal import outbox
 from portal.models import Channel, OutboxMessage, Status
 from tests.complaints.helpers import advance, open_complaint
 from tests.factories import StaffFactory
-from tests.faults.helpers import ldn, report
+from tests.faults.helpers import report
+from tests.helpers import ldn
 
 OUTBOX = reverse("admin:portal_outboxmessage_changelist")
 QUEUE = reverse("admin:portal_printqueueletter_changelist")
