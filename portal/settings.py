@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the session is looked up: a NUL byte anywhere in a request gets a clear 400 page.
     "portal.middleware.RefuseNulBytesMiddleware",
+    # A view that fails because the database went away gets a 503 page that says nothing was saved.
+    "portal.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -109,7 +111,13 @@ DATABASE_URL = env_url(
     f"sqlite:///{VAR_DIR / 'portal.sqlite3'}",
     schemes=("postgres", "postgresql", "sqlite"),
 )
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+# Persistent connections, checked before each request (or task) reuses one: after a database restart the
+# first request reconnects instead of failing on a dead connection.
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0), conn_health_checks=True
+    )
+}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Web, worker and scheduler share one SQLite file: wait for a lock rather than fail at once.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}

@@ -28,3 +28,6 @@ urlpatterns = [
     path("billing/", include("billing.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# A request that fails because the database went away gets the "nothing was saved" page (portal/middleware.py).
+handler500 = "portal.middleware.server_error"
