@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "health_check",  # its view and `manage.py health_check`; the portal's checks are in portal/health.py
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",  # Bootstrap 5's CSS and JS, served from our own static files.
@@ -165,6 +166,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # collectstatic fills it; whitenoise wants it to exist
+# Files the portal keeps go through Django's storage API (the health check writes and deletes one there);
+# on the embedded default, a folder under var/.
+MEDIA_ROOT = env_str("MEDIA_ROOT", str(VAR_DIR / "files"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -222,6 +226,8 @@ OUTBOX_RETRY_FIRST_SECONDS = env_int("OUTBOX_RETRY_FIRST_SECONDS", 5, minimum=1)
 OUTBOX_RETRY_REFUSED_FIRST_SECONDS = env_int("OUTBOX_RETRY_REFUSED_FIRST_SECONDS", 120, minimum=1)
 OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 3600, minimum=1)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8, minimum=1)
+# /health/ fails when the oldest message still to be sent is older than this (portal/health.py).
+OUTBOX_HEALTH_MAX_AGE_SECONDS = env_int("OUTBOX_HEALTH_MAX_AGE_SECONDS", 900, minimum=1)
 
 # Celery. REDIS_URL set: Redis. Not set: kombu's filesystem transport, so the embedded default
 # still runs a real worker and the periodic scheduler without a Redis server.
@@ -259,6 +265,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True  # a worker that dies mid-task leaves it for another; claims stop doubles
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Each worker process is replaced after this many tasks, so that memory cannot creep (PDF rendering).
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_MAX_TASKS_PER_CHILD", 200, minimum=1)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300, minimum=10)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
