@@ -142,7 +142,7 @@ class OutboxMessageAdmin(LinksOnlyWhereAllowed, admin.ModelAdmin):
 
     @admin.action(description="Unknown messages that arrived: mark as sent", permissions=["change"])
     def unknown_arrived(self, request, queryset):
-        done = sum(outbox.confirm_arrived(message=m) for m in queryset.filter(status=Status.UNKNOWN))
+        done = sum(outbox.confirm_arrived(message=m, by=request.user) for m in queryset.filter(status=Status.UNKNOWN))
         self.message_user(request, f"{done} message(s) marked as sent.", messages.SUCCESS)
 
     def get_urls(self):

@@ -310,7 +310,7 @@ def messages_concerning(obj):
 
 # --- Delivery: at least once, with one identity ---------------------------------------------------
 #
-# Delivery is at-least-once with one identity. A claim is a lease (a token, held until claimed_until):
+# A claim is a lease (a token, held until claimed_until):
 # a worker that dies mid-send leaves a claim that runs out by itself, and the message is taken again,
 # by the broker's redelivery of the task or by the periodic job, and sent with the same Message-ID.
 # The one moment that cannot be made safe is between handing an email to the mail server and recording
@@ -350,7 +350,7 @@ def is_promised(message):
 RECORD_SENT_FOR = timedelta(seconds=30)
 
 
-def record_sent(message_id, *, at, reply="", by=None):
+def record_sent(message_id, *, at, reply=""):
     """The mail server has accepted the email (or staff confirm that an "unknown" one arrived): mark it
     sent, whatever attempt or state it is in, and run the after-send steps (a complaint becomes
     acknowledged) in the same transaction. Returns whether this call marked it."""
@@ -400,13 +400,13 @@ def send_unknown_again(*, message, now=None):
     return bool(updated)
 
 
-def confirm_arrived(*, message, now=None):
+def confirm_arrived(*, message, by, now=None):
     """Staff checked that an "unknown" email did arrive: it is sent, as of when it was handed over, and
     what follows a sent message follows (a complaint becomes acknowledged)."""
     if message.status != Status.UNKNOWN:
         return False
     at = message.handed_over_at or message.claimed_at or now or clock.now()
-    return record_sent(message.pk, at=at, reply="Confirmed by staff: it arrived.")
+    return record_sent(message.pk, at=at, reply=f"Arrived, as {by.full_name or by.username} checked.")
 
 
 @transaction.atomic

@@ -163,6 +163,7 @@ def test_an_unknown_acknowledgement_that_staff_confirm_arrived_acknowledges_the_
     message = reload(unknown_ack.ack_message)
     assert message.status == Status.SENT
     assert message.sent_at == message.claimed_at  # as of its handing over, not of the click
+    assert message.server_reply == "Arrived, as Sam Service checked."
     unknown_ack.refresh_from_db()
     assert unknown_ack.status == ComplaintStatus.ACKNOWLEDGED
     assert mail.outbox == []
