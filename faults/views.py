@@ -8,6 +8,7 @@ is a 404. Every POST is read through a form (faults/forms.py). Staff work on fau
 import uuid
 
 from django.contrib import messages
+from django.core import signing
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
@@ -54,15 +55,38 @@ def _session_key(service):
     return f"faults.report.{service.pk}"
 
 
+# The answers so far travel with every form of the report, signed for this customer and service, so a
+# request that fails (the database went away: "nothing was saved, send it again") loses none of them,
+# whatever became of the session. The session keeps a copy for coming back to the page later.
+TRIP_MAX_AGE = 60 * 60 * 24
+
+
+def _salt(request, service):
+    return f"faults.report.{request.user.pk}.{service.pk}"
+
+
+def _trip(request, service):
+    """The report so far: {"answers": [...], "request_key": ...}, from the form sent, else the session."""
+    sent = request.POST.get("trip") if request.method == "POST" else None
+    if sent:
+        try:
+            return signing.loads(sent, salt=_salt(request, service), max_age=TRIP_MAX_AGE)
+        except signing.BadSignature:
+            pass  # altered or too old: what the session has
+    return request.session.get(_session_key(service)) or {}
+
+
 @_customer_only
 def fault_report(request, service_id):
-    """GET shows the current step; POST answers it. The answers so far live in the session, per service."""
+    """GET shows the current step; POST answers it. The answers so far come with the form (and the
+    session keeps them), per service."""
     service = selectors.service_for_fault_report(customer=request.user, service_id=service_id)
     checks, key = checks_for(service), _session_key(service)
     if "restart" in request.GET:
         request.session.pop(key, None)
         return redirect("faults:fault_report", service_id=service.pk)
-    answers = list(request.session.get(key, {}).get("answers", []))[: len(checks)]
+    trip = _trip(request, service)
+    answers = list(trip.get("answers", []))[: len(checks)]
     step = len(answers)
     check = checks[step] if step < len(checks) else None
     form, error = None, ""
@@ -84,13 +108,14 @@ def fault_report(request, service_id):
             form = TextCheckForm(request.POST, check=check)
             answer = form.cleaned_data["answer"] if form.is_valid() else None
         if answer:
-            trip = request.session.get(key) or {"request_key": str(uuid.uuid4())}
-            request.session[key] = {**trip, "answers": answers + [answer]}
+            request.session[key] = {
+                "request_key": trip.get("request_key") or str(uuid.uuid4()),
+                "answers": answers + [answer],
+            }
             return redirect("faults:fault_report", service_id=service.pk)
     elif request.method == "POST":
         form = DescribeForm(request.POST)
         if form.is_valid():
-            trip = request.session.get(key, {})
             try:
                 fault = services.fault_report(
                     customer=request.user,
@@ -123,6 +148,10 @@ def fault_report(request, service_id):
             "form": form,
             "error": error,
             "yes_no": check is not None and check.kind == YES_NO,
+            "trip": signing.dumps(
+                {"answers": answers, "request_key": trip.get("request_key") or str(uuid.uuid4())},
+                salt=_salt(request, service),
+            ),
         },
         status=400 if request.method == "POST" else 200,
     )

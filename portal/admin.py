@@ -51,11 +51,18 @@ class NeedsStaffFilter(admin.SimpleListFilter):
     parameter_name = "attention"
 
     def lookups(self, request, model_admin):
-        return [("failed", "Failed: needs staff"), ("waiting", "Still waiting to go"), ("late", "Past due time")]
+        return [
+            ("failed", "Failed: not sent, safe to send again"),
+            ("unknown", "Unknown: check whether it arrived"),
+            ("waiting", "Still waiting to go"),
+            ("late", "Past due time"),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "failed":
             return queryset.filter(status=Status.FAILED)
+        if self.value() == "unknown":
+            return queryset.filter(status=Status.UNKNOWN)
         if self.value() == "waiting":
             return queryset.filter(status__in=[Status.QUEUED, Status.SENDING, Status.TO_PRINT])
         if self.value() == "late":
@@ -86,14 +93,21 @@ class OutboxMessageAdmin(LinksOnlyWhereAllowed, admin.ModelAdmin):
         "created_at",
         "next_attempt_at",
         "claimed_at",
+        "claimed_until",
+        "handed_over_at",
+        "maybe_delivered",
         "attempts",
         "last_error",
         "sent_at",
+        "server_reply",
+        "message_id",
+        "in_reply_to",
+        "references",
         "posted_by",
     ]
-    exclude = ["body_html"]
+    exclude = ["body_html", "claim_token"]
     inlines = [AttachmentInline]
-    actions = ["send_again"]
+    actions = ["send_again", "unknown_did_not_arrive", "unknown_arrived"]
 
     def has_add_permission(self, request):
         return False
@@ -107,8 +121,29 @@ class OutboxMessageAdmin(LinksOnlyWhereAllowed, admin.ModelAdmin):
 
     @admin.action(description="Send the selected failed messages again", permissions=["change"])
     def send_again(self, request, queryset):
+        """Failed messages have not gone: safe to send again. Unknown ones may have arrived, so they are
+        left for the two actions below, once someone has checked."""
         done = sum(outbox.retry_now(message=m) for m in queryset.filter(status=Status.FAILED))
         self.message_user(request, f"{done} message(s) queued to send again.", messages.SUCCESS)
+        unknown = queryset.filter(status=Status.UNKNOWN).count()
+        if unknown:
+            self.message_user(
+                request,
+                f"{unknown} message(s) not sent again: their outcome is unknown and they may have arrived. "
+                "Check with the customer (or the mail server's log), then use “did not arrive: send again” or "
+                "“arrived: mark as sent”.",
+                messages.WARNING,
+            )
+
+    @admin.action(description="Unknown messages that did not arrive: send again", permissions=["change"])
+    def unknown_did_not_arrive(self, request, queryset):
+        done = sum(outbox.send_unknown_again(message=m) for m in queryset.filter(status=Status.UNKNOWN))
+        self.message_user(request, f"{done} message(s) queued to send again.", messages.SUCCESS)
+
+    @admin.action(description="Unknown messages that arrived: mark as sent", permissions=["change"])
+    def unknown_arrived(self, request, queryset):
+        done = sum(outbox.confirm_arrived(message=m, by=request.user) for m in queryset.filter(status=Status.UNKNOWN))
+        self.message_user(request, f"{done} message(s) marked as sent.", messages.SUCCESS)
 
     def get_urls(self):
         return [

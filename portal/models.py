@@ -58,10 +58,15 @@ class Channel(models.TextChoices):
 class Status(models.TextChoices):
     QUEUED = "queued", "Queued"
     SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"  # email handed to the mail server
+    SENT = "sent", "Sent"  # the mail server accepted the email
     TO_PRINT = "to_print", "In the print queue"  # letter PDF ready, waiting to be posted
     POSTED = "posted", "Posted"
-    FAILED = "failed", "Failed: needs staff"
+    # The mail server refused it, or could not be reached, attempt after attempt: it has not gone, so
+    # sending it again is safe.
+    FAILED = "failed", "Failed: not sent, safe to send again"
+    # A worker stopped between handing the email to the mail server and recording the server's answer:
+    # it may have arrived. Staff check before sending it again (portal/outbox.py).
+    UNKNOWN = "unknown", "Unknown: may have arrived, check first"
     CANCELLED = "cancelled", "Cancelled: no longer needed"
 
 
@@ -99,11 +104,25 @@ class OutboxMessage(models.Model):
     due_at = models.DateTimeField(null=True, blank=True, help_text="When the Code says it must have gone out.")
     created_at = models.DateTimeField(default=timezone.now)
     next_attempt_at = models.DateTimeField(default=timezone.now)
+    # A worker's claim is a lease: its token, when it began and until when it holds. A claim whose worker
+    # died runs out by itself and the message is taken again (portal/outbox.py claim).
+    claim_token = models.CharField(max_length=32, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    handed_over_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the current attempt began handing the email to the mail server."
+    )
+    maybe_delivered = models.BooleanField(
+        default=False,
+        help_text="An earlier attempt handed it to the mail server and stopped before the server's answer was known.",
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(
-        null=True, blank=True, help_text="Email handed to the mail server, or letter posted."
+        null=True, blank=True, help_text="Email accepted by the mail server, or letter posted."
+    )
+    server_reply = models.CharField(
+        max_length=500, blank=True, help_text="What the mail server answered when it accepted the email."
     )
     posted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -1,39 +1,37 @@
 """The outbox: every email and letter the portal must send is first a row, then a worker sends it.
 
 How a message travels:
-1. A service writes an OutboxMessage inside its own transaction (email() or letter() below).
+1. A service writes an OutboxMessage inside its own transaction (email() or letter() below), with the
+   Message-ID it keeps on every attempt.
 2. After commit, a Celery task is queued for it. If the broker is down, the row simply waits.
-3. The task claims the row with a guarded UPDATE (queued -> sending). A duplicated or retried task
-   finds nothing to claim and does nothing: nothing is sent twice.
-4. Emails are handed to the mail backend; letters are rendered to PDF and wait in the print queue
-   until staff post them.
-5. A failure is recorded (attempts, last_error) and retried with backoff; after OUTBOX_MAX_ATTEMPTS
-   the message is marked failed for staff. A periodic job queues again whatever has waited too long.
+3. The worker claims the row as a lease and sends it (portal/delivery.py): emails to the mail server,
+   marked sent the moment the server accepts them; letters rendered to PDF for the print queue, where
+   staff post them. A duplicated task finds nothing to claim; a worker that dies leaves a claim that runs
+   out, and the message is taken again.
+4. A failure is retried with backoff; a message that cannot go is flagged for staff: failed (it has not
+   gone, safe to send again) or unknown (it may have arrived). A periodic job queues again whatever has
+   waited too long.
 """
 
 import logging
-import re
+import time
 from dataclasses import dataclass
 from datetime import timedelta
-from email.utils import formataddr, make_msgid
+from email.utils import make_msgid
 from functools import partial
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
-from django.db.models import F
+from django.db import InterfaceError, OperationalError, transaction
+from django.db import connection as db_connection
 from django.template.loader import render_to_string
 
 from portal import clock
 from portal.company import COMPANY
 from portal.models import Channel, OutboxAttachment, OutboxMessage, Status
-from portal.pdf import html_to_pdf
 from portal.workflow import Refused
 
 logger = logging.getLogger(__name__)
-
-MAX_BACKOFF = timedelta(hours=1)
 
 
 class Unreachable(Refused):
@@ -41,7 +39,7 @@ class Unreachable(Refused):
     a refusal whose message tells staff what to add, never a 500."""
 
 
-# What other apps want to know when a message of a kind has gone (an email handed to the mail server,
+# What other apps want to know when a message of a kind has gone (an email accepted by the mail server,
 # a letter posted): for instance a complaint becomes acknowledged when its acknowledgement has gone.
 _sent_hooks = {}
 
@@ -72,7 +70,8 @@ def fill_at_send(kind):
     return register
 
 
-def _filled(message, text):
+def filled_in(message, text):
+    """The text as the worker hands it over: the placeholders of fill_at_send filled in."""
     for placeholder, value in (_fillers[message.kind](message) if message.kind in _fillers else {}).items():
         text = text.replace(placeholder, value)
     return text
@@ -82,7 +81,8 @@ def _run_sent_hooks(message_id):
     message = OutboxMessage.objects.get(pk=message_id)
     for hook in _sent_hooks.get(message.kind, []):
         try:
-            hook(message)
+            with transaction.atomic():  # a failing step undoes only itself
+                hook(message)
         except Exception:  # the message has gone: never let a follow-up failure send it again
             logger.exception("After-send step for outbox message %s (%s) failed", message_id, message.kind)
 
@@ -308,155 +308,77 @@ def messages_concerning(obj):
     return OutboxMessage.objects.filter(**_concerning(obj))
 
 
-# --- The worker's side -------------------------------------------------------------------------
+# --- Delivery: at least once, with one identity ---------------------------------------------------
+#
+# A claim is a lease (a token, held until claimed_until):
+# a worker that dies mid-send leaves a claim that runs out by itself, and the message is taken again,
+# by the broker's redelivery of the task or by the periodic job, and sent with the same Message-ID.
+# The one moment that cannot be made safe is between handing an email to the mail server and recording
+# its answer: a worker that dies there leaves a message that may have arrived. What happens then
+# depends on the message:
+#
+# - PROMISED kinds, the messages the Code promises (acknowledgements, confirmations, the ADR route,
+#   invoices) and every letter: a rare duplicate, with the same Message-ID so that mail programs can
+#   tell, is better than a loss, so they are taken again by themselves.
+# - Every other email becomes "unknown" for staff, who check before sending it again.
+
+# Code: "We will acknowledge all complaints ... within 24 working hours", "confirm all new orders by
+# email", the written acknowledgement of a cancellation with its date, deadlock letters and the route to
+# the ADR scheme, a copy of the Code on request, invoices by email (and the credit notes that correct them).
+PROMISED_KINDS = frozenset(
+    {
+        "complaint_ack",
+        "complaint_deadlock",
+        "complaint_adr",
+        "fault_ack",
+        "order_received",
+        "cancellation_received",
+        "code_copy",
+        "invoice",
+        "credit_note",
+    }
+)
 
 
-def claim(message_id, *, now):
-    """Take the message for sending. Only one caller can win: the UPDATE is guarded by status."""
-    return (
-        OutboxMessage.objects.filter(pk=message_id, status=Status.QUEUED, next_attempt_at__lte=now).update(
-            status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
-        )
-        == 1
-    )
+def is_promised(message):
+    """Whether a message is taken again by itself when its outcome is unknown (see above)."""
+    return message.channel == Channel.LETTER or message.kind in PROMISED_KINDS
 
 
-def deliver(message_id, *, now=None):
-    """Send one message if it is still waiting. Returns the status it ended in, or None if not ours."""
-    now = now or clock.now()
-    if not claim(message_id, now=now):
-        return None
-    message = OutboxMessage.objects.get(pk=message_id)
-    try:
-        if message.channel == Channel.EMAIL:
-            _send_email(message)
-            done = Status.SENT
-        else:
-            _print_letter(message)
-            done = Status.TO_PRINT
-    except Exception as exc:
-        return _record_failure(message, exc, now=clock.now())
-    finished = clock.now()
-    OutboxMessage.objects.filter(pk=message_id, status=Status.SENDING).update(
-        status=done, sent_at=finished if done == Status.SENT else None, last_error=""
-    )
-    logger.info("Outbox message %s (%s, %s) %s", message_id, message.kind, message.channel, done)
-    if done == Status.SENT:
-        _run_sent_hooks(message_id)
-    return done
+# While the server has a message and its row does not say so, a worker that dies sends it again: the
+# record is retried for this long (a database restarting) before the worker gives up.
+RECORD_SENT_FOR = timedelta(seconds=30)
 
 
-def _rendered_attachments(message):
-    for attachment in message.attachments.all():
-        if attachment.content is None:
-            attachment.content = html_to_pdf(attachment.source_html)
-            attachment.save(update_fields=["content"])
-        yield attachment
+def record_sent(message_id, *, at, reply=""):
+    """The mail server has accepted the email (or staff confirm that an "unknown" one arrived): mark it
+    sent, whatever attempt or state it is in, and run the after-send steps (a complaint becomes
+    acknowledged) in the same transaction. Returns whether this call marked it."""
+    deadline = time.monotonic() + RECORD_SENT_FOR.total_seconds()
+    while True:
+        try:
+            with transaction.atomic():
+                marked = OutboxMessage.objects.filter(
+                    pk=message_id, status__in=[Status.QUEUED, Status.SENDING, Status.FAILED, Status.UNKNOWN]
+                ).update(status=Status.SENT, sent_at=at, server_reply=reply[:500], claimed_until=None, last_error="")
+                if marked:
+                    _run_sent_hooks(message_id)
+            return bool(marked)
+        except (OperationalError, InterfaceError):
+            if transaction.get_connection().in_atomic_block or time.monotonic() > deadline:
+                raise
+            logger.warning("Outbox message %s was accepted; recording it waits for the database", message_id)
+            db_connection.close()
+            time.sleep(0.5)
 
 
-_HEADER_BREAKS = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u2028\u2029]+")
-
-
-def header_value(value):
-    """A value fit for an email header: every line break or other control character (and the spaces
-    around it) becomes one space. Forms refuse such values (portal.validators.validate_single_line),
-    but a row written another way must still send: Django refuses a header with a line break, and the
-    message would fail on every attempt until it is flagged."""
-    return _HEADER_BREAKS.sub(" ", str(value)).strip()
-
-
-def _headers(message):
-    headers = {"X-Portal-Message": str(message.pk)}
-    if message.message_id:
-        headers["Message-ID"] = message.message_id
-    if message.in_reply_to:
-        headers["In-Reply-To"] = header_value(message.in_reply_to)
-    if message.references or message.in_reply_to:
-        headers["References"] = header_value(message.references or message.in_reply_to)
-    return headers
-
-
-def _send_email(message):
-    mail = EmailMultiAlternatives(
-        subject=header_value(message.subject),
-        body=_filled(message, message.body_text),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        # Quoted properly: a business name such as "Dev Patel, Patel Plumbing Ltd" has a comma.
-        to=[formataddr((header_value(message.to_name), header_value(message.to_email).replace(" ", "")))],
-        reply_to=[settings.REPLY_TO_EMAIL],
-        headers=_headers(message),
-    )
-    if message.body_html:
-        mail.attach_alternative(_filled(message, message.body_html), "text/html")
-    for attachment in _rendered_attachments(message):
-        mail.attach(attachment.filename, bytes(attachment.content), attachment.mimetype)
-    mail.send(fail_silently=False)
-
-
-def _print_letter(message):
-    """A letter is "sent" to the print queue as a PDF; staff post it and mark it posted."""
-    pdf = html_to_pdf(message.body_html)
-    message.attachments.filter(filename="letter.pdf").delete()
-    OutboxAttachment.objects.create(message=message, filename="letter.pdf", content=pdf)
-
-
-def backoff(attempts):
-    """2 minutes after the first failure, then 4, 8, ... up to an hour."""
-    return min(timedelta(minutes=2 ** max(attempts, 1)), MAX_BACKOFF)
-
-
-def _record_failure(message, exc, *, now):
-    attempts = message.attempts
-    error = f"{type(exc).__name__}: {exc}"[:2000]
-    if attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-        status, next_at = Status.FAILED, now
-        logger.error("Outbox message %s failed %s times, flagged for staff: %s", message.pk, attempts, error)
-    else:
-        status, next_at = Status.QUEUED, now + backoff(attempts)
-        logger.warning("Outbox message %s failed (attempt %s), retry at %s: %s", message.pk, attempts, next_at, error)
-    OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(
-        status=status, next_attempt_at=next_at, last_error=error
-    )
-    if status == Status.QUEUED:
-        enqueue(message.pk, countdown=(next_at - now).total_seconds())
-    return status
-
-
-def requeue_waiting(*, now=None, limit=1000):
-    """Queue again every queued message whose time came OUTBOX_REQUEUE_AFTER_SECONDS ago or more,
-    and flag messages stuck in "sending" (a worker died mid-send) for staff.
-
-    Returns (requeued, stuck) counts.
-    """
-    now = now or clock.now()
-    cutoff = now - timedelta(seconds=settings.OUTBOX_REQUEUE_AFTER_SECONDS)
-    waiting = list(
-        OutboxMessage.objects.filter(status=Status.QUEUED, next_attempt_at__lte=cutoff)
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    for message_id in waiting:
-        enqueue(message_id)
-    stuck_before = now - timedelta(seconds=settings.OUTBOX_STUCK_AFTER_SECONDS)
-    stuck = OutboxMessage.objects.filter(status=Status.SENDING, claimed_at__lt=stuck_before)
-    # A letter is only a PDF for the print queue: making it again is harmless. An email may already
-    # have left, so staff decide whether to send it again rather than risk a duplicate.
-    stuck_letters = list(stuck.filter(channel=Channel.LETTER).values_list("pk", flat=True))
-    letters = OutboxMessage.objects.filter(pk__in=stuck_letters, status=Status.SENDING).update(
-        status=Status.QUEUED, next_attempt_at=now
-    )
-    for message_id in stuck_letters:
-        enqueue(message_id)
-    emails = stuck.filter(channel=Channel.EMAIL).update(
-        status=Status.FAILED,
-        last_error="The worker stopped while sending. Check whether it arrived before sending it again.",
-    )
-    return len(waiting), letters + emails
+# --- Staff ---------------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def retry_now(*, message, now=None):
-    """Staff send a failed message again."""
+    """Staff send a failed message again (or a waiting one at once). Not an unknown one: it may have
+    arrived (send_unknown_again, once staff know it did not)."""
     now = now or clock.now()
     updated = OutboxMessage.objects.filter(pk=message.pk, status__in=[Status.FAILED, Status.QUEUED]).update(
         status=Status.QUEUED, next_attempt_at=now, attempts=0
@@ -464,6 +386,27 @@ def retry_now(*, message, now=None):
     if updated:
         transaction.on_commit(partial(enqueue, message.pk))
     return bool(updated)
+
+
+@transaction.atomic
+def send_unknown_again(*, message, now=None):
+    """Staff checked that an "unknown" email did not arrive: it is sent again, with the same Message-ID."""
+    now = now or clock.now()
+    updated = OutboxMessage.objects.filter(pk=message.pk, status=Status.UNKNOWN).update(
+        status=Status.QUEUED, next_attempt_at=now, attempts=0, maybe_delivered=False
+    )
+    if updated:
+        transaction.on_commit(partial(enqueue, message.pk))
+    return bool(updated)
+
+
+def confirm_arrived(*, message, by, now=None):
+    """Staff checked that an "unknown" email did arrive: it is sent, as of when it was handed over, and
+    what follows a sent message follows (a complaint becomes acknowledged)."""
+    if message.status != Status.UNKNOWN:
+        return False
+    at = message.handed_over_at or message.claimed_at or now or clock.now()
+    return record_sent(message.pk, at=at, reply=f"Arrived, as {by.full_name or by.username} checked.")
 
 
 @transaction.atomic
@@ -481,11 +424,12 @@ def mark_posted(*, message, by, now=None):
 
 
 def cancel(*, message):
-    """Stop a message that is no longer needed, if it has not gone yet. Returns True if stopped."""
+    """Stop a message that is no longer needed, if it has not gone yet (or may not have: an unknown one is
+    not sent again). Returns True if stopped."""
     return (
-        OutboxMessage.objects.filter(pk=message.pk, status__in=[Status.QUEUED, Status.FAILED, Status.TO_PRINT]).update(
-            status=Status.CANCELLED
-        )
+        OutboxMessage.objects.filter(
+            pk=message.pk, status__in=[Status.QUEUED, Status.FAILED, Status.UNKNOWN, Status.TO_PRINT]
+        ).update(status=Status.CANCELLED)
         == 1
     )
 

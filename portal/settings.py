@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "health_check",  # its view and `manage.py health_check`; the portal's checks are in portal/health.py
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",  # Bootstrap 5's CSS and JS, served from our own static files.
@@ -74,6 +75,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the session is looked up: a NUL byte anywhere in a request gets a clear 400 page.
     "portal.middleware.RefuseNulBytesMiddleware",
+    # A view that fails because the database went away gets a 503 page that says nothing was saved.
+    "portal.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -109,7 +112,13 @@ DATABASE_URL = env_url(
     f"sqlite:///{VAR_DIR / 'portal.sqlite3'}",
     schemes=("postgres", "postgresql", "sqlite"),
 )
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+# Persistent connections, checked before each request (or task) reuses one: after a database restart the
+# first request reconnects instead of failing on a dead connection.
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0), conn_health_checks=True
+    )
+}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Web, worker and scheduler share one SQLite file: wait for a lock rather than fail at once.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
@@ -157,6 +166,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # collectstatic fills it; whitenoise wants it to exist
+# Files the portal keeps go through Django's storage API (the health check writes and deletes one there);
+# on the embedded default, a folder under var/.
+MEDIA_ROOT = env_str("MEDIA_ROOT", str(VAR_DIR / "files"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -175,7 +187,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Email. The embedded default writes each message to a file under var/mail so a newcomer can read it.
 EMAIL_HOST = env_str("EMAIL_HOST")
 if EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    # Django's SMTP backend, marking each outbox message sent the moment the server accepts it (portal/smtp.py).
+    EMAIL_BACKEND = "portal.smtp.OutboxSMTPBackend"
     EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1, maximum=65535)
     EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
     EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
@@ -197,6 +210,24 @@ REPLY_TO_EMAIL = env_str("REPLY_TO_EMAIL", "Brian@121com.co.uk")
 MESSAGE_ID_DOMAIN = env_str("MESSAGE_ID_DOMAIN", DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "121com.co.uk")
 # Where staff alerts go (customer services' shared mailbox).
 STAFF_ALERT_EMAIL = env_str("STAFF_ALERT_EMAIL", "Brian@121com.co.uk")
+
+# The outbox (portal/outbox.py, portal/delivery.py).
+# The periodic job runs every OUTBOX_REQUEUE_EVERY_SECONDS; it queues again a message that waited
+# OUTBOX_REQUEUE_AFTER_SECONDS past its time (its task was lost, or the broker was down).
+OUTBOX_REQUEUE_EVERY_SECONDS = env_int("OUTBOX_REQUEUE_EVERY_SECONDS", 60, minimum=1)
+OUTBOX_REQUEUE_AFTER_SECONDS = env_int("OUTBOX_REQUEUE_AFTER_SECONDS", 120, minimum=0)
+# A worker's claim on a message holds this long: longer than any real send (EMAIL_TIMEOUT per step, PDF
+# attachments), short enough that a message whose worker died is taken again soon.
+OUTBOX_CLAIM_SECONDS = env_int("OUTBOX_CLAIM_SECONDS", 120, minimum=5)
+# Retries: from OUTBOX_RETRY_FIRST_SECONDS when the mail server could not be reached, from
+# OUTBOX_RETRY_REFUSED_FIRST_SECONDS after any other failure, doubling (with jitter) up to
+# OUTBOX_RETRY_MAX_SECONDS; after OUTBOX_MAX_ATTEMPTS attempts the message is flagged for staff.
+OUTBOX_RETRY_FIRST_SECONDS = env_int("OUTBOX_RETRY_FIRST_SECONDS", 5, minimum=1)
+OUTBOX_RETRY_REFUSED_FIRST_SECONDS = env_int("OUTBOX_RETRY_REFUSED_FIRST_SECONDS", 120, minimum=1)
+OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 3600, minimum=1)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8, minimum=1)
+# /health/ fails when the oldest message still to be sent is older than this (portal/health.py).
+OUTBOX_HEALTH_MAX_AGE_SECONDS = env_int("OUTBOX_HEALTH_MAX_AGE_SECONDS", 900, minimum=1)
 
 # Celery. REDIS_URL set: Redis. Not set: kombu's filesystem transport, so the embedded default
 # still runs a real worker and the periodic scheduler without a Redis server.
@@ -234,6 +265,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True  # a worker that dies mid-task leaves it for another; claims stop doubles
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Each worker process is replaced after this many tasks, so that memory cannot creep (PDF rendering).
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_MAX_TASKS_PER_CHILD", 200, minimum=1)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300, minimum=10)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -243,7 +276,7 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
-    "outbox-requeue": {"task": "portal.tasks.outbox_requeue", "schedule": 60.0},
+    "outbox-requeue": {"task": "portal.tasks.outbox_requeue", "schedule": float(OUTBOX_REQUEUE_EVERY_SECONDS)},
     "accounts-registrations-expire": {"task": "accounts.tasks.registrations_expire", "schedule": 3600.0},
     "complaints-alert-unacknowledged": {"task": "complaints.tasks.complaints_alert_unacknowledged", "schedule": 300.0},
     "complaints-raise-adr-letters": {"task": "complaints.tasks.complaints_raise_adr_letters", "schedule": 900.0},
@@ -281,10 +314,6 @@ PORTAL_POLICY = {
     "VAT_RATE": env_decimal("VAT_RATE", "0.20", minimum=0),
 }
 
-# The outbox (portal/outbox.py): how long a queued message may wait before the periodic job queues
-# it again, and how many failed attempts before it is flagged for staff.
-OUTBOX_REQUEUE_AFTER_SECONDS = env_int("OUTBOX_REQUEUE_AFTER_SECONDS", 120, minimum=0)
-OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8, minimum=1)
 # Public forms that send mail to a typed address (the Code's copy, the price list): portal/throttle.py.
 PUBLIC_FORM_LIMITS = {
     # Uses from one visitor's IP address.
@@ -295,7 +324,6 @@ PUBLIC_FORM_LIMITS = {
     # Beyond this many uses of a form in an hour, customer services are warned; the form stays open.
     "overall_per_hour": env_int("PUBLIC_FORM_OVERALL_PER_HOUR", 200, minimum=1),
 }
-OUTBOX_STUCK_AFTER_SECONDS = env_int("OUTBOX_STUCK_AFTER_SECONDS", 900, minimum=60)
 
 # Production hardening: `manage.py check --deploy` prints no warning with DEBUG off.
 if PRODUCTION:

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from portal import views
+from portal import health, views
 
 admin.site.site_header = "121 Communications staff"
 admin.site.site_title = "121 Communications staff"
@@ -27,4 +27,10 @@ urlpatterns = [
     path("faults/", include("faults.urls")),
     path("billing/", include("billing.urls")),
     path("admin/", admin.site.urls),
+    # For monitoring (everything) and load balancers (what this web machine needs to serve): portal/health.py.
+    path("health/", health.HealthView.as_view(checks=health.ALL_CHECKS), name="health"),
+    path("health/web/", health.HealthView.as_view(checks=health.WEB_CHECKS), name="health_web"),
 ]
+
+# A request that fails because the database went away gets the "nothing was saved" page (portal/middleware.py).
+handler500 = "portal.middleware.server_error"

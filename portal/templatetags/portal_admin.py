@@ -9,16 +9,17 @@ register = template.Library()
 
 @register.inclusion_tag("admin/portal_alerts.html", takes_context=True)
 def outbox_alerts(context):
-    """What needs staff on the admin's front page: failed messages and letters waiting to be posted, of
+    """What needs staff on the admin's front page: failed and unknown messages and letters waiting to be posted, of
     those the reader may read; letters only for those who run the print queue."""
     request = context.get("request")
     user = request.user
     counts = message_access.readable_by(user, OutboxMessage.objects.all()).aggregate(
         failed=Count("pk", filter=Q(status=Status.FAILED)),
+        unknown=Count("pk", filter=Q(status=Status.UNKNOWN)),
         to_print=Count("pk", filter=Q(channel=Channel.LETTER, status=Status.TO_PRINT)),
     )
     if not user.has_perm("portal.view_printqueueletter"):
         counts["to_print"] = 0
     if not user.has_perm("portal.view_outboxmessage"):
-        counts["failed"] = 0
+        counts["failed"] = counts["unknown"] = 0
     return {**counts, "request": request}

@@ -61,6 +61,7 @@ ORDERS = "test_a_customer_orders_asks_for_a_quote_changes_her_service_and_cancel
 REPORT = "test_a_customer_reports_faults_through_their_checks"
 FAULT = "test_a_customer_adds_to_her_fault_declines_the_visit_times_and_accepts_new_ones"
 COMPLAINT = "test_a_customer_complains_adds_a_message_and_reopens_her_complaint"
+DATABASE_GONE = "test_a_customer_told_nothing_was_saved_sends_her_answer_again_and_keeps_the_ones_before"
 
 # Every form of a customer-facing template: (template, form) -> the journey here that submits it with its
 # button. A form is named by where its action points ("this page" when it has none) or, for a crispy
@@ -91,6 +92,8 @@ COVERED = {
     ("complaints/new.html", "{% crispy form %}"): COMPLAINT,
     ("complaints/detail.html", "{% crispy form %}"): COMPLAINT,
     ("complaints/detail.html", "{% crispy reopen_form %}"): COMPLAINT,
+    # "Send it again", on the page of a request the database could not serve.
+    ("portal/database_unavailable.html", "this page"): DATABASE_GONE,
 }
 FORMS_PER_TEMPLATE = {("faults/report.html", "this page"): 3}
 
@@ -412,6 +415,40 @@ def test_a_customer_complains_adds_a_message_and_reopens_her_complaint(live_serv
     expect(alert(page)).to_contain_text("Your complaint is reopened: we are looking into it again.")
     expect(page.locator("#complaint-status")).to_contain_text("Being investigated")
     expect(page.locator(".timeline")).to_contain_text("The refund never arrived.")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_customer_told_nothing_was_saved_sends_her_answer_again_and_keeps_the_ones_before(
+    live_server, page, alice, password, products, monkeypatch
+):
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import OperationalError
+
+    url = live_server.url
+    make_service(alice, "fttc")
+    log_in(page, url, "alice", password)
+    page.goto(url + reverse("faults:fault_list"))
+    page.get_by_role("link", name="Report a fault on FTTC fibre broadband").click()
+    page.get_by_role("button", name="Yes", exact=True).click()
+    expect(page.locator("#check-step")).to_have_text("Check 2 of 4")
+    save, gone = SessionStore.save, []
+
+    def save_while_the_database_restarts(session, must_create=False):
+        if not gone:
+            gone.append(True)
+            raise OperationalError("terminating connection due to administrator command")
+        return save(session, must_create=must_create)
+
+    monkeypatch.setattr(SessionStore, "save", save_while_the_database_restarts)
+    page.get_by_role("button", name="No", exact=True).click()
+    expect(heading(page)).to_have_text("Please try again in a minute")
+    expect(alert(page)).to_contain_text("nothing was saved")
+
+    page.get_by_role("button", name="Send it again").click()
+    expect(page.locator("#check-step")).to_have_text("Check 3 of 4")
+    expect(page.locator("#answers-so-far")).to_contain_text("Yes")
+    expect(page.locator("#answers-so-far")).to_contain_text("No")
 
 
 # --- A POST never vanishes ------------------------------------------------------------------------

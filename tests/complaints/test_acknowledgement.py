@@ -16,7 +16,7 @@ from accounts.groups import CUSTOMER_SERVICES
 from complaints import services
 from complaints.models import Channel, Complaint, ComplaintEvent, EventKind, ReplyBy, Status
 from complaints.tasks import complaints_alert_unacknowledged
-from portal import outbox
+from portal import delivery, outbox
 from portal.models import Channel as MessageChannel
 from portal.models import OutboxMessage
 from portal.models import Status as MessageStatus
@@ -172,7 +172,7 @@ def test_it_sends_no_second_acknowledgement(alice, on_commit):
     assert len(mail.outbox) == 1
 
     with on_commit():
-        assert outbox.deliver(complaint.ack_message_id) is None
+        assert delivery.deliver(complaint.ack_message_id) is None
         outbox.enqueue(complaint.ack_message_id)
         outbox.enqueue(complaint.ack_message_id)
         complaints_alert_unacknowledged()

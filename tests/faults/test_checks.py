@@ -1,6 +1,8 @@
 """Code (Fault Repair): "We may request that you carry out some simple checks to help us establish the
 cause of the fault." The portal walks the customer through them, one per step, before the description."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -224,3 +226,38 @@ def test_the_description_sent_twice_reports_one_fault_and_sends_one_acknowledgem
     assert Fault.objects.count() == 1
     assert OutboxMessage.objects.filter(kind="fault_ack").count() == 1
     assert first["Location"] == second["Location"]
+
+
+def trip_on(response):
+    """The answers so far, as the page's forms carry them (signed)."""
+    return re.search(r'name="trip" value="([^"]*)"', response.content.decode()).group(1)
+
+
+def test_the_answers_so_far_come_with_the_form_so_a_session_that_lost_them_loses_nothing(as_alice, alice):
+    """A step sent again after "nothing was saved" (the database went away) still has the steps before it."""
+    service = make_service(alice, "fttc")
+    for step in range(2):
+        as_alice.post(report_url(service), {"step": step, "answer": "yes"})
+    trip = trip_on(as_alice.get(report_url(service)))
+    session = as_alice.session
+    del session[f"faults.report.{service.pk}"]  # whatever became of the session's copy
+    session.save()
+
+    response = as_alice.post(report_url(service), {"step": 2, "answer": "no", "trip": trip}, follow=True)
+
+    assert "Check 4 of 4" in visible_text(response)
+    as_alice.post(report_url(service), {"step": 3, "answer": "yes", "trip": trip_on(response)})
+    as_alice.post(report_url(service), {"step": 4, "description": DESCRIPTION})
+    assert [c.answer for c in Fault.objects.get().checks.all()] == ["Yes", "Yes", "No", "Yes"]
+
+
+def test_answers_not_signed_for_this_customer_and_service_are_not_taken(as_alice, alice, bob):
+    from django.core import signing
+
+    service = make_service(alice, "fttc")
+    as_alice.post(report_url(service), {"step": 0, "answer": "yes"})
+    forged = signing.dumps({"answers": ["No", "No", "No"]}, salt=f"faults.report.{bob.pk}.{service.pk}")
+
+    as_alice.post(report_url(service), {"step": 3, "answer": "no", "trip": forged})
+
+    assert "Check 2 of 4" in visible_text(as_alice.get(report_url(service)))  # her own answers, as they were

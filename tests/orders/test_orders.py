@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from orders import services
 from orders.models import Order, OrderStatus, Service, ServiceStatus
-from portal import outbox
+from portal import delivery, outbox
 from portal.models import Channel, OutboxMessage, Status
 from portal.office_hours import TZ
 from portal.workflow import InvalidTransition, Refused
@@ -83,7 +83,7 @@ def test_a_confirmation_delivered_twice_is_sent_once(alice, fttc, on_commit):
 
     # The broker redelivers the task, and the periodic job queues it again.
     outbox.enqueue(message.pk)
-    outbox.deliver(message.pk)
+    delivery.deliver(message.pk)
     outbox.enqueue(message.pk)
 
     assert len(mail.outbox) == 1

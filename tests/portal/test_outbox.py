@@ -5,7 +5,6 @@ the row is written, the transaction "commits", the task runs and sends. The serv
 called directly (with `now=`) to play the worker's part at a chosen time.
 """
 
-import itertools
 import re
 from datetime import timedelta
 from email import message_from_bytes
@@ -22,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 import portal.tasks
-from portal import outbox
+from portal import delivery, outbox
 from portal.models import Channel, CodeCopyRequest, OutboxAttachment, OutboxMessage, Status
 from portal.tasks import outbox_requeue
 from tests.factories import CustomerFactory
@@ -71,7 +70,7 @@ class DuplicateWhileSendingBackend(LocmemBackend):
 
     def send_messages(self, email_messages):
         for message in email_messages:
-            self.duplicate_results.append(outbox.deliver(int(message.extra_headers["X-Portal-Message"])))
+            self.duplicate_results.append(delivery.deliver(int(message.extra_headers["X-Portal-Message"])))
         return super().send_messages(email_messages)
 
 
@@ -124,7 +123,7 @@ def test_it_sends_nothing_more_when_the_task_runs_again(alice, on_commit):
     with on_commit():
         message = email_alice(alice)
 
-    assert outbox.deliver(message.pk) is None
+    assert delivery.deliver(message.pk) is None
     assert portal.tasks.outbox_send(message.pk) is None
 
     assert len(mail.outbox) == 1
@@ -134,8 +133,8 @@ def test_it_sends_nothing_more_when_the_task_runs_again(alice, on_commit):
 def test_only_the_first_of_two_deliveries_sends(alice):
     message = email_alice(alice)  # no commit: the two deliveries below play the duplicated task
 
-    assert outbox.deliver(message.pk) == Status.SENT
-    assert outbox.deliver(message.pk) is None
+    assert delivery.deliver(message.pk) == Status.SENT
+    assert delivery.deliver(message.pk) is None
 
     assert len(mail.outbox) == 1
 
@@ -145,7 +144,7 @@ def test_a_duplicate_delivery_during_sending_sends_nothing(alice, settings):
     DuplicateWhileSendingBackend.duplicate_results = []
     message = email_alice(alice)
 
-    assert outbox.deliver(message.pk) == Status.SENT
+    assert delivery.deliver(message.pk) == Status.SENT
 
     assert DuplicateWhileSendingBackend.duplicate_results == [None]
     assert len(mail.outbox) == 1
@@ -182,7 +181,7 @@ def test_an_email_reaches_the_mail_server_addressed_to_one_recipient(alice, sett
     RecordingSMTPBackend.envelopes = []
     message = email_alice(alice)
 
-    assert outbox.deliver(message.pk) == Status.SENT
+    assert delivery.deliver(message.pk) == Status.SENT
 
     ((_, recipients, raw),) = RecordingSMTPBackend.envelopes
     assert recipients == ["Alice Archer <alice@example.co.uk>"]
@@ -238,18 +237,33 @@ def test_a_failed_send_is_recorded_and_retried_later(alice, settings, on_commit)
     assert "ConnectionRefusedError" in message.last_error
     assert "Connection refused" in message.last_error
     assert message.sent_at is None
-    assert before + outbox.backoff(1) <= message.next_attempt_at <= timezone.now() + outbox.backoff(1)
+    # The mail server could not be reached: the next try is seconds away, not minutes.
+    assert before + timedelta(seconds=2.5) <= message.next_attempt_at <= timezone.now() + timedelta(seconds=5)
     assert mail.outbox == []
 
 
-def test_the_retry_waits_two_minutes_after_the_first_failure_and_longer_after_each_next_one():
-    waits = [outbox.backoff(attempts) for attempts in range(1, 12)]
+def test_after_a_connection_failure_the_retry_comes_within_seconds_and_later_after_each_next_one(settings):
+    settings.OUTBOX_RETRY_FIRST_SECONDS = 5
+    settings.OUTBOX_RETRY_MAX_SECONDS = 3600
+    ceilings = [5 * 2 ** (attempts - 1) for attempts in range(1, 14)]
 
-    assert waits[0] == timedelta(minutes=2)
-    assert all(earlier < later for earlier, later in itertools.pairwise(waits) if later < timedelta(hours=1))
-    assert waits == sorted(waits)
-    assert max(waits) == timedelta(hours=1)
-    assert waits[-1] == timedelta(hours=1)
+    for attempts, ceiling in enumerate(ceilings, start=1):
+        waits = {delivery.backoff(attempts, connection_failure=True).total_seconds() for _ in range(20)}
+        ceiling = min(ceiling, 3600)
+        # Jitter: spread over the upper half, so messages that failed together do not come back together.
+        assert all(ceiling / 2 <= wait <= ceiling for wait in waits), (attempts, waits)
+        assert len(waits) > 1
+    assert max(delivery.backoff(40, connection_failure=True) for _ in range(20)) <= timedelta(hours=1)
+
+
+def test_after_a_refusal_the_retry_waits_minutes(settings):
+    settings.OUTBOX_RETRY_REFUSED_FIRST_SECONDS = 120
+
+    first = [delivery.backoff(1) for _ in range(20)]
+    third = [delivery.backoff(3) for _ in range(20)]
+
+    assert all(timedelta(minutes=1) <= wait <= timedelta(minutes=2) for wait in first)
+    assert all(timedelta(minutes=4) <= wait <= timedelta(minutes=8) for wait in third)
 
 
 def test_after_the_last_attempt_the_message_is_flagged_for_staff(alice, settings):
@@ -259,7 +273,7 @@ def test_after_the_last_attempt_the_message_is_flagged_for_staff(alice, settings
     statuses = []
 
     for hours in range(1, 4):
-        statuses.append(outbox.deliver(message.pk, now=timezone.now() + timedelta(hours=hours)))
+        statuses.append(delivery.deliver(message.pk, now=timezone.now() + timedelta(hours=hours)))
 
     assert statuses == [Status.QUEUED, Status.QUEUED, Status.FAILED]
     message = reload(message)
@@ -267,22 +281,22 @@ def test_after_the_last_attempt_the_message_is_flagged_for_staff(alice, settings
     assert message.attempts == 3
     assert "ConnectionRefusedError" in message.last_error
     # A failed message is left for staff: no later delivery picks it up by itself.
-    assert outbox.deliver(message.pk, now=timezone.now() + timedelta(days=1)) is None
-    assert outbox.requeue_waiting(now=timezone.now() + timedelta(days=1)) == (0, 0)
+    assert delivery.deliver(message.pk, now=timezone.now() + timedelta(days=1)) is None
+    assert delivery.requeue_waiting(now=timezone.now() + timedelta(days=1)) == (0, 0, 0, 0)
     assert reload(message).status == Status.FAILED
 
 
 def test_once_the_mail_server_works_again_the_message_goes_once_its_time_has_come(alice, settings):
     settings.EMAIL_BACKEND = "tests.portal.test_outbox.BrokenBackend"
     message = email_alice(alice)
-    assert outbox.deliver(message.pk) == Status.QUEUED
+    assert delivery.deliver(message.pk) == Status.QUEUED
     retry_at = reload(message).next_attempt_at
     settings.EMAIL_BACKEND = LOCMEM
 
-    assert outbox.deliver(message.pk) is None  # not yet: it is backing off
+    assert delivery.deliver(message.pk) is None  # not yet: it is backing off
     assert mail.outbox == []
-    assert outbox.deliver(message.pk, now=retry_at) == Status.SENT
-    assert outbox.deliver(message.pk, now=retry_at) is None
+    assert delivery.deliver(message.pk, now=retry_at) == Status.SENT
+    assert delivery.deliver(message.pk, now=retry_at) is None
 
     assert len(mail.outbox) == 1
     message = reload(message)
@@ -295,7 +309,7 @@ def test_staff_can_send_a_failed_message_again(alice, settings, on_commit):
     settings.EMAIL_BACKEND = "tests.portal.test_outbox.BrokenBackend"
     settings.OUTBOX_MAX_ATTEMPTS = 1
     message = email_alice(alice)
-    assert outbox.deliver(message.pk) == Status.FAILED
+    assert delivery.deliver(message.pk) == Status.FAILED
     settings.EMAIL_BACKEND = LOCMEM
 
     with on_commit():
@@ -336,37 +350,65 @@ def test_the_periodic_job_sends_a_message_that_waited_too_long(alice, settings):
 
 
 def test_the_periodic_job_reports_what_it_did(alice, carol, settings):
+    settings.OUTBOX_MAX_ATTEMPTS = 3
     now = timezone.now()
-    long_ago = now - timedelta(seconds=settings.OUTBOX_STUCK_AFTER_SECONDS + 60)
+    ran_out = now - timedelta(seconds=1)
     waiting = email_alice(alice, subject="Waiting", now=now - timedelta(hours=1))
     fresh = email_alice(alice, subject="Fresh", now=now)
-    stuck_email = email_alice(alice, subject="Stuck email")
-    stuck_letter = outbox.letter(
+    # Claims whose workers died: each was claimed long ago and its lease has run out.
+    promised_handed_over = email_alice(alice, subject="Code copy, handed over")
+    other_handed_over = email_alice(alice, kind="welcome", subject="Welcome, handed over")
+    other_not_handed_over = email_alice(alice, kind="welcome", subject="Welcome, never handed over")
+    out_of_attempts = email_alice(alice, kind="welcome", subject="Welcome, died three times")
+    letter = outbox.letter(
         kind="welcome",
         to_name="Carol Baker",
         address_lines=["3 High Street", "ME14 1AB"],
         template="accounts/welcome",
-        subject="Stuck letter",
+        subject="Letter, died rendering",
         context={"customer": carol},
     )
     still_sending = email_alice(alice, subject="Being sent right now")
-    OutboxMessage.objects.filter(pk__in=[stuck_email.pk, stuck_letter.pk]).update(
-        status=Status.SENDING, claimed_at=long_ago, attempts=1
+    dead = dict(status=Status.SENDING, claim_token="dead", claimed_at=ran_out - timedelta(minutes=2))
+    OutboxMessage.objects.filter(pk__in=[other_not_handed_over.pk, letter.pk]).update(
+        **dead, claimed_until=ran_out, attempts=1
     )
-    OutboxMessage.objects.filter(pk=still_sending.pk).update(status=Status.SENDING, claimed_at=now, attempts=1)
+    OutboxMessage.objects.filter(pk__in=[promised_handed_over.pk, other_handed_over.pk]).update(
+        **dead, claimed_until=ran_out, attempts=1, handed_over_at=ran_out - timedelta(minutes=1)
+    )
+    OutboxMessage.objects.filter(pk=out_of_attempts.pk).update(**dead, claimed_until=ran_out, attempts=3)
+    OutboxMessage.objects.filter(pk=still_sending.pk).update(
+        status=Status.SENDING, claimed_at=now, claimed_until=now + timedelta(minutes=2), attempts=1
+    )
 
-    assert outbox.requeue_waiting(now=now) == (1, 2)
+    assert delivery.requeue_waiting(now=now) == (1, 3, 1, 1)
 
     assert reload(waiting).status == Status.SENT
     assert reload(fresh).status == Status.QUEUED
-    stuck_email = reload(stuck_email)
-    assert stuck_email.status == Status.FAILED  # it may have left already: staff decide
-    assert "stopped while sending" in stuck_email.last_error
-    stuck_letter = reload(stuck_letter)
-    assert stuck_letter.status == Status.TO_PRINT  # only a PDF to make again: made again at once
-    assert outbox.letter_pdf(stuck_letter).startswith(b"%PDF")
+    # The Code promises it: sent again by itself, as the same message (a rare duplicate beats a loss).
+    promised = reload(promised_handed_over)
+    assert (promised.status, promised.attempts, promised.maybe_delivered) == (Status.SENT, 2, True)
+    assert [m.extra_headers["Message-ID"] for m in mail.outbox if m.subject == "Code copy, handed over"] == [
+        promised.message_id
+    ]
+    # Not promised, and it may have arrived: staff check first.
+    other = reload(other_handed_over)
+    assert other.status == Status.UNKNOWN
+    assert "Check whether it arrived" in other.last_error
+    # Never handed over: nothing could have arrived, so it is simply sent.
+    assert reload(other_not_handed_over).status == Status.SENT
+    failed = reload(out_of_attempts)
+    assert failed.status == Status.FAILED
+    assert "stopped before sending it, 3 times" in failed.last_error
+    letter = reload(letter)
+    assert letter.status == Status.TO_PRINT  # only a PDF to make again: made again at once
+    assert outbox.letter_pdf(letter).startswith(b"%PDF")
     assert reload(still_sending).status == Status.SENDING
-    assert [m.subject for m in mail.outbox] == ["Waiting"]
+    assert sorted(m.subject for m in mail.outbox) == [
+        "Code copy, handed over",
+        "Waiting",
+        "Welcome, never handed over",
+    ]
 
 
 # --- The broker is down ------------------------------------------------------------------------
@@ -425,7 +467,7 @@ def test_a_message_written_while_the_broker_was_down_goes_once_it_is_back(alice,
         message = email_alice(alice)
     assert reload(message).status == Status.QUEUED
 
-    assert outbox.requeue_waiting(now=timezone.now() + timedelta(minutes=5)) == (1, 0)
+    assert delivery.requeue_waiting(now=timezone.now() + timedelta(minutes=5)) == (1, 0, 0, 0)
 
     assert len(mail.outbox) == 1
     assert reload(message).status == Status.SENT
@@ -579,7 +621,7 @@ def test_an_email_keeps_one_message_id_on_every_attempt_and_asks_for_replies_to_
 
     outbox.retry_now(message=reload(message))  # staff send it again: the same message, not a new one
     OutboxMessage.objects.filter(pk=message.pk).update(status=Status.QUEUED)
-    outbox.deliver(message.pk)
+    delivery.deliver(message.pk)
     assert mail.outbox[-1].extra_headers["Message-ID"] == message.message_id
     assert OutboxMessage.objects.exclude(message_id=None).values("message_id").distinct().count() == 1
 

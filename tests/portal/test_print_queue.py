@@ -251,7 +251,7 @@ def test_staff_find_a_failed_message_flagged_with_its_error(client, sam, failed_
     change = client.get(reverse("admin:portal_outboxmessage_change", args=[failed_email_with_attachment.pk]))
 
     assert [m.pk for m in flagged.context["cl"].result_list] == [failed_email_with_attachment.pk]
-    assert "Failed: needs staff" in flagged.content.decode()
+    assert "Failed: not sent, safe to send again" in flagged.content.decode()
     assert "ConnectionRefusedError: [Errno 111] Connection refused" in change.content.decode()
 
 

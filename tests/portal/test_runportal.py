@@ -3,6 +3,7 @@ says where the portal is and how to log in and stop, printed last. Runs the real
 default (SQLite, Celery on the filesystem transport) in a folder of its own."""
 
 import contextlib
+import json
 import os
 import queue
 import signal
@@ -130,6 +131,13 @@ def test_the_portal_starts_prints_one_block_last_and_stops_on_ctrl_c(embedded):
         assert "beat: Starting..." in (folder / "var" / "log" / "beat.log").read_text()
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
             assert "121 Communications" in response.read().decode()
+        assert f"Health (database, broker, storage, oldest unsent message): http://127.0.0.1:{port}/health/" in text
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/?format=json", timeout=10) as response:
+            assert set(json.loads(response.read()).values()) == {"OK"}
+        children = Path(f"/proc/{portal.pid}/task/{portal.pid}/children").read_text().split()
+        commands = [Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0") for child in children]
+        [worker] = [command for command in commands if b"worker" in command]
+        assert b"--max-tasks-per-child=200" in worker  # its processes are replaced now and then
 
         os.killpg(portal.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group
         assert portal.wait(timeout=30) == 0

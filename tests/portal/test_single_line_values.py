@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from orders.models import PriceListRequest, Product
-from portal import outbox
+from portal import delivery, outbox
 from portal.models import CodeCopyRequest, OutboxMessage, Status
 from portal.validators import SINGLE_LINE_MESSAGE, validate_single_line
 from tests.accounts.helpers import admin_change_data
@@ -154,7 +154,7 @@ def test_a_stored_name_and_subject_with_line_breaks_are_sent_on_one_line(alice, 
         customer=alice,
     )
 
-    assert outbox.deliver(message.pk) == Status.SENT
+    assert delivery.deliver(message.pk) == Status.SENT
 
     message.refresh_from_db()
     assert (message.status, message.last_error) == (Status.SENT, "")

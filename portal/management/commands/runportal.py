@@ -49,7 +49,18 @@ class Command(BaseCommand):
         log_dir.mkdir(parents=True, exist_ok=True)
         logs = {name: log_dir / f"{name}.log" for name in READY}
         commands = {
-            "worker": [python, "-m", "celery", "-A", "portal", "worker", "--loglevel=INFO", "--concurrency=2"],
+            "worker": [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "--loglevel=INFO",
+                "--concurrency=2",
+                # Each worker process is replaced after this many tasks, so memory cannot creep (PDFs).
+                f"--max-tasks-per-child={settings.CELERY_WORKER_MAX_TASKS_PER_CHILD}",
+            ],
             "beat": [
                 python,
                 "-m",
@@ -122,6 +133,7 @@ class Command(BaseCommand):
             "=" * 78,
             f"The portal is running at {url}" + ("  (and on this machine's other addresses)" if everywhere else ""),
             f"Staff admin: {url}admin/",
+            f"Health (database, broker, storage, oldest unsent message): {url}health/",
             "",
             *(
                 [f"Demo logins, password {demo.PASSWORD} for all:", logins]
