@@ -144,6 +144,8 @@ class MaildirReader:
         return f"maildir:{self.path}"
 
     def __enter__(self):
+        for folder in ("new", "cur", "tmp"):  # someone may have made only new/ to drop a file into
+            (self.path / folder).mkdir(parents=True, exist_ok=True)
         self.box = mailbox.Maildir(self.path, factory=None, create=True)
         self.done = self.box.add_folder(self.processed_folder)
         return self

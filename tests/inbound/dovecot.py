@@ -23,7 +23,7 @@ listen = 127.0.0.1
 base_dir = {base}/run
 state_dir = {base}/state
 log_path = {base}/dovecot.log
-ssl = no
+{ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 mail_location = maildir:{base}/mail/%u
@@ -33,7 +33,7 @@ service imap-login {{
     address = 127.0.0.1
     port = {port}
   }}
-}}
+{imaps}}}
 passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {base}/users
@@ -55,14 +55,31 @@ def _free_port():
         return s.getsockname()[1]
 
 
+TLS = """ssl = yes
+ssl_cert = <{base}/cert.pem
+ssl_key = <{base}/key.pem"""
+
+IMAPS = """  inet_listener imaps {{
+    address = 127.0.0.1
+    port = {port}
+    ssl = yes
+  }}
+"""
+
+
 class Dovecot:
-    def __init__(self):
+    """`tls=True`: with a certificate for 127.0.0.1 of its own (`cert`), offering STARTTLS on the plain port
+    and implicit TLS on `tls_port`."""
+
+    def __init__(self, *, tls=False):
         self.binary = shutil.which("dovecot") or "/usr/sbin/dovecot"
         if not os.path.exists(self.binary):
             raise DovecotMissing("Dovecot is not installed: `apt-get install dovecot-imapd` (.ci/run does).")
         self.base = Path(tempfile.mkdtemp(prefix="portal-dovecot-"))
         self.base.chmod(0o755)  # tempfile's 0700 would keep Dovecot's own processes out
         self.port = _free_port()
+        self.tls_port = _free_port() if tls else None
+        self.cert = self.base / "cert.pem" if tls else None
         self.process = None
 
     @property
@@ -72,7 +89,22 @@ class Dovecot:
     def start(self):
         (self.base / "mail").mkdir()
         (self.base / "users").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
-        (self.base / "dovecot.conf").write_text(CONFIG.format(base=self.base, port=self.port))
+        if self.cert:
+            subprocess.run(
+                ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1"]
+                + ["-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(self.base / "key.pem")]
+                + ["-out", str(self.cert)],
+                check=True,
+                capture_output=True,
+            )
+        (self.base / "dovecot.conf").write_text(
+            CONFIG.format(
+                base=self.base,
+                port=self.port,
+                ssl=TLS.format(base=self.base) if self.cert else "ssl = no",
+                imaps=IMAPS.format(port=self.tls_port) if self.cert else "",
+            )
+        )
         shutil.chown(self.base / "mail", "mail", "mail")
         # In the foreground (-F), as our own child, so it stops with us.
         self.output = (self.base / "dovecot.out").open("w")

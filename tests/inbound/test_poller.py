@@ -269,3 +269,30 @@ def test_the_mailbox_password_and_user_are_url_decoded(settings):
         "Support",
     )
     assert "p@ss" not in str(address)
+
+
+@pytest.fixture(scope="module")
+def dovecot_with_tls():
+    from tests.inbound.dovecot import Dovecot
+
+    server = Dovecot(tls=True).start()
+    yield server
+    server.stop()
+
+
+def test_imap_is_upgraded_with_starttls_when_offered_and_imaps_is_tls_from_the_start(
+    dovecot_with_tls, settings, monkeypatch, alice
+):
+    from urllib.parse import quote
+
+    from tests.inbound.dovecot import PASSWORD, USER
+
+    monkeypatch.setenv("SSL_CERT_FILE", str(dovecot_with_tls.cert))  # the server's own certificate is trusted
+    login = f"{quote(USER, safe='')}:{quote(PASSWORD, safe='')}@127.0.0.1"
+    dovecot_with_tls.append(email(subject="Over TLS", body="Hello."))
+    for url in (f"imap://{login}:{dovecot_with_tls.port}/INBOX", f"imaps://{login}:{dovecot_with_tls.tls_port}/INBOX"):
+        reader = readers.ImapReader(readers.ImapAddress.from_url(url), processed_folder="Processed", timeout=10)
+        with reader:
+            assert reader.client._imap.sock.version().startswith("TLS")  # encrypted before the password went
+    settings.INBOUND_IMAP_URL = f"imap://{login}:{dovecot_with_tls.port}/INBOX"
+    assert poll()["stored"] == 1
