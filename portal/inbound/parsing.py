@@ -45,11 +45,6 @@ class Parsed:
     problems: list = field(default_factory=list)
     unreadable: str = ""  # set when nothing usable could be read: the email is kept raw and flagged
 
-    @property
-    def thread_ids(self):
-        """The Message-IDs this email answers, nearest first."""
-        return list(dict.fromkeys([*self.in_reply_to, *reversed(self.references)]))
-
 
 def dedupe_key(raw, message_id):
     """What makes two fetched messages one record: the Message-ID and the body's bytes (the part after the

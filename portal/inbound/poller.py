@@ -25,11 +25,14 @@ def fetch_mail(*, reader=None, limit=None, now=None):
     fetched, stored (new records), already stored, moved, left (not moved: tried again next pass),
     failed (not stored: left on the server), and one count per status the sorted emails reached.
 
-    Raises only when the mailbox itself cannot be reached (the periodic job logs it and runs again)."""
+    Emails are taken in batches: each email of a batch is stored (its own transaction, committed), then the
+    batch is moved with one command, then each is sorted. Raises only when the mailbox itself cannot be
+    reached (the periodic job logs it and runs again)."""
     counts = Counter()
     counts["sorted earlier leftovers"] = sort_waiting(now=now)
     reader = reader or readers.from_settings()
     with reader:
+        batch = []
         for item in reader.waiting(limit or settings.INBOUND_FETCH_LIMIT):
             counts["fetched"] += 1
             try:
@@ -39,16 +42,27 @@ def fetch_mail(*, reader=None, limit=None, now=None):
                 logger.exception("An email in %s could not be stored; it stays there for the next pass", reader.source)
                 continue
             counts["stored" if created else "already stored"] += 1
-            try:
-                reader.move(item)
-            except Exception:
-                counts["left"] += 1
-                logger.exception("%s is stored but could not be moved; the next pass moves it", message.reference)
-            else:
-                counts["moved"] += 1
-            status = sort(message.pk, now=now or clock.now())
-            if status:
-                counts[status] += 1
+            batch.append((item, message))
+            if len(batch) >= readers.FETCH_BATCH:
+                _move_and_sort(reader, batch, counts, now)
+                batch = []
+        _move_and_sort(reader, batch, counts, now)
     if counts["fetched"]:
         logger.info("Mailbox %s: %s", reader.source, ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if v))
     return counts
+
+
+def _move_and_sort(reader, batch, counts, now):
+    if not batch:
+        return
+    try:
+        reader.move([item for item, _ in batch])
+    except Exception:
+        counts["left"] += len(batch)
+        logger.exception("%s email(s) are stored but could not be moved; the next pass moves them", len(batch))
+    else:
+        counts["moved"] += len(batch)
+    for _, message in batch:
+        status = sort(message.pk, now=now or clock.now())
+        if status:
+            counts[status] += 1

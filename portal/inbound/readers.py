@@ -1,8 +1,8 @@
 """Where the poller reads the company's mailbox: an IMAP server (INBOUND_IMAP_URL), or on the embedded
 default a maildir under var/ (INBOUND_MAILDIR), read with the standard library's mailbox module.
 
-Both give each waiting email as its original bytes with the time it reached the mailbox, and move it to
-the processed folder (INBOUND_PROCESSED_FOLDER) when the poller says so. Nothing here deletes mail: the
+Both give each waiting email as its original bytes with the time it reached the mailbox, and move emails
+to the processed folder (INBOUND_PROCESSED_FOLDER), a batch at a time, when the poller says so. Nothing here deletes mail: the
 processed folder keeps it.
 
 Decision: IMAPClient rather than imap-tools. imap-tools fetches "BODY[] UID FLAGS RFC822.SIZE" and hands
@@ -118,15 +118,16 @@ class ImapReader:
                     received = None
                 yield Waiting(raw=bytes(data[b"BODY[]"]), received_at=received, token=uid)
 
-    def move(self, item):
+    def move(self, items):
+        uids = [item.token for item in items]
         if self.client.has_capability("MOVE"):
-            self.client.move([item.token], self.processed_folder)
+            self.client.move(uids, self.processed_folder)
             return
-        # Without MOVE: copy, then remove the original from the inbox only (the copy is kept).
-        self.client.copy([item.token], self.processed_folder)
-        self.client.delete_messages([item.token])
+        # Without MOVE: copy, then remove the originals from the inbox only (the copies are kept).
+        self.client.copy(uids, self.processed_folder)
+        self.client.delete_messages(uids)
         if self.client.has_capability("UIDPLUS"):
-            self.client.uid_expunge([item.token])
+            self.client.uid_expunge(uids)
         else:
             self.client.expunge()
 
@@ -162,9 +163,10 @@ class MaildirReader:
                 continue  # taken by another poller meanwhile
             yield Waiting(raw=raw, received_at=datetime.fromtimestamp(delivered, tz=UTC), token=key)
 
-    def move(self, item):
-        self.done.add(item.raw)
-        self.box.discard(item.token)
+    def move(self, items):
+        for item in items:
+            self.done.add(item.raw)
+            self.box.discard(item.token)
 
 
 def from_settings():

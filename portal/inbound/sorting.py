@@ -26,6 +26,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models.functions import Lower
 
 from portal import clock, emails
 from portal.inbound import registry
@@ -42,7 +43,10 @@ def known_customer(address):
     """The customer whose email address this is (one at most: addresses are unique, whatever their case)."""
     if not address:
         return None
-    return get_user_model().objects.filter(is_staff=False, is_active=True, email__iexact=address).order_by("pk").first()
+    # Lower(email) on addresses that are not blank, as the unique index on them is built (accounts.User):
+    # an index lookup, however many customers there are.
+    users = get_user_model().objects.alias(lower_email=Lower("email")).exclude(email="")
+    return users.filter(is_staff=False, is_active=True, lower_email=address.lower()).order_by("pk").first()
 
 
 def words_for_timeline(message):

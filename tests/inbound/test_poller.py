@@ -224,7 +224,7 @@ def test_an_email_that_cannot_be_read_is_kept_raw_and_flagged_and_the_pass_goes_
 def test_a_poller_killed_between_storing_and_moving_makes_nothing_twice(mailbox, alice, monkeypatch):
     mailbox.append(email(subject="Fault", body="No broadband."))
 
-    def killed(self, item):
+    def killed(self, items):
         raise SystemExit("killed")  # as if the process died right after the store committed
 
     monkeypatch.setattr(readers.ImapReader, "move", killed)
