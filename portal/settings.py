@@ -318,7 +318,7 @@ INBOUND_MAX_ATTACHMENT_BYTES = env_int("INBOUND_MAX_ATTACHMENT_BYTES", 10 * 1024
 # At most this many messages per pass of the poller; the rest wait for the next minute.
 INBOUND_FETCH_LIMIT = env_int("INBOUND_FETCH_LIMIT", 500, minimum=1)
 # Automatic receipts to one address in an hour, at most: a robot we did not recognise cannot loop with us.
-INBOUND_RECEIPTS_PER_SENDER_PER_HOUR = env_int("INBOUND_RECEIPTS_PER_SENDER_PER_HOUR", 3, minimum=1)
+INBOUND_RECEIPTS_PER_SENDER_PER_HOUR = env_int("INBOUND_RECEIPTS_PER_SENDER_PER_HOUR", 10, minimum=1)
 
 # Production hardening: `manage.py check --deploy` prints no warning with DEBUG off.
 if PRODUCTION:
