@@ -32,6 +32,10 @@ GROUP_PERMISSIONS = {
         "portal.view_printqueueletter",
         "portal.change_printqueueletter",
         "portal.view_codecopyrequest",
+        # The company's mailbox (portal/inbound/): they read every email and turn it into cases. Engineers
+        # do not: a fault's emails reach them as the words on the fault's timeline (portal/inbound/__init__.py).
+        "portal.view_inboundmessage",
+        "portal.change_inboundmessage",
         "complaints.*",
         "orders.*",
         "-complaints.delete_adrscheme",  # a scheme is replaced, never deleted (complaints/admin.py)

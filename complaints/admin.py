@@ -92,7 +92,7 @@ class AdrSchemeAdmin(admin.ModelAdmin):
 
 class EventInline(admin.TabularInline):
     model = ComplaintEvent
-    fields = ["at", "kind", "text", "internal", "by"]
+    fields = ["at", "kind", "text", "internal", "by", "email"]  # email: the customer's email it came from
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -102,7 +102,7 @@ class EventInline(admin.TabularInline):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("by")
+        return super().get_queryset(request).select_related("by", "email")
 
 
 @admin.register(Complaint)

@@ -20,7 +20,9 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self):
         # Registries: the account overview's card, demo data, the data export, the contact and policy pages.
-        from complaints import dashboard, demo, export, selectors  # noqa: F401
+        from complaints import dashboard, demo, export, inbound, selectors  # noqa: F401
+
+        inbound.register()  # its references, its customers' emailed messages, its triage conversions
         from portal import outbox
 
         # A complaint is acknowledged when its acknowledgement email has gone or its letter was posted.

@@ -112,12 +112,12 @@ class ChargeInline(ReadOnlyInline):
 
 class EventInline(ReadOnlyInline):
     model = FaultEvent
-    fields = ["at", "kind", "text", "internal", "by"]
+    fields = ["at", "kind", "text", "internal", "by", "email"]  # email: the customer's email it came from
     readonly_fields = fields
     ordering = ["at", "id"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("by")
+        return super().get_queryset(request).select_related("by", "email")
 
 
 def _outcome(fault, by, data, now):

@@ -5,4 +5,6 @@ class FaultsConfig(AppConfig):
     name = "faults"
 
     def ready(self):
-        from faults import dashboard, demo, export  # noqa: F401  (account card, demo data, data export section)
+        from faults import dashboard, demo, export, inbound  # noqa: F401  (account card, demo data, data export section)
+
+        inbound.register()  # its references, its customers' emailed messages, its triage conversions

@@ -70,7 +70,7 @@ class ProductAdmin(admin.ModelAdmin):
 
 
 class _Timeline(admin.TabularInline):
-    fields = ["at", "text", "by"]
+    fields = ["at", "text", "by", "email"]  # email: the customer's email it came from
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -80,7 +80,7 @@ class _Timeline(admin.TabularInline):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("by")
+        return super().get_queryset(request).select_related("by", "email")
 
 
 class OrderEventInline(_Timeline):

@@ -21,6 +21,8 @@ class OrdersConfig(AppConfig):
 
     def ready(self):
         # Registries: the account overview's card, demo data, the customer's data export.
-        from orders import dashboard, demo, export  # noqa: F401
+        from orders import dashboard, demo, export, inbound  # noqa: F401
+
+        inbound.register()  # its references, its customers' emailed messages, its triage conversions
 
         post_migrate.connect(_ensure_catalogue, sender=self, dispatch_uid="orders.ensure_catalogue")

@@ -7,7 +7,7 @@ not at all.
 """
 
 from accounts.groups import CUSTOMER_SERVICES
-from portal import outbox, policy, throttle
+from portal import customer_messages, outbox, policy, throttle
 from portal.sla import LABELS
 
 
@@ -150,5 +150,20 @@ def price_list(request, *, products, now):
         context={"products": products},
         customer=request.customer,
         concerning=request,
+        now=now,
+    )
+
+
+def order_customer_message(order, event, *, now):
+    """The customer wrote about their order (an email matched to it, or filed on it from triage): customer
+    services are told, through portal/customer_messages.py's rule (orders have no owner: the group)."""
+    return customer_messages.alert(
+        case=order,
+        owner=None,
+        group=CUSTOMER_SERVICES,
+        kind="order_customer_message",
+        template="orders/order_customer_message",
+        subject=f"Customer wrote about order {order.reference}: {order.customer.full_name} ({order.customer.username})",
+        context={"order": order, "event": event},
         now=now,
     )

@@ -220,7 +220,7 @@ class Service(models.Model):
 
 
 class OrderEventKind(models.TextChoices):
-    """One kind per status an order reaches: the event of each move."""
+    """One kind per status an order reaches (the event of each move), and the customer's messages."""
 
     PLACED = "placed", "Order received"
     CONFIRMED = "confirmed", "Order accepted"
@@ -228,6 +228,7 @@ class OrderEventKind(models.TextChoices):
     COMPLETED = "completed", "Order completed"
     CANCELLED = "cancelled", "Order cancelled"
     REJECTED = "rejected", "Order rejected"
+    CUSTOMER_MESSAGE = "customer_message", "Message from the customer"
 
 
 class OrderEvent(TimelineEvent):

@@ -6,6 +6,7 @@ from django.utils.html import format_html
 
 from portal import clock, message_access, outbox
 from portal.admin_links import LinksOnlyWhereAllowed
+from portal.inbound import admin as inbound_admin  # noqa: F401  (the triage list of the company's mailbox)
 from portal.models import Channel, CodeCopyRequest, OutboxAttachment, OutboxMessage, PrintQueueLetter, Status
 
 

@@ -7,3 +7,4 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         from portal import export  # noqa: F401  (registers the correspondence section)
+        from portal.inbound import demo  # noqa: F401  (emails in the triage list for the demo)

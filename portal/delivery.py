@@ -11,7 +11,6 @@ Why each step is as it is (the outbox's promises are in portal/outbox.py, "Deliv
 
 import logging
 import random
-import re
 import smtplib
 import time
 import uuid
@@ -28,6 +27,7 @@ from portal import clock
 from portal.models import Channel, OutboxAttachment, OutboxMessage, Status
 from portal.outbox import PROMISED_KINDS, enqueue, filled_in, is_promised, record_sent
 from portal.pdf import html_to_pdf
+from portal.validators import header_value
 
 logger = logging.getLogger(__name__)
 
@@ -151,17 +151,6 @@ def _rendered_attachments(message):
             attachment.content = html_to_pdf(attachment.source_html)
             attachment.save(update_fields=["content"])
         yield attachment
-
-
-_HEADER_BREAKS = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u2028\u2029]+")
-
-
-def header_value(value):
-    """A value fit for an email header: every line break or other control character (and the spaces
-    around it) becomes one space. Forms refuse such values (portal.validators.validate_single_line),
-    but a row written another way must still send: Django refuses a header with a line break, and the
-    message would fail on every attempt until it is flagged."""
-    return _HEADER_BREAKS.sub(" ", str(value)).strip()
 
 
 def _headers(message):

@@ -9,6 +9,8 @@ from django.conf import settings
 
 from portal import outbox, throttle
 from portal.models import CopyMethod
+from portal.office_hours import is_open, next_opening
+from portal.validators import header_value
 
 FORM_NAMES = {"code_copy": "copy of the Code of Practice", "price_list": "price list"}
 
@@ -79,5 +81,31 @@ def public_form_busy(alert, *, limit, now):
             "per_address_per_hour": settings.PUBLIC_FORM_LIMITS["per_address_per_hour"],
         },
         concerning=alert,
+        now=now,
+    )
+
+
+def inbound_receipt(message, *, now):
+    """The automatic receipt of an email that reached our mailbox (portal/inbound/sorting.py): sent at
+    once, at any hour, quoting the email's reference and saying when the office next opens, threaded
+    under the customer's email (In-Reply-To) so it sits with it in their mail program."""
+    refused = [a for a in message.attachments.all() if a.refused]
+    return outbox.email(
+        kind="inbound_receipt",
+        to_email=message.from_address,
+        to_name=header_value(message.from_name) or (message.customer.display_name if message.customer else ""),
+        template="portal/inbound_receipt",
+        subject=f"We have received your email ({message.reference})",
+        context={
+            "email": message,
+            "office_open": is_open(now),
+            "next_opening": next_opening(now),
+            "refused": refused,
+            "max_attachment_bytes": settings.INBOUND_MAX_ATTACHMENT_BYTES,
+        },
+        customer=message.customer,
+        concerning=message,
+        in_reply_to=message.message_id,
+        references=[*message.references.split(), message.message_id] if message.message_id else (),
         now=now,
     )

@@ -5,7 +5,7 @@ import re
 from django.utils.html import strip_tags
 
 from portal.data_export import exporter, in_words
-from portal.models import CodeCopyRequest, OutboxMessage
+from portal.models import CodeCopyRequest, InboundMessage, OutboxMessage
 
 
 def _letter_text(html):
@@ -48,4 +48,24 @@ def code_copies(customer):
             "received_at": r.received_at,
         }
         for r in CodeCopyRequest.objects.filter(customer=customer).order_by("received_at", "id")
+    ]
+
+
+@exporter("emails_received")
+def emails_received(customer):
+    """Emails the customer sent to our mailbox (matched by their address, or linked by staff), as we read them."""
+    return [
+        {
+            "reference": m.reference,
+            "received_at": m.received_at,
+            "from": m.from_address,
+            "subject": m.subject,
+            "text": m.text,
+            "attachments": [a.filename for a in m.attachments.all()],
+            "status": m.get_status_display(),
+            "case": m.case_reference,
+        }
+        for m in InboundMessage.objects.filter(customer=customer)
+        .prefetch_related("attachments")
+        .order_by("received_at", "id")
     ]

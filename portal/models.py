@@ -41,6 +41,14 @@ class TimelineEvent(models.Model):
     via = models.CharField(
         max_length=6, choices=Via.choices, blank=True, help_text="How a customer's message reached us."
     )
+    email = models.ForeignKey(
+        "portal.InboundMessage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The customer's email this event came from, kept as it arrived.",
+    )
 
     class Meta:
         abstract = True
@@ -226,3 +234,115 @@ class PublicFormAlert(models.Model):
 
     def __str__(self):
         return f"{self.form}: {self.count} uses in the hour from {self.hour:%Y-%m-%d %H:%M} UTC"
+
+
+class InboundStatus(models.TextChoices):
+    """Where an email that reached the company's mailbox stands (portal/inbound/)."""
+
+    NEW = "new", "Stored, not yet sorted"
+    JOINED = "joined", "Added to its case"
+    TRIAGE = "triage", "Waiting for customer services"
+    CONVERTED = "converted", "Turned into a case"
+    DISMISSED = "dismissed", "Dealt with, no case needed"
+    ROBOT = "robot", "Automatic message: kept, never answered"
+    FLAGGED = "flagged", "Could not be read: needs staff"
+
+
+class InboundMessage(models.Model):
+    """An email that reached the company's mailbox, stored before anything else happens to it.
+
+    The original bytes are a file through Django's storage API (`raw`); the row is written in the same
+    transaction, and only after that commits is the message moved to the processed folder on the server
+    (portal/inbound/poller.py). `dedupe_key` is unique, so the same message fetched twice (or fetched
+    again after a poller was killed between storing and moving) makes one record."""
+
+    dedupe_key = models.CharField(max_length=64, unique=True, editable=False)
+    raw = models.FileField(upload_to="inbound/", max_length=200)
+    size = models.PositiveIntegerField(default=0)
+    source = models.CharField(max_length=200, blank=True, help_text="The mailbox it was read from.")
+    message_id = models.CharField("Message-ID", max_length=998, blank=True, db_index=True)
+    in_reply_to = models.TextField(blank=True)
+    references = models.TextField(blank=True)
+    from_address = models.CharField("from", max_length=320, blank=True, db_index=True)
+    from_name = models.CharField(max_length=200, blank=True)
+    to = models.TextField(blank=True)
+    subject = models.TextField(blank=True)
+    sent_at = models.DateTimeField("date (as the sender's mail program gave it)", null=True, blank=True)
+    received_at = models.DateTimeField(
+        help_text="When it reached our mailbox (the server's own time, else when we stored it): every deadline "
+        "counts from here."
+    )
+    stored_at = models.DateTimeField(default=timezone.now)
+    text = models.TextField(blank=True, help_text="The words of the email, as plain text.")
+    text_from_html = models.BooleanField(
+        default=False, help_text="The email had no plain text: this text was made from its HTML."
+    )
+    status = models.CharField(max_length=9, choices=InboundStatus.choices, default=InboundStatus.NEW)
+    robot_reason = models.CharField(max_length=200, blank=True)
+    note = models.TextField(blank=True, help_text="What the sorting found (a problem, a reference it could not use).")
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inbound_emails",
+        limit_choices_to={"is_staff": False},
+        help_text="The customer who sent it: matched by address, or linked by staff.",
+    )
+    follows = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="An earlier email it answers.",
+    )
+    receipt = models.OneToOneField(
+        OutboxMessage,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The automatic receipt we sent.",
+    )
+    # The complaint, fault or order it joined or became.
+    case_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    case_id = models.PositiveBigIntegerField(null=True, blank=True)
+    case = GenericForeignKey("case_type", "case_id")
+    case_reference = models.CharField(max_length=20, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = "email received"
+        verbose_name_plural = "emails received (triage)"
+        indexes = [models.Index(fields=["status", "-received_at"])]
+
+    def __str__(self):
+        return f"{self.reference}: {self.subject[:80] or '(no subject)'}"
+
+    @property
+    def reference(self):
+        """What the automatic receipt quotes, e.g. EML-000123."""
+        return f"EML-{self.pk:06d}" if self.pk else "EML-new"
+
+
+class InboundAttachment(models.Model):
+    """A file an email carried, as noted when it was stored. Its bytes stay inside the raw email; one over
+    INBOUND_MAX_ATTACHMENT_BYTES is refused: listed, never offered to staff as a file."""
+
+    message = models.ForeignKey(InboundMessage, on_delete=models.CASCADE, related_name="attachments")
+    position = models.PositiveSmallIntegerField(help_text="Which attachment of the email, from 1.")
+    filename = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    refused = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["message", "position"]
+
+    def __str__(self):
+        return self.filename or f"attachment {self.position}"

@@ -166,9 +166,11 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # collectstatic fills it; whitenoise wants it to exist
-# Files the portal keeps go through Django's storage API (the health check writes and deletes one there);
-# on the embedded default, a folder under var/.
-MEDIA_ROOT = env_str("MEDIA_ROOT", str(VAR_DIR / "files"))
+# Files the portal keeps (the emails customers send as they arrived, invoice PDFs; the health check writes and
+# deletes one) go through Django's storage API: the file system under MEDIA_ROOT here; every web and worker
+# machine must see the same one (a shared volume, or an object store configured in STORAGES).
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = "media/"  # never served: staff and customers download through views that check who asks
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -284,6 +286,8 @@ CELERY_BEAT_SCHEDULE = {
     "orders-confirmation-alerts": {"task": "orders.tasks.order_confirmation_alerts", "schedule": 300.0},
     "orders-cease-due-services": {"task": "orders.tasks.cease_due_services", "schedule": 3600.0},
     "faults-alert-repair-targets": {"task": "faults.tasks.faults_alert_repair_targets", "schedule": 300.0},
+    # The company's mailbox (portal/inbound/): every minute, so an email is sorted (a triage item, or on its case) within a minute.
+    "inbound-fetch-mail": {"task": "portal.tasks.inbound_fetch_mail", "schedule": 60.0, "options": {"expires": 55}},
 }
 CELERY_TIMEZONE = "UTC"
 
@@ -324,6 +328,22 @@ PUBLIC_FORM_LIMITS = {
     # Beyond this many uses of a form in an hour, customer services are warned; the form stays open.
     "overall_per_hour": env_int("PUBLIC_FORM_OVERALL_PER_HOUR", 200, minimum=1),
 }
+
+# The company's mailbox, read by the poller (portal/inbound/). INBOUND_IMAP_URL is
+# imaps://user:password@host:993/INBOX (TLS) or imap://user:password@host:143/INBOX (plain, upgraded with
+# STARTTLS when the server offers it); the user and password are URL-encoded (portal%40example.co.uk), the
+# path names the folder read. Unset: the embedded default reads the maildir INBOUND_MAILDIR instead (drop an
+# .eml file in its new/ folder). Read messages are moved to INBOUND_PROCESSED_FOLDER, never deleted.
+INBOUND_IMAP_URL = env_url("INBOUND_IMAP_URL", None, schemes=("imap", "imaps"))
+INBOUND_MAILDIR = Path(env_str("INBOUND_MAILDIR", str(VAR_DIR / "mail" / "inbound")))
+INBOUND_PROCESSED_FOLDER = env_str("INBOUND_PROCESSED_FOLDER", "Processed")
+INBOUND_IMAP_TIMEOUT = env_int("INBOUND_IMAP_TIMEOUT", 60, minimum=1)
+# An attachment larger than this is refused (the email is kept whole, the attachment listed as refused).
+INBOUND_MAX_ATTACHMENT_BYTES = env_int("INBOUND_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024, minimum=0)
+# At most this many messages per pass of the poller; the rest wait for the next minute.
+INBOUND_FETCH_LIMIT = env_int("INBOUND_FETCH_LIMIT", 500, minimum=1)
+# Automatic receipts to one address in an hour, at most: a robot we did not recognise cannot loop with us.
+INBOUND_RECEIPTS_PER_SENDER_PER_HOUR = env_int("INBOUND_RECEIPTS_PER_SENDER_PER_HOUR", 10, minimum=1)
 
 # Production hardening: `manage.py check --deploy` prints no warning with DEBUG off.
 if PRODUCTION:

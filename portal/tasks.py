@@ -22,3 +22,17 @@ def outbox_requeue():
     if any(counts):
         logger.info("Outbox: %s", counts._asdict())
     return counts
+
+
+@shared_task(ignore_result=True)
+def inbound_fetch_mail():
+    """Selection: every email waiting in the company's mailbox (up to INBOUND_FETCH_LIMIT a pass), and any
+    stored but not yet sorted. Each is stored, moved to the processed folder, then sorted."""
+    from portal.inbound.poller import fetch_mail
+
+    try:
+        counts = fetch_mail()
+    except Exception:  # the mailbox is unreachable: nothing was taken, the next minute tries again
+        logger.exception("The mailbox could not be read")
+        return None
+    return dict(counts)

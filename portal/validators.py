@@ -1,5 +1,6 @@
 """Validators every app's models and forms share."""
 
+import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
@@ -19,3 +20,14 @@ def validate_single_line(value):
     and the outbox cleans headers again as it sends (portal/outbox.py)."""
     if value and not is_single_line(value):
         raise ValidationError(SINGLE_LINE_MESSAGE, code="single_line")
+
+
+_HEADER_BREAKS = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def header_value(value):
+    """A value fit for an email header: every line break or other control character (and the spaces
+    around it) becomes one space. Forms refuse such values (portal.validators.validate_single_line),
+    but a row written another way must still send: Django refuses a header with a line break, and the
+    message would fail on every attempt until it is flagged."""
+    return _HEADER_BREAKS.sub(" ", str(value)).strip()

@@ -6,7 +6,7 @@ from portal import clock, customer_messages, policy
 from portal.workflow import Refused, check_move
 
 
-def event(complaint, kind, text="", *, by=None, internal=False, at=None, message=None, via=""):
+def event(complaint, kind, text="", *, by=None, internal=False, at=None, message=None, via="", email=None):
     return ComplaintEvent.objects.create(
         complaint=complaint,
         kind=kind,
@@ -16,6 +16,7 @@ def event(complaint, kind, text="", *, by=None, internal=False, at=None, message
         at=at or clock.now(),
         message=message,
         via=via,
+        email=email,
     )
 
 

@@ -78,9 +78,11 @@ def complaint_open(
     recorded_by=None,
     acknowledged_by_hand=False,
     service=None,
+    email=None,
     now=None,
 ):
-    """Record a complaint and, unless staff acknowledged it during the contact, queue its acknowledgement."""
+    """Record a complaint and, unless staff acknowledged it during the contact, queue its acknowledgement.
+    `email` is the stored email it came in (portal.models.InboundMessage), linked from its first event."""
     now = now or clock.now()
     received_at = received_at or now
     if channel != Channel.PORTAL and recorded_by is None:
@@ -115,6 +117,7 @@ def complaint_open(
         f"Complaint received by {complaint.get_channel_display().lower()}.",
         by=recorded_by or customer,
         at=received_at,
+        email=email,
     )
     if acknowledged_by_hand:
         complaint_acknowledge_by_hand(complaint=complaint, by=recorded_by, at=received_at, now=now)
@@ -194,14 +197,15 @@ def complaint_reopen(*, complaint, by, reason="", now=None):
 
 @transaction.atomic
 def complaint_add_customer_message(
-    *, complaint, customer, text, received_at, via=customer_messages.Via.PORTAL, now=None
+    *, complaint, customer, text, received_at, via=customer_messages.Via.PORTAL, email=None, now=None
 ):
     """A customer's message on their complaint, however it reached us: through the portal, or (for the
     mailbox reader and staff typing in a letter) an email or letter matched to this complaint, with
     `received_at` the time it reached us and `via` how.
 
     The message goes on the timeline, the complaint waits for our answer, and its owner (or, with no
-    owner, customer services) is emailed, once per message (portal/customer_messages.py)."""
+    owner, customer services) is emailed, once per message (portal/customer_messages.py). An emailed
+    message links its stored `email` from the event."""
     now = now or clock.now()
     if complaint.customer_id != customer.pk:
         raise Refused("This is not your complaint.")
@@ -214,7 +218,7 @@ def complaint_add_customer_message(
     if locked.status == Status.CLOSED:
         raise Refused("This complaint is closed. Please make a new complaint.")
     # The timeline event says how the message reached us, which only this path knows.
-    message = event(locked, EventKind.CUSTOMER_MESSAGE, text, by=customer, at=received_at, via=via)
+    message = event(locked, EventKind.CUSTOMER_MESSAGE, text, by=customer, at=received_at, via=via, email=email)
     customer_messages.received(locked, at=received_at)
     emails.complaint_customer_message(locked, message, now=now)
     complaint.customer_waiting_since = locked.customer_waiting_since

@@ -8,9 +8,9 @@ from portal import customer_messages
 from portal.workflow import check_move
 
 
-def event(fault, kind, text="", *, at, by=None, internal=False, message=None, via=""):
+def event(fault, kind, text="", *, at, by=None, internal=False, message=None, via="", email=None):
     return FaultEvent.objects.create(
-        fault=fault, kind=kind, text=text, by=by, internal=internal, at=at, message=message, via=via
+        fault=fault, kind=kind, text=text, by=by, internal=internal, at=at, message=message, via=via, email=email
     )
 
 

@@ -114,12 +114,14 @@ def fault_report(
     reported_at=None,
     recorded_by=None,
     request_key=None,
+    email=None,
     now=None,
 ):
     """Record a fault with the customer's checks and queue its acknowledgement, in one transaction.
 
     `answers` are in the order of faults.checks for the service's kind; a portal report has them all.
     A `request_key` already used returns the fault it made: the same form sent twice reports one fault.
+    `email` is the stored email it came in (portal.models.InboundMessage), linked from its first event.
     """
     existing = _made_with(request_key, customer)
     if existing is not None:
@@ -137,6 +139,7 @@ def fault_report(
                 reported_at=reported_at,
                 recorded_by=recorded_by,
                 request_key=request_key,
+                email=email,
                 now=now,
             )
     except IntegrityError:
@@ -152,7 +155,9 @@ def _made_with(request_key, customer):
     return Fault.objects.filter(request_key=request_key, customer=customer).first()
 
 
-def _fault_report(*, customer, service, description, answers, channel, reported_at, recorded_by, request_key, now):
+def _fault_report(
+    *, customer, service, description, answers, channel, reported_at, recorded_by, request_key, email, now
+):
     now = now or clock.now()
     reported_at = reported_at or now
     description = (description or "").strip()
@@ -189,6 +194,7 @@ def _fault_report(*, customer, service, description, answers, channel, reported_
         f"Fault reported {how} on {fault.service.label}.",
         by=recorded_by or customer,
         at=reported_at,
+        email=email,
     )
     fault.ack_message = emails.fault_ack(fault, next_at_work=next_at_work_text(reported_at), checks=rows)
     fault.save(update_fields=["ack_message"])
@@ -296,13 +302,15 @@ def fault_add_note(*, fault, by, text, now=None):
 
 
 @transaction.atomic
-def fault_add_customer_message(*, fault, customer, text, received_at, via=customer_messages.Via.PORTAL, now=None):
+def fault_add_customer_message(
+    *, fault, customer, text, received_at, via=customer_messages.Via.PORTAL, email=None, now=None
+):
     """The customer adds information to their fault, however it reached us: through the portal, or (for
     the mailbox reader and staff typing in a letter) an email or letter matched to this fault, with
     `received_at` the time it reached us and `via` how.
 
     It goes on the timeline, the fault waits for our answer, and the engineers are emailed, once per
-    message (portal/customer_messages.py)."""
+    message (portal/customer_messages.py). An emailed message links its stored `email` from the event."""
     now = now or clock.now()
     text = (text or "").strip()
     if fault.customer_id != customer.pk:
@@ -316,7 +324,7 @@ def fault_add_customer_message(*, fault, customer, text, received_at, via=custom
     locked = lock(fault)
     if locked.status == Status.CLOSED:
         raise Refused("This fault is closed. If the problem is back, please report a new fault.")
-    message_event = event(locked, EventKind.CUSTOMER_MESSAGE, text, by=customer, at=received_at, via=via)
+    message_event = event(locked, EventKind.CUSTOMER_MESSAGE, text, by=customer, at=received_at, via=via, email=email)
     customer_messages.received(locked, at=received_at)
     emails.fault_customer_message(locked, message_event, now=now)
     sync(fault, locked, "customer_waiting_since")

@@ -14,6 +14,7 @@ from orders.services.catalogue import price_list_request, quote_request_create, 
 from orders.services.held import CONTROL_PANEL_FIELDS, service_resume, service_suspend, service_update_settings
 from orders.services.orders import (
     confirmation_state,
+    order_add_customer_message,
     order_cancel,
     order_complete,
     order_confirm,
@@ -29,6 +30,7 @@ __all__ = [
     "cancellation_request",
     "cancellation_withdraw",
     "confirmation_state",
+    "order_add_customer_message",
     "order_cancel",
     "order_complete",
     "order_confirm",

@@ -113,11 +113,14 @@ def validate_cancellation(*, service, channel, received_at, quoted_username, now
 
 
 @transaction.atomic
-def cancellation_request(*, service, channel, received_at, quoted_username, requested_date=None, recorded_by, now=None):
+def cancellation_request(
+    *, service, channel, received_at, quoted_username, requested_date=None, recorded_by, email=None, now=None
+):
     """Record a written request to cancel `service`, set its withdrawal date, and tell the customer.
 
     Refused (and nothing saved) when the quoted account username is not the service's account, when the
-    time received is in the future, or when the service is not active or suspended.
+    time received is in the future, or when the service is not active or suspended. `email` is the
+    stored email that made the request (portal.models.InboundMessage), linked from the service's event.
     """
     now = now or clock.now()
     service = lock(service)  # then check: a concurrent request on the same service waits and is refused
@@ -143,6 +146,7 @@ def cancellation_request(*, service, channel, received_at, quoted_username, requ
         by=recorded_by,
         kind=ServiceEventKind.CANCELLATION_REQUESTED,
         now=now,
+        email=email,
         text=f"Cancellation requested ({how}, received {date_text(received_at)} {time_text(received_at)}). "
         f"The service will be withdrawn on {day_text(day)}; it is charged until then.",
     )

@@ -20,14 +20,15 @@ CONTROL_PANEL_FIELDS = {
 }
 
 
-def move_service(*, service, to, by, kind, text, now, transitions=SERVICE_TRANSITIONS, **fields):
-    """Move a (locked) service along SERVICE_TRANSITIONS (or the given rules) with its event, or refuse."""
+def move_service(*, service, to, by, kind, text, now, transitions=SERVICE_TRANSITIONS, email=None, **fields):
+    """Move a (locked) service along SERVICE_TRANSITIONS (or the given rules) with its event, or refuse.
+    `email` is the customer's stored email that asked for it, linked from the event."""
     check_move(transitions, service.status, to, what="A service", words=SERVICE_WORDS)
     service.status = to
     for name, value in fields.items():
         setattr(service, name, value)
     service.save(update_fields=["status", *fields])
-    ServiceEvent.objects.create(service=service, kind=kind, text=text, by=by, at=now)
+    ServiceEvent.objects.create(service=service, kind=kind, text=text, by=by, at=now, email=email)
     return service
 
 

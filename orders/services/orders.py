@@ -22,7 +22,7 @@ from orders.models import (
     ServiceEvent,
     ServiceEventKind,
 )
-from portal import clock, policy, sla, staff_time
+from portal import clock, customer_messages, policy, sla, staff_time
 from portal.dates import add_months
 from portal.formats import day_text, plural
 from portal.office_hours import add_office_hours, london
@@ -307,3 +307,29 @@ def orders_alert_confirmations(*, now=None):
         now=now,
         record=record,
     )
+
+
+@transaction.atomic
+def order_add_customer_message(
+    *, order, customer, text, received_at, via=customer_messages.Via.EMAIL, email=None, now=None
+):
+    """A customer's message about their order (today only by email: a reply to one of our emails about
+    it, or an email customer services file on it from the triage list), on the order's timeline with the
+    time it reached us, and customer services told, once per message (orders have no owner; Code: orders
+    by "emailing"). An emailed message links its stored `email` from the event."""
+    now = now or clock.now()
+    if order.customer_id != customer.pk:
+        raise Refused("This order is not the customer's.")
+    text = (text or "").strip()
+    if not text:
+        raise Refused("Write the message first.", field="text")
+    try:
+        customer_messages.check_arrival(received_at=received_at, via=via, now=now, case_since=order.received_at)
+    except customer_messages.ArrivalRefused as refusal:
+        raise Refused(str(refusal), field="received_at") from None
+    locked = Order.objects.select_for_update(of=("self",)).select_related("customer", "product").get(pk=order.pk)
+    message = OrderEvent.objects.create(
+        order=locked, kind=OrderEventKind.CUSTOMER_MESSAGE, text=text, by=customer, at=received_at, via=via, email=email
+    )
+    emails.order_customer_message(locked, message, now=now)
+    return message
