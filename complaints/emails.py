@@ -21,7 +21,9 @@ def _by_post(complaint):
     return not customer.email or complaint.reply_by == ReplyBy.LETTER or complaint.channel == Channel.LETTER
 
 
-def _to_customer(complaint, *, kind, subject, context=None, due_at=None, by_post=None, attachments=(), now):
+def _to_customer(
+    complaint, *, kind, subject, context=None, due_at=None, by_post=None, attachments=(), answering=None, now
+):
     """Email or write to the customer, as the complaint's rules say (`by_post` when staff chose), with the
     complaint's reference in the subject."""
     try:
@@ -35,20 +37,23 @@ def _to_customer(complaint, *, kind, subject, context=None, due_at=None, by_post
             due_at=due_at,
             by_post=_by_post(complaint) if by_post is None else by_post,
             attachments=attachments,
+            answering=answering,
             now=now,
         )
     except outbox.Unreachable as error:  # neither an email nor a postal address: staff must find one first
         raise Refused(f"We cannot write to this customer: {error} Add their email or postal address.") from None
 
 
-def complaint_ack(complaint, *, now):
-    """Code: "We will acknowledge all complaints received by letter, or e-mail within 24 working hours"."""
+def complaint_ack(complaint, *, email=None, now):
+    """Code: "We will acknowledge all complaints received by letter, or e-mail within 24 working hours".
+    A complaint that came by email is acknowledged in reply to it (`email`), so it threads in their mail."""
     return _to_customer(
         complaint,
         kind="complaint_ack",
         subject="We have received your complaint",
         context={"scheme": adr_scheme_current()},
         due_at=complaint.ack_due_at,
+        answering=email,
         now=now,
     )
 

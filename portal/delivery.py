@@ -153,8 +153,15 @@ def _rendered_attachments(message):
         yield attachment
 
 
+# Messages the portal sends by itself in answer to an email (RFC 3834): marked so that other robots (an
+# out-of-office, a list manager) do not answer them in turn.
+AUTO_REPLIED_KINDS = {"inbound_receipt"}
+
+
 def _headers(message):
     headers = {"X-Portal-Message": str(message.pk)}
+    if message.kind in AUTO_REPLIED_KINDS:
+        headers["Auto-Submitted"] = "auto-replied"
     if message.message_id:
         headers["Message-ID"] = message.message_id
     if message.in_reply_to:

@@ -239,9 +239,21 @@ def letter_html_for(customer, template, *, context, subject, now=None):
 
 
 def send_to_customer(
-    customer, *, kind, template, subject, context, concerning=None, due_at=None, attachments=(), by_post=None, now=None
+    customer,
+    *,
+    kind,
+    template,
+    subject,
+    context,
+    concerning=None,
+    due_at=None,
+    attachments=(),
+    by_post=None,
+    answering=None,
+    now=None,
 ):
-    """Email the customer, or write to them when they take letters only or asked for post.
+    """Email the customer, or write to them when they take letters only or asked for post. `answering` is
+    the customer's email this answers (portal.models.InboundMessage): the email threads under it.
 
     When the chosen way is impossible (a letter, but the address was removed since; an email, but no
     address) the other is used, so that the customer still hears from us; with neither, Unreachable."""
@@ -277,8 +289,17 @@ def send_to_customer(
         concerning=concerning,
         due_at=due_at,
         attachments=attachments,
+        in_reply_to=answering.message_id if answering is not None else "",
+        references=thread_of(answering),
         now=now,
     )
+
+
+def thread_of(inbound):
+    """The References of an answer to a customer's email: their thread, then their email itself."""
+    if inbound is None or not inbound.message_id:
+        return ()
+    return (*inbound.references.split(), inbound.message_id)
 
 
 def email_staff(*, group, kind, template, subject, context, concerning=None, now=None):

@@ -122,7 +122,7 @@ def complaint_open(
     if acknowledged_by_hand:
         complaint_acknowledge_by_hand(complaint=complaint, by=recorded_by, at=received_at, now=now)
     else:
-        complaint.ack_message = emails.complaint_ack(complaint, now=now)
+        complaint.ack_message = emails.complaint_ack(complaint, email=email, now=now)
         complaint.save(update_fields=["ack_message"])
     return complaint
 

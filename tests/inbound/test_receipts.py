@@ -31,3 +31,12 @@ def test_one_address_gets_at_most_the_hourly_number_of_receipts(settings):
 
     assert stored(status=InboundStatus.TRIAGE).count() == 3  # all kept for staff
     assert OutboxMessage.objects.filter(kind="inbound_receipt", to_email="helpdesk@robot.example").count() == 2
+
+
+def test_a_receipt_says_it_is_an_automatic_reply_so_other_robots_leave_it_alone(alice, on_commit):
+    from django.core import mail
+
+    with on_commit():
+        _arrives(email(subject="My line is dead", body="Since this morning."))
+    [receipt] = [m for m in mail.outbox if m.subject.startswith("We have received your email")]
+    assert receipt.extra_headers["Auto-Submitted"] == "auto-replied"

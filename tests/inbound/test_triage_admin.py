@@ -64,6 +64,9 @@ def test_customer_services_turn_an_email_into_a_complaint_acknowledged_24_office
     [first] = ComplaintEvent.objects.filter(complaint=complaint, kind=ComplaintEventKind.RECEIVED)
     assert first.email == message and first.at == FRIDAY_4PM
     assert complaint.ack_message.to_email == "alice@example.co.uk"
+    # The acknowledgement answers her email: it threads under it in her mail program.
+    assert message.message_id and complaint.ack_message.in_reply_to == message.message_id
+    assert complaint.ack_message.references.split()[-1] == message.message_id
     message.refresh_from_db()
     assert (message.status, message.case_reference, message.handled_by) == (
         InboundStatus.CONVERTED,
