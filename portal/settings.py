@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "bootstrap",  # Bootstrap 5's CSS and JS, served from our own static files.
     "axes",
+    "sequences",  # django-sequences: gapless invoice and credit note numbers
     "accounts",
     "portal",
     "orders",
@@ -316,6 +317,32 @@ PORTAL_POLICY = {
     # Code (Fault Repair): "We reserve the right to charge for any abortive work or visit"; before VAT.
     "ABORTIVE_VISIT_CHARGE": env_decimal("ABORTIVE_VISIT_CHARGE", "85.00", minimum=0),
     "VAT_RATE": env_decimal("VAT_RATE", "0.20", minimum=0),
+}
+
+# Billing (billing/). Money excludes VAT; VAT is worked out per invoice per rate, half up to the penny.
+BILLING = {
+    # The monthly run: on this day of the month (London), for the month starting on the 1st, billed in advance.
+    "RUN_DAY": env_int("BILLING_RUN_DAY", 1, minimum=1, maximum=28),
+    "PAYMENT_DAYS": env_int("BILLING_PAYMENT_DAYS", 14, minimum=0),  # due date: this many days after issue
+    # Days a service is suspended for non-payment are still charged (the contract runs on) unless this is off.
+    "CHARGE_SUSPENDED_DAYS": env_bool("BILLING_CHARGE_SUSPENDED_DAYS", True),
+    "INVOICE_PREFIX": env_str("BILLING_INVOICE_PREFIX", "INV-"),
+    "CREDIT_NOTE_PREFIX": env_str("BILLING_CREDIT_NOTE_PREFIX", "CRN-"),
+    # The reminder ladder, in days after the due date: reminders, then a final notice naming the suspension
+    # date (this many days after the notice); suspension needs a staff action unless AUTO_SUSPEND is on.
+    "REMINDER_DAYS": tuple(int(d) for d in env_list("BILLING_REMINDER_DAYS", ("7", "14"))),
+    "FINAL_NOTICE_DAYS": env_int("BILLING_FINAL_NOTICE_DAYS", 21, minimum=0),
+    "SUSPEND_AFTER_DAYS": env_int("BILLING_SUSPEND_AFTER_DAYS", 7, minimum=1),
+    "AUTO_SUSPEND": env_bool("BILLING_AUTO_SUSPEND", False),
+}
+# Printed on every invoice and credit note (how to pay, quoting the invoice number).
+BILLING_COMPANY = {
+    "legal_name": env_str("BILLING_LEGAL_NAME", "121 Communications Ltd"),
+    "vat_number": env_str("BILLING_VAT_NUMBER", "GB 123 4567 89"),
+    "cheques_payable_to": env_str("BILLING_CHEQUES_PAYABLE_TO", "121 Communications Ltd"),
+    "bank_account_name": env_str("BILLING_BANK_ACCOUNT_NAME", "121 Communications Ltd"),
+    "bank_sort_code": env_str("BILLING_BANK_SORT_CODE", "30-94-57"),
+    "bank_account_number": env_str("BILLING_BANK_ACCOUNT_NUMBER", "12345678"),
 }
 
 # Public forms that send mail to a typed address (the Code's copy, the price list): portal/throttle.py.
