@@ -262,7 +262,7 @@ class AccountHoldAdmin(StaffActionsMixin, LinksOnlyWhereAllowed, admin.ModelAdmi
 
     def recorded_message(self, hold):
         return (
-            f"{hold.customer.username} is on hold ({hold.get_reason_display().lower()}): no reminders or "
+            f"Account {hold.customer.username} is on hold ({hold.get_reason_display().lower()}): no reminders or "
             "suspension until the hold ends."
         )
 
