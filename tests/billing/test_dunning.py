@@ -282,3 +282,26 @@ def test_the_policy_page_shows_every_step_of_the_ladder(client, ann, settings):
     assert "Final notice, naming the suspension date 20 days after the due date BILLING_FINAL_NOTICE_DAYS" in page
     assert "7 days after the final notice" in page
     assert "Suspension confirmed by Accounts staff, in the admin BILLING_AUTO_SUSPEND" in page
+
+
+def test_the_demo_step_does_nothing_without_invoices(alice, carol, ann, at):
+    from billing.demo_ledger import ledger_demo
+
+    ledger_demo({"alice": alice, "carolsbakery": carol}, {"ann": ann}, at(days_late(7)))
+    assert not InvoiceEvent.objects.exists()
+
+
+def test_the_demo_step_pays_one_part_pays_one_and_reminds_one(alice, carol, ann, at, on_commit):
+    from billing.demo_ledger import ledger_demo
+    from billing.models import InvoiceStatus
+
+    overdue = issued_invoice(alice, "60.00", issue_date=date(2027, 1, 1))
+    paid = issued_invoice(alice, "30.00", issue_date=date(2027, 2, 1))
+    part = issued_invoice(carol, "80.00", issue_date=date(2027, 1, 28))
+    with on_commit():
+        ledger_demo({"alice": alice, "carolsbakery": carol}, {"ann": ann}, at(days_late(20)))
+    for invoice in (overdue, paid, part):
+        invoice.refresh_from_db()
+    assert ladder_kinds(overdue) == ["reminder_1"] and overdue.status == InvoiceStatus.OPEN
+    assert paid.status == InvoiceStatus.PAID
+    assert (part.status, part.outstanding) == (InvoiceStatus.OPEN, part.total / 2)
