@@ -5,6 +5,7 @@ going out, and Carol paying with no invoice number), and small files built on th
 from datetime import date
 from pathlib import Path
 
+from billing.services.statements import statement_import
 from tests.billing.ledger_helpers import issued_invoice
 
 STATEMENTS = Path(__file__).parent / "statements"
@@ -37,8 +38,6 @@ def starling(*rows):
 
 
 def import_bytes(data, *, name="statement.csv", by=None, bank=None):
-    from billing.services.statements import statement_import
-
     return statement_import(file_bytes=data, filename=name, bank=bank, by=by)
 
 
