@@ -44,6 +44,7 @@ WEIGHT_DIGITS = 25
 WEIGHT_DATE = 10
 DATE_WINDOW_DAYS = 30
 NAME_THRESHOLD = 0.6
+NAME_CANDIDATES = 100  # customers compared by name for one line, at most
 # Words that say nothing about who paid.
 NAME_NOISE = {
     "MR",
@@ -166,8 +167,12 @@ def name_similarity(customer_name, payer_words):
         elif word[0] in initials:
             points += 0.5
     by_words = points / len(wanted)
-    by_spelling = difflib.SequenceMatcher(None, " ".join(wanted), " ".join(payer_words)).ratio()
-    return max(by_words, by_spelling)
+    if by_words == 1:
+        return by_words
+    spelling = difflib.SequenceMatcher(None, " ".join(wanted), " ".join(payer_words))
+    if spelling.real_quick_ratio() <= by_words:  # cannot beat the words: spare the full comparison
+        return by_words
+    return max(by_words, spelling.ratio())
 
 
 class InvoiceBook:
@@ -210,6 +215,20 @@ class InvoiceBook:
         text = line.counterparty or line.description
         return [w for w in name_words(_pattern(self.prefix).sub(" ", text.upper())) if not any(c.isdigit() for c in w)]
 
+    def _named(self, payer):
+        """Customers whose names share the payer's words. A word many customers share (a common first name
+        or surname) narrows nothing alone: it is intersected with the payer's other words, and dropped if
+        the payer's name is still that common (amount, number and date still suggest)."""
+        sets = sorted((self.by_name_word[w] for w in set(payer) if w in self.by_name_word), key=len)
+        if not sets:
+            return set()
+        named = sets[0]
+        for other in sets[1:]:
+            if len(named) <= NAME_CANDIDATES:
+                break
+            named = named & other
+        return named if len(named) <= NAME_CANDIDATES else set()
+
     def suggest(self, line, keys=()):
         """Up to MAX_SUGGESTIONS open invoices this line may pay, best first, each with its reasons
         (Xero's order: the amount, the date, the name)."""
@@ -234,10 +253,7 @@ class InvoiceBook:
         for invoice in self.by_amount.get(line.amount, ()):
             add(invoice, WEIGHT_AMOUNT, f"the amount is the {gbp(invoice.outstanding)} still due")
         payer = self._payer_words(line)
-        similar = set()
-        for word in payer:
-            similar |= self.by_name_word.get(word, set())
-        for customer_id in similar:
+        for customer_id in self._named(payer):
             invoices = self.by_customer[customer_id]
             score = name_similarity(invoices[0].customer_name, payer)
             if score >= NAME_THRESHOLD:
