@@ -2,6 +2,8 @@
 review, debits ignored, every line kept; nothing recorded twice; a malformed file recording nothing; and
 staff allocating or ignoring a line for review."""
 
+import threading
+import time
 from datetime import date
 from decimal import Decimal
 from io import StringIO
@@ -9,6 +11,7 @@ from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection, transaction
 
 from billing.models import InvoiceStatus, LineOutcome, Payment, StatementImport, StatementLine
 from billing.services.statements import statement_line_ignore, statement_line_resolve
@@ -249,3 +252,65 @@ def test_the_command_refuses_the_same_file_twice_and_can_force_the_bank(invoices
     call_command("import_statement", str(STATEMENTS / "hsbc.csv"), "--bank", "hsbc", stdout=StringIO())
     with pytest.raises(CommandError, match="This statement was imported already"):
         call_command("import_statement", str(STATEMENTS / "hsbc.csv"), stdout=StringIO())
+
+
+# --- two imports racing (real PostgreSQL transactions, one connection per thread) ------------------------
+
+
+def _in_thread(target, results, key):
+    def run():
+        try:
+            results[key] = target()
+        except Exception as error:  # reported by the test, not lost in the thread
+            results[key] = error
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def _race(first_file, second_file):
+    """The first import holds its transaction open while the second runs; returns both results."""
+    first_done = threading.Event()
+    results = {}
+
+    def first():
+        with transaction.atomic():
+            statement = import_bytes(first_file, name="first.csv")
+            first_done.set()
+            time.sleep(0.5)  # the second import reads and writes meanwhile
+            return statement
+
+    def second():
+        first_done.wait(10)
+        return import_bytes(second_file, name="second.csv")
+
+    threads = [_in_thread(first, results, "first"), _in_thread(second, results, "second")]
+    for thread in threads:
+        thread.join(30)
+    return results["first"], results["second"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_of_overlapping_exports_at_once_pay_each_line_once(alice):
+    invoice = issued_invoice(alice, "60.00", issue_date=ISSUED, number="INV-000301")
+    row = ("16/11/2026", "Alice Archer", "INV301", "30.00")
+    first, second = _race(starling(row), starling(row, ("17/11/2026", "Alice Archer", "INV301", "5.00")))
+    assert isinstance(first, StatementImport) and first.lines_matched == 1
+    assert isinstance(second, Refused) and "import it again" in second.message.lower()
+    assert refreshed(invoice).outstanding == D("30.00") and StatementImport.objects.count() == 1
+    # Imported again once the first has finished, it takes in only what is new.
+    again = import_bytes(starling(row, ("17/11/2026", "Alice Archer", "INV301", "5.00")), name="second.csv")
+    assert outcomes(again) == ["ignored", "matched"] and refreshed(invoice).outstanding == D("25.00")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_file_imported_twice_at_once_is_recorded_once(alice):
+    invoice = issued_invoice(alice, "60.00", issue_date=ISSUED, number="INV-000302")
+    data = starling(("16/11/2026", "Alice Archer", "INV302", "30.00"))
+    first, second = _race(data, data)
+    assert isinstance(first, StatementImport)
+    assert isinstance(second, Refused) and second.message.startswith("This statement was imported already")
+    assert refreshed(invoice).outstanding == D("30.00") and Payment.objects.count() == 1
