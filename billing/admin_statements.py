@@ -26,7 +26,7 @@ from billing.services.statements import (
 )
 from billing.statements import LAYOUTS
 from portal import clock
-from portal.formats import gbp
+from portal.formats import gbp, short_datetime
 from portal.workflow import Refused
 
 STATEMENT_PERMISSION = "billing.change_statementline"
@@ -48,12 +48,12 @@ class StatementImportAdmin(AccountsOnly, admin.ModelAdmin):
     list_display = (
         "filename",
         "bank_name",
-        "imported_at",
+        "imported",
         "imported_by",
-        "lines_total",
-        "lines_matched",
-        "lines_for_review",
-        "lines_ignored",
+        "lines",
+        "paid_automatically",
+        "for_review_at_import",
+        "ignored",
         "still_for_review",
     )
     list_select_related = ("imported_by",)
@@ -66,6 +66,26 @@ class StatementImportAdmin(AccountsOnly, admin.ModelAdmin):
             .get_queryset(request)
             .annotate(review_left=Count("lines", filter=Q(lines__outcome=LineOutcome.REVIEW)))
         )
+
+    @admin.display(description="Imported", ordering="imported_at")
+    def imported(self, statement):
+        return short_datetime(statement.imported_at)
+
+    @admin.display(description="Lines", ordering="lines_total")
+    def lines(self, statement):
+        return statement.lines_total
+
+    @admin.display(description="Paid automatically", ordering="lines_matched")
+    def paid_automatically(self, statement):
+        return statement.lines_matched
+
+    @admin.display(description="For review at import", ordering="lines_for_review")
+    def for_review_at_import(self, statement):
+        return statement.lines_for_review
+
+    @admin.display(description="Ignored", ordering="lines_ignored")
+    def ignored(self, statement):
+        return statement.lines_ignored
 
     @admin.display(description="Bank")
     def bank_name(self, statement):
@@ -170,7 +190,7 @@ class OutcomeFilter(admin.SimpleListFilter):
 
 @admin.register(StatementLine)
 class StatementLineAdmin(AccountsOnly, admin.ModelAdmin):
-    list_display = ("date", "amount_text", "payer", "why", "suggested", "statement_link", "act")
+    list_display = ("day", "amount_text", "payer", "why", "suggested", "statement_link", "act")
     list_display_links = None
     list_filter = (OutcomeFilter, "statement")
     list_select_related = ("statement",)
@@ -187,6 +207,10 @@ class StatementLineAdmin(AccountsOnly, admin.ModelAdmin):
             path("<int:pk>/resolve/", wrap(self.resolve_view), name="billing_statementline_resolve"),
             path("<int:pk>/ignore/", wrap(self.ignore_view), name="billing_statementline_ignore"),
         ] + super().get_urls()
+
+    @admin.display(description="Date", ordering="date")
+    def day(self, line):
+        return f"{line.date:%d/%m/%Y}"
 
     @admin.display(description="Amount", ordering="amount")
     def amount_text(self, line):

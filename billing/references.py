@@ -320,6 +320,7 @@ def _suggestion(score, invoice, reasons):
         "username": invoice.username,
         "outstanding": str(invoice.outstanding),
         "due_date": invoice.due_date.isoformat() if invoice.due_date else "",
+        "due": f"{invoice.due_date:%d/%m/%Y}" if invoice.due_date else "",
         "score": round(score, 1),
         "reasons": reasons,
     }
