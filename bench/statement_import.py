@@ -90,8 +90,8 @@ def make_invoices(count):
 
 
 def make_file(invoices, lines):
-    """A Lloyds export: 70% quoting one invoice (half mangled), 10% no number, 5% two numbers or too much,
-    15% money out."""
+    """A Lloyds export: 70% quoting one invoice for its amount (half of them mangled), 10% quoting none,
+    5% quoting two, 5% paying more than is due, 10% money out."""
     rng = random.Random(11)
     chosen = rng.sample(invoices, lines)
     rows, balance = [HEADER], Decimal("10000.00")
