@@ -85,9 +85,10 @@ def _book(parsed):
         if line.amount > 0:
             quoted.update(number_keys(f"{line.counterparty} {line.description}", prefix))
     missing = {number_text(key, prefix): key for key in quoted if key not in book.by_key}
-    for number in range(0, len(missing), CHUNK):
-        numbers = list(missing)[number : number + CHUNK]
-        for found, status in Invoice.objects.filter(number__in=numbers).values_list("number", "status"):
+    numbers = list(missing)
+    for start in range(0, len(numbers), CHUNK):
+        chunk = numbers[start : start + CHUNK]
+        for found, status in Invoice.objects.filter(number__in=chunk).values_list("number", "status"):
             book.closed[missing[found]] = CLOSED_WORDS.get(status, "is not open")
     return book
 
