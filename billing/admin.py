@@ -1,4 +1,7 @@
-"""Billing in the staff admin: each part registers its pages from its own module; importing it here registers them."""
+"""Billing in the staff admin: each part registers its pages from its own module; importing it here registers them.
 
-from billing import admin_payments  # noqa: F401  (payments, holds and suspensions)
-from billing import admin_statements  # noqa: F401  (bank statements: upload, results, the review list)
+admin_payments: payments, holds and suspensions; admin_statements: bank statements (upload, results, the
+review list).
+"""
+
+from billing import admin_payments, admin_statements  # noqa: F401
