@@ -388,6 +388,13 @@ class InvoiceAdmin(DocumentAdmin):
             request, "admin/billing/invoice_csv.html", context, status=400 if form.is_bound else 200
         )
 
+    def get_ordering(self, request):
+        # A run's invoices by number: the (run, number) index serves it. Newest first by id would walk the
+        # primary key backwards past every later run's rows (0.9 s for the oldest of 50 runs of 20,000).
+        if _int(request.GET.get(RunFilter.parameter_name)) is not None:
+            return ["number"]
+        return super().get_ordering(request)
+
     def changelist_view(self, request, extra_context=None):
         run_id = _int(request.GET.get(RunFilter.parameter_name))
         run = BillingRun.objects.select_related("customer").filter(pk=run_id).first() if run_id else None
