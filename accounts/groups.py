@@ -41,7 +41,7 @@ GROUP_PERMISSIONS = {
         "-complaints.delete_adrscheme",  # a scheme is replaced, never deleted (complaints/admin.py)
         "faults.view_*",
         "faults.add_fault",  # they answer the phone line faults are reported on
-        "billing.view_*",
+        # No billing: invoices, payments and bank statements are the Accounts team's work.
     ],
     ACCOUNTS: [
         "accounts.view_user",
@@ -55,6 +55,8 @@ GROUP_PERMISSIONS = {
         "portal.change_printqueueletter",
         "billing.*",
         "orders.view_*",
+        # The abortive-visit charges their invoices carry (faults/admin.py); engineers decide waivers.
+        "faults.view_visitcharge",
     ],
     # Engineers do not open customers' records: the fault's page shows what a visit needs (name, service
     # address, contact for visits, phone; faults/admin.py). Of orders they see the services faults are

@@ -1,7 +1,8 @@
-"""Billing in the staff admin: each part registers its pages from its own module; importing it here registers them.
+"""Billing in the staff admin (the Accounts group's work: accounts/groups.py), one module per part; importing
+it here registers its pages.
 
-admin_payments: payments, holds and suspensions; admin_statements: bank statements (upload, results, the
-review list).
+admin_invoices: invoices and credit notes; admin_payments: payments, holds and suspensions;
+admin_statements: bank statements (upload, results, the review list).
 """
 
-from billing import admin_payments, admin_statements  # noqa: F401
+from billing import admin_invoices, admin_payments, admin_statements  # noqa: F401

@@ -7,5 +7,6 @@ class BillingConfig(AppConfig):
     def ready(self):
         # The reminder ladder: its payment hook (restoring services once paid), the policy page's rows,
         # its periodic task (not a tasks.py, so Celery's autodiscovery would miss it) and its demo step.
-        from billing import demo_ledger, tasks_dunning  # noqa: F401
+        # Registries: the account overview's card and the customer's data export.
+        from billing import dashboard, demo_ledger, export, tasks_dunning  # noqa: F401  # noqa: F401
         from billing.services import dunning  # noqa: F401

@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from billing import views
 
 app_name = "billing"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.invoice_list, name="invoice_list"),
+    path("<int:pk>/pdf/", views.invoice_pdf, name="invoice_pdf"),
+    path("credit-notes/<int:pk>/pdf/", views.credit_note_pdf, name="credit_note_pdf"),
+]

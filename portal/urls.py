@@ -25,7 +25,7 @@ urlpatterns = [
     path("orders/", include("orders.urls")),
     path("complaints/", include("complaints.urls")),
     path("faults/", include("faults.urls")),
-    path("billing/", include("billing.urls")),
+    path("invoices/", include("billing.urls")),
     path("admin/", admin.site.urls),
     # For monitoring (everything) and load balancers (what this web machine needs to serve): portal/health.py.
     path("health/", health.HealthView.as_view(checks=health.ALL_CHECKS), name="health"),

@@ -45,6 +45,8 @@ from orders.models import (
 )
 from portal import clock
 from portal.models import CodeCopyRequest, OutboxMessage
+from tests.billing.ledger_helpers import issued_invoice
+from tests.billing.page_helpers import credit_note
 from tests.browser.helpers import log_in
 from tests.faults.helpers import investigating, make_service, offer, report
 from tests.helpers import ldn
@@ -485,8 +487,14 @@ def alices_things(alice, eric, sam, products, monkeypatch):
     complaint = complaint_services.complaint_open(
         customer=alice, category="billing", what_happened="Charged twice in October."
     )
+    invoice = issued_invoice(alice, "36.00")
     return {
-        "pk": {"complaints": complaint.pk, "faults": fault.pk},
+        "pk": {
+            "complaints": complaint.pk,
+            "faults": fault.pk,
+            "billing:invoice_pdf": invoice.pk,
+            "billing:credit_note_pdf": credit_note(invoice, "5.00").pk,
+        },
         "slot_id": slot.pk,
         "service_id": service.pk,
         "product_id": {"orders:order_create": products["fttc"].pk, "orders:quote_request": products["leased-line"].pk},
