@@ -179,6 +179,7 @@ def main():
                 env=m["env"],
                 start_new_session=True,
             )
+            log = open(m["checkout"] / "worker.log", "w")  # noqa: SIM115 - open while the worker runs
             worker = subprocess.Popen(
                 [
                     sys.executable,
@@ -197,6 +198,8 @@ def main():
                 cwd=m["checkout"],
                 env=m["env"],
                 start_new_session=True,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
             processes += [web, worker]
             m["base"] = f"http://127.0.0.1:{m['port']}"
