@@ -336,7 +336,8 @@ class Cancellation(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["withdrawal_date"], condition=Q(status="active"), name="orders_cancellation_due")
+            models.Index(fields=["withdrawal_date"], condition=Q(status="active"), name="orders_cancellation_due"),
+            models.Index(fields=["-received_at", "-id"], name="orders_cancellation_newest"),  # the staff list's order
         ]
 
     def __str__(self):
