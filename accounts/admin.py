@@ -12,6 +12,7 @@ from django.utils.crypto import get_random_string
 from accounts import services
 from accounts.models import AccountEvent, ConsentChannel, MarketingConsent, User
 from portal import clock
+from portal.admin_scale import BigTableAdmin
 from portal.workflow import Refused
 
 
@@ -102,7 +103,8 @@ class AccountEventInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BigTableAdmin, BaseUserAdmin):
+    customer_path = None  # the customers themselves: every search field is the table's own (trigram-indexed)
     add_form = CustomerCreationForm
     list_display = [
         "username",
@@ -273,12 +275,11 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(MarketingConsent)
-class MarketingConsentAdmin(admin.ModelAdmin):
+class MarketingConsentAdmin(BigTableAdmin, admin.ModelAdmin):
     list_display = ["customer", "opted_in", "channel", "at", "recorded_by"]
-    list_filter = ["opted_in", "channel"]
+    list_filter = ["opted_in", "channel", ("at", admin.DateFieldListFilter)]
     search_fields = ["customer__username", "customer__full_name"]
     list_select_related = ["customer", "recorded_by"]
-    date_hierarchy = "at"
 
     def has_change_permission(self, request, obj=None):
         return False

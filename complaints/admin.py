@@ -10,6 +10,7 @@ from complaints.forms import DeadlockForm, NoteForm, OwnerForm, RecordComplaintF
 from complaints.models import OPEN_STATUSES, AdrScheme, Complaint, ComplaintEvent, Status
 from portal import clock, customer_messages, policy, sla
 from portal.admin_actions import StaffAction, StaffActionsMixin, deadline_cell
+from portal.admin_scale import BigTableAdmin
 from portal.formats import short_datetime
 from portal.workflow import Refused
 
@@ -106,7 +107,7 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(StaffActionsMixin, admin.ModelAdmin):
+class ComplaintAdmin(StaffActionsMixin, BigTableAdmin, admin.ModelAdmin):
     """Staff work on a complaint only through its actions (portal/admin_actions.py), each one service."""
 
     reference_prefix = "CMP"
@@ -187,10 +188,17 @@ class ComplaintAdmin(StaffActionsMixin, admin.ModelAdmin):
         customer_messages.customer_replied,
         "adr_from",
     ]
-    list_filter = [AckFilter, customer_messages.WaitingFilter, "status", "category", "channel", "owner"]
+    list_filter = [
+        AckFilter,
+        customer_messages.WaitingFilter,
+        "status",
+        "category",
+        "channel",
+        "owner",
+        ("received_at", admin.DateFieldListFilter),
+    ]
     list_select_related = ["customer", "owner"]
     search_fields = ["customer__username", "customer__full_name", "customer__postcode", "what_happened"]
-    date_hierarchy = "received_at"
     inlines = [EventInline]
     change_form_template = "admin/complaints/complaint/change_form.html"
     change_list_template = "admin/complaints/complaint/change_list.html"

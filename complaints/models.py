@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from portal.models import TimelineEvent
 from portal.workflow import state_words
@@ -181,6 +182,11 @@ class Complaint(models.Model):
             models.Index(fields=["customer", "-received_at"]),
             models.Index(fields=["status", "ack_due_at"]),
             models.Index(fields=["status", "adr_from"]),
+            models.Index(fields=["-received_at", "-id"], name="complaints_newest"),  # the staff list's order
+            # The few not yet acknowledged, for the staff's due / at risk / overdue filter.
+            models.Index(
+                fields=["ack_due_at"], condition=Q(acknowledged_at__isnull=True), name="complaints_ack_pending"
+            ),
         ]
 
     def __str__(self):

@@ -36,6 +36,7 @@ from portal import clock, customer_messages, sla
 from portal import policy as policy_values
 from portal.admin_actions import StaffAction, StaffActionsMixin, deadline_cell
 from portal.admin_links import LinksOnlyWhereAllowed
+from portal.admin_scale import BigTableAdmin
 from portal.formats import short_datetime
 from portal.workflow import Refused
 
@@ -141,7 +142,7 @@ def _record(_, by, data, now):
 
 
 @admin.register(Fault)
-class FaultAdmin(StaffActionsMixin, LinksOnlyWhereAllowed, admin.ModelAdmin):
+class FaultAdmin(StaffActionsMixin, LinksOnlyWhereAllowed, BigTableAdmin, admin.ModelAdmin):
     list_display = [
         "reference",
         "customer",
@@ -282,7 +283,7 @@ class FaultAdmin(StaffActionsMixin, LinksOnlyWhereAllowed, admin.ModelAdmin):
 
 
 @admin.register(VisitCharge)
-class VisitChargeAdmin(StaffActionsMixin, LinksOnlyWhereAllowed, admin.ModelAdmin):
+class VisitChargeAdmin(StaffActionsMixin, LinksOnlyWhereAllowed, BigTableAdmin, admin.ModelAdmin):
     list_display = [
         "fault_reference",
         "customer",

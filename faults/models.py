@@ -115,6 +115,10 @@ class Fault(models.Model):
         indexes = [
             models.Index(fields=["customer", "-reported_at"]),
             models.Index(fields=["status", "repair_due_at"]),
+            models.Index(fields=["-reported_at", "-id"], name="faults_newest"),  # the staff list's order
+            # The faults the repair-target alert looks at: not yet repaired (resolved_at is stamped when our work
+            # ends), a few among every fault ever reported.
+            models.Index(fields=["repair_due_at"], condition=Q(resolved_at__isnull=True), name="faults_repair_pending"),
         ]
 
     def __str__(self):

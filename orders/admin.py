@@ -27,6 +27,7 @@ from orders.models import (
 from portal import clock, policy, sla
 from portal.admin_actions import StaffAction, StaffActionForm, StaffActionsMixin, deadline_cell
 from portal.admin_links import LinksOnlyWhereAllowed
+from portal.admin_scale import BigTableAdmin
 from portal.admin_widgets import AutocompleteAdminMixin
 from portal.formats import day_text, short_datetime
 from portal.workflow import allowed_moves
@@ -165,7 +166,9 @@ class EnteredByStaff:
 
 
 @admin.register(Order)
-class OrderAdmin(EnteredByStaff, StaffActionsMixin, LinksOnlyWhereAllowed, AutocompleteAdminMixin, admin.ModelAdmin):
+class OrderAdmin(
+    EnteredByStaff, StaffActionsMixin, LinksOnlyWhereAllowed, AutocompleteAdminMixin, BigTableAdmin, admin.ModelAdmin
+):
     staff_actions = ORDER_ACTIONS
     reference_prefix = "ORD"
     add_form = OrderAddForm
@@ -281,7 +284,7 @@ class CancellationInline(admin.TabularInline):
 
 
 @admin.register(Service)
-class ServiceAdmin(LinksOnlyWhereAllowed, admin.ModelAdmin):
+class ServiceAdmin(LinksOnlyWhereAllowed, BigTableAdmin, admin.ModelAdmin):
     list_display = [
         "reference",
         "customer",
@@ -340,9 +343,11 @@ class ServiceAdmin(LinksOnlyWhereAllowed, admin.ModelAdmin):
 
 @admin.register(Cancellation)
 class CancellationAdmin(
-    EnteredByStaff, StaffActionsMixin, LinksOnlyWhereAllowed, AutocompleteAdminMixin, admin.ModelAdmin
+    EnteredByStaff, StaffActionsMixin, LinksOnlyWhereAllowed, AutocompleteAdminMixin, BigTableAdmin, admin.ModelAdmin
 ):
     """Staff record cancellations that came by email or letter; the portal records its own."""
+
+    customer_path = "service__customer"
 
     staff_actions = {
         "withdraw": StaffAction(
@@ -421,7 +426,7 @@ class CancellationAdmin(
 
 
 @admin.register(QuoteRequest)
-class QuoteRequestAdmin(admin.ModelAdmin):
+class QuoteRequestAdmin(BigTableAdmin, admin.ModelAdmin):
     list_display = ["received_at", "customer", "product", "postcode", "answered_at"]
     list_filter = [("answered_at", admin.EmptyFieldListFilter), "product"]
     list_select_related = ["customer", "product"]
@@ -449,7 +454,7 @@ class QuoteRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(PriceListRequest)
-class PriceListRequestAdmin(admin.ModelAdmin):
+class PriceListRequestAdmin(BigTableAdmin, admin.ModelAdmin):
     list_display = ["received_at", "name", "email", "customer"]
     list_select_related = ["customer"]
     search_fields = ["name", "email"]

@@ -15,6 +15,12 @@ def _ensure_catalogue(sender, **kwargs):
         importlib.import_module("orders.migrations.0002_catalogue").add_products(apps, None)
 
 
+def _confirmation_sent(message):
+    from orders import services
+
+    services.order_confirmation_sent(message=message)
+
+
 class OrdersConfig(AppConfig):
     name = "orders"
     verbose_name = "Orders, services and cancellations"
@@ -24,5 +30,9 @@ class OrdersConfig(AppConfig):
         from orders import dashboard, demo, export, inbound  # noqa: F401
 
         inbound.register()  # its references, its customers' emailed messages, its triage conversions
+        from portal import outbox
+
+        # The order keeps when its confirmation went (the alert job's index of the orders still waiting).
+        outbox.on_sent("order_received")(_confirmation_sent)
 
         post_migrate.connect(_ensure_catalogue, sender=self, dispatch_uid="orders.ensure_catalogue")

@@ -129,6 +129,11 @@ class Order(models.Model):
     confirmation_message = models.ForeignKey(
         "portal.OutboxMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Copied from the message by its after-send step (orders/apps.py), so the alert job's selection is an index
+    # of the few orders still waiting, not every order ever confirmed in time (whose alert_level stays empty).
+    confirmation_sent_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the confirmation was emailed or posted."
+    )
     alerted_at = models.DateTimeField(
         null=True, blank=True, help_text="When staff were last warned the confirmation was at risk or late."
     )
@@ -154,9 +159,13 @@ class Order(models.Model):
         ordering = ["-received_at", "-id"]
         indexes = [
             models.Index(fields=["customer", "-received_at"]),
+            # The orders the confirmation alert looks at: not yet confirmed, not yet alerted as overdue.
             models.Index(
-                fields=["confirmation_due_at"], condition=~Q(alert_level="overdue"), name="orders_order_alert_pending"
+                fields=["confirmation_due_at"],
+                condition=Q(confirmation_sent_at__isnull=True) & ~Q(alert_level="overdue"),
+                name="orders_order_alert_pending",
             ),
+            models.Index(fields=["-received_at", "-id"], name="orders_order_newest"),  # the staff list's order
         ]
 
     def __str__(self):
@@ -197,7 +206,14 @@ class Service(models.Model):
 
     class Meta:
         ordering = ["-start_date", "-id"]
-        indexes = [models.Index(fields=["customer", "-start_date"])]
+        indexes = [
+            models.Index(fields=["customer", "-start_date"]),
+            models.Index(fields=["-start_date", "-id"], name="orders_service_newest"),  # the staff list's order
+            # The few services in change among every one ever held: the cease job and the staff filters.
+            models.Index(
+                fields=["status"], condition=Q(status__in=["suspended", "cancelling"]), name="orders_service_in_change"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.reference} {self.product} for {self.customer.username}" if self.pk else "New service"
@@ -320,7 +336,8 @@ class Cancellation(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["withdrawal_date"], condition=Q(status="active"), name="orders_cancellation_due")
+            models.Index(fields=["withdrawal_date"], condition=Q(status="active"), name="orders_cancellation_due"),
+            models.Index(fields=["-received_at", "-id"], name="orders_cancellation_newest"),  # the staff list's order
         ]
 
     def __str__(self):

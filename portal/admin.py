@@ -6,6 +6,7 @@ from django.utils.html import format_html
 
 from portal import clock, message_access, outbox
 from portal.admin_links import LinksOnlyWhereAllowed
+from portal.admin_scale import BigTableAdmin, distinct_values_filter
 from portal.inbound import admin as inbound_admin  # noqa: F401  (the triage list of the company's mailbox)
 from portal.models import Channel, CodeCopyRequest, OutboxAttachment, OutboxMessage, PrintQueueLetter, Status
 
@@ -72,11 +73,16 @@ class NeedsStaffFilter(admin.SimpleListFilter):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(LinksOnlyWhereAllowed, admin.ModelAdmin):
+class OutboxMessageAdmin(LinksOnlyWhereAllowed, BigTableAdmin, admin.ModelAdmin):
     list_display = ["created_at", "channel", "kind", "to_name", "subject", "status", "attempts", "due_at", "sent_at"]
-    list_filter = [NeedsStaffFilter, "status", "channel", "kind"]
+    list_filter = [
+        NeedsStaffFilter,
+        "status",
+        "channel",
+        distinct_values_filter("kind", "kind"),
+        ("created_at", admin.DateFieldListFilter),
+    ]
     search_fields = ["to_name", "to_email", "subject", "customer__username"]
-    date_hierarchy = "created_at"
     list_select_related = ["customer"]
     readonly_fields = [
         "channel",
@@ -160,7 +166,7 @@ class OutboxMessageAdmin(LinksOnlyWhereAllowed, admin.ModelAdmin):
 
 
 @admin.register(PrintQueueLetter)
-class PrintQueueAdmin(LinksOnlyWhereAllowed, admin.ModelAdmin):
+class PrintQueueAdmin(LinksOnlyWhereAllowed, BigTableAdmin, admin.ModelAdmin):
     """Letters whose PDF is ready: download, print, post, then mark posted."""
 
     list_display = ["created_at", "kind", "to_name", "short_address", "subject", "due_at", "pdf"]

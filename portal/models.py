@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from portal.formats import short_datetime
@@ -144,6 +145,15 @@ class OutboxMessage(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"]),
             models.Index(fields=["concerning_type", "concerning_id"]),
+            models.Index(fields=["-created_at", "-id"], name="portal_outbox_newest"),  # the staff list's order
+            # What staff look for among a million sent ones: failed, unknown, waiting, to print (the admin's front
+            # page counts them), and what is not sent by its due time.
+            models.Index(
+                fields=["status"],
+                condition=Q(status__in=["queued", "sending", "to_print", "failed", "unknown"]),
+                name="portal_outbox_needs_staff",
+            ),
+            models.Index(fields=["due_at"], condition=Q(sent_at__isnull=True), name="portal_outbox_unsent_due"),
         ]
 
     def __str__(self):

@@ -182,6 +182,24 @@ STORAGES = {
         )
     },
 }
+# Several web and worker machines: kept files in an S3-compatible object store (django-storages), so every
+# machine reads what any other wrote. STORAGE_S3_BUCKET turns it on; the endpoint is for a store that is not
+# Amazon's own; keys come from the environment (or the machine's role when unset).
+STORAGE_S3_BUCKET = env_str("STORAGE_S3_BUCKET")
+if STORAGE_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": STORAGE_S3_BUCKET,
+            "endpoint_url": env_str("STORAGE_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("STORAGE_S3_REGION") or None,
+            "access_key": env_str("STORAGE_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_secret("STORAGE_S3_SECRET_ACCESS_KEY", required=False) or None,
+            "default_acl": None,
+            "querystring_auth": True,  # files are only ever served through views that check who asks
+            "file_overwrite": False,
+        },
+    }
 STATICFILES_DIRS = [BASE_DIR / "portal" / "assets"]
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -17,6 +17,7 @@ from django.utils.html import format_html, format_html_join
 
 from portal.admin_actions import StaffAction, StaffActionForm, StaffActionsMixin
 from portal.admin_links import LinksOnlyWhereAllowed
+from portal.admin_scale import BigTableAdmin
 from portal.admin_widgets import SafeAutocompleteSelect
 from portal.formats import short_datetime
 from portal.inbound import registry, services
@@ -86,7 +87,7 @@ def _conversion_action(name, conversion):
 
 
 @admin.register(InboundMessage)
-class InboundMessageAdmin(StaffActionsMixin, LinksOnlyWhereAllowed, admin.ModelAdmin):
+class InboundMessageAdmin(StaffActionsMixin, LinksOnlyWhereAllowed, BigTableAdmin, admin.ModelAdmin):
     reference_prefix = "EML"
     list_display = ["reference", "received", "sender", "customer", "subject_line", "status", "files", "case_link"]
     list_filter = [ShowFilter, "status"]
