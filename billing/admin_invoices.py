@@ -16,12 +16,10 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.functional import cached_property
 from django.utils.html import format_html
 
 from billing import access, csv_export, selectors, zips
@@ -37,34 +35,17 @@ from billing.models import (
 )
 from portal import clock
 from portal.admin_links import LinksOnlyWhereAllowed
+from portal.admin_scale import BigTableAdmin
 from portal.forms import RefusalMixin
 
 # --- A list for a big table (easy to swap for a shared one in portal) -----------------------------------
 
 
-class AtLeast(int):
-    """A capped count: compares and pages as the cap, reads as "more than 10,000"."""
+class BigTable(BigTableAdmin, admin.ModelAdmin):
+    """The shared list of a big table (portal/admin_scale.py: capped counts, no second count, customer search
+    through the trigram indexes), newest first by id: Meta's (-issue_date, -id) would sort the whole table."""
 
-    def __str__(self):
-        return f"more than {int(self) - 1:,}"
-
-
-class CappedCountPaginator(Paginator):
-    """Counts at most CAP + 1 rows (COUNT over a LIMITed subquery), never the whole table."""
-
-    CAP = 10_000
-
-    @cached_property
-    def count(self):
-        counted = self.object_list[: self.CAP + 1].count()
-        return AtLeast(counted) if counted > self.CAP else counted
-
-
-class BigTableAdmin(admin.ModelAdmin):
-    paginator = CappedCountPaginator
-    show_full_result_count = False  # "12 results (1,000,000 total)" would count the table on every page
     show_facets = admin.ShowFacets.NEVER  # a count per filter choice is a scan per choice
-    # Newest first by id (the primary key's index); Meta's (-issue_date, -id) would sort the whole table.
     ordering = ["-id"]
 
 
@@ -263,7 +244,7 @@ def _pdf_link(document, url_name):
     return format_html('<a href="{}">{}.pdf</a>', reverse(url_name, args=[document.pk]), document.number)
 
 
-class DocumentAdmin(NumberSearchMixin, LinksOnlyWhereAllowed, BigTableAdmin):
+class DocumentAdmin(NumberSearchMixin, LinksOnlyWhereAllowed, BigTable):
     """What invoices and credit notes share: never changed, PDFs to download one at a time or as a ZIP."""
 
     change_list_template = "admin/billing/invoice_change_list.html"

@@ -20,6 +20,7 @@ from billing.services.payments import payment_record
 from portal import clock
 from portal.admin_actions import StaffAction, StaffActionsMixin
 from portal.admin_links import LinksOnlyWhereAllowed
+from portal.admin_scale import CappedCountPaginator
 from portal.formats import gbp
 
 
@@ -85,6 +86,9 @@ def _record_payment(_, by, data, now):
 
 
 class PaymentAdmin(StaffActionsMixin, LinksOnlyWhereAllowed, admin.ModelAdmin):
+    # A table that grows every month: counted up to a cap, never in full (portal/admin_scale.py).
+    paginator = CappedCountPaginator
+    show_full_result_count = False
     list_display = [
         "received_on",
         "customer",

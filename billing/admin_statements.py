@@ -26,6 +26,7 @@ from billing.services.statements import (
 )
 from billing.statements import LAYOUTS
 from portal import clock
+from portal.admin_scale import CappedCountPaginator
 from portal.formats import gbp, short_datetime
 from portal.workflow import Refused
 
@@ -190,6 +191,9 @@ class OutcomeFilter(admin.SimpleListFilter):
 
 @admin.register(StatementLine)
 class StatementLineAdmin(AccountsOnly, admin.ModelAdmin):
+    # A table that grows every month: counted up to a cap, never in full (portal/admin_scale.py).
+    paginator = CappedCountPaginator
+    show_full_result_count = False
     list_display = ("day", "amount_text", "payer", "why", "suggested", "statement_link", "act")
     list_display_links = None
     list_filter = (OutcomeFilter, "statement")

@@ -90,7 +90,7 @@ def test_the_account_overview_costs_the_same_with_1_and_50_invoices(client, alic
     assert queries(client, url) == one
 
 
-@pytest.mark.parametrize("query", [{}, {"state": "overdue"}, {"q": "Smith"}, {"issued": "2026-06"}])
+@pytest.mark.parametrize("query", [{}, {"state": "overdue"}, {"q": "example"}, {"issued": "2026-06"}])
 def test_the_invoice_changelist_costs_the_same_with_1_and_50_invoices(client, ann, pdf, query):
     client.force_login(ann)
     make_invoices(None, 1, pdf=pdf)
