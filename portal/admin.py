@@ -191,10 +191,11 @@ class OutboxMessageAdmin(KindInWords, LinksOnlyWhereAllowed, admin.ModelAdmin):
 
 @admin.register(PrintQueueLetter)
 class PrintQueueAdmin(KindInWords, LinksOnlyWhereAllowed, admin.ModelAdmin):
-    """Letters whose PDF is ready: download, print, post, then mark posted. The download comes first in
+    """Letters whose PDF is ready: download, print, post, then mark posted. The download comes second in
     each row so that it is on screen at 1280 px whatever the subject's length."""
 
-    list_display = ["created_at", "pdf", "kind_text", "to_name", "short_address", "subject", "due_at"]
+    # When it is due to be posted (the Code's deadline) comes first; when it was written is on its page.
+    list_display = ["due_at", "pdf", "kind_text", "to_name", "short_address", "subject"]
     list_filter = [KindFilter]
     search_fields = ["to_name", "postal_address", "subject"]
     actions = ["mark_posted"]

@@ -35,7 +35,7 @@ def test_the_print_queue_names_each_letter_in_words_and_puts_its_download_first(
     assert ">code_copy<" not in page
     header = page[page.index('id="result_list"') :]
     header = header[: header.index("</thead>")]
-    assert header.index("Letter") < header.index("Kind") < header.index("Address")
+    assert header.index("Due at") < header.index("Letter") < header.index("Kind") < header.index("Address")
 
 
 def test_a_kind_nobody_named_reads_as_words():
