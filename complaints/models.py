@@ -226,9 +226,7 @@ class ComplaintEvent(TimelineEvent):
         EventKind.CUSTOMER_MESSAGE: "Your message",
         EventKind.REPLY: "Our reply",
         EventKind.OWNER: "Someone is looking after your complaint",
-        EventKind.DEADLOCK: "Our final position (deadlock letter)",
         EventKind.ADR_LETTER: "How to take your complaint to the ADR scheme",
-        EventKind.REOPENED: "Complaint reopened",
     }
     CUSTOMER_STATUS_HEADINGS = {
         Status.ACKNOWLEDGED: "We acknowledged your complaint",

@@ -43,8 +43,9 @@ def remove(item):
 
 def menu_for(request):
     """The items `request`'s visitor sees, as dicts of label, url and whether it is the current section."""
-    user = request.user
-    customer = user.is_authenticated and not user.is_staff
+    # A request refused before the session is read (portal.middleware's 400 page) has no user yet.
+    user = getattr(request, "user", None)
+    customer = user is not None and user.is_authenticated and not user.is_staff
     shown = []
     for item in _items:
         if not (item.everyone or customer):

@@ -255,7 +255,7 @@ def test_an_emailed_reply_takes_the_same_path_at_the_time_it_reached_us(client, 
     assert f"wrote about complaint {complaint.reference} (the service itself) by email on {when(reached)}" in alert.body
     client.force_login(alice)
     page = visible_text(client.get(reverse("complaints:complaint_detail", args=[complaint.pk])))
-    assert "you · by email Message from the customer Replying to your email: yes, Friday suits me." in page
+    assert "you · by email Your message Replying to your email: yes, Friday suits me." in page
 
 
 @pytest.mark.parametrize(

@@ -80,3 +80,19 @@ def test_the_admin_says_the_customer_reads_the_status_message_word_for_word(clie
     assert "Message the customer will see" in page
     assert "Shown word for word on the customer's fault page" in page
     assert "Note for the customer" not in page
+
+
+def test_a_reported_fault_offers_only_its_allowed_moves_and_no_visit_times_yet(client, alice, eric):
+    fault = report(alice, at=MONDAY)
+    client.force_login(eric)
+
+    change = client.get(reverse("admin:faults_fault_change", args=[fault.pk])).content.decode()
+    form = client.get(reverse("admin:faults_fault_action", args=[fault.pk, "status"])).content.decode()
+
+    assert "Offer visit times" not in change  # only once it is being investigated
+    options = form[form.index('name="to"') : form.index("</select>")]
+    assert '"investigating"' in options and '"not_our_fault"' in options
+    assert '"resolved"' not in options and '"closed"' not in options and '"visit_booked"' not in options
+
+    investigating(fault, eric, at=LATER)
+    assert "Offer visit times" in client.get(reverse("admin:faults_fault_change", args=[fault.pk])).content.decode()
