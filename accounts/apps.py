@@ -20,6 +20,9 @@ class AccountsConfig(AppConfig):
         from django.contrib import admin
 
         from accounts import demo, emails, export, forms  # noqa: F401
+        from portal.navigation import menu_item
+
+        menu_item("My account", "accounts:dashboard", position=10)
 
         # The staff login takes the account username or email address, as the customers' login does.
         admin.site.login_form = forms.StaffLoginForm

@@ -21,6 +21,18 @@ from django.utils.http import urlsafe_base64_encode
 from portal import data_export, outbox
 from portal.models import OutboxMessage
 
+# The kinds of this module's messages in words, for the outbox and the print queue.
+outbox.name_kinds(
+    {
+        "welcome": "Welcome",
+        "password_reset": "Password reset link",
+        "email_changed_old": "Email address changed (old address)",
+        "email_changed_new": "Email address changed (new address)",
+        "registration_confirm": "Registration link",
+        "registration_attempt": "Registration attempt on an existing account",
+    }
+)
+
 RESET_PATH = "[[reset-path]]"
 data_export.unkept_secret(RESET_PATH, "a password reset link, not kept")
 REGISTRATION_PATH = "[[registration-path]]"

@@ -21,6 +21,9 @@ class ComplaintsConfig(AppConfig):
     def ready(self):
         # Registries: the account overview's card, demo data, the data export, the contact and policy pages.
         from complaints import dashboard, demo, export, inbound, selectors  # noqa: F401
+        from portal.navigation import menu_item
+
+        menu_item("Complaints", "complaints:complaint_list", position=50)
 
         inbound.register()  # its references, its customers' emailed messages, its triage conversions
         from portal import outbox

@@ -13,6 +13,20 @@ from complaints.selectors import adr_scheme_current
 from portal import customer_messages, outbox
 from portal.workflow import Refused
 
+# The kinds of this module's messages in words, for the outbox and the print queue.
+outbox.name_kinds(
+    {
+        "complaint_ack": "Complaint acknowledgement",
+        "complaint_status": "Complaint: status update",
+        "complaint_reply": "Complaint: our reply",
+        "complaint_deadlock": "Complaint: deadlock letter",
+        "complaint_adr": "Complaint: ADR scheme letter",
+        "complaint_ack_alert": "Alert: acknowledgement due",
+        "complaint_customer_message": "Complaint: customer's message received",
+        "complaint_reopened": "Complaint reopened",
+    }
+)
+
 
 def _by_post(complaint):
     # Code: acknowledge "by letter or email"; by letter when they have no email, asked for letters,

@@ -161,7 +161,13 @@ def staff_moves(status):
 
 class StatusForm(StaffActionForm):
     to = forms.ChoiceField(label="New status", choices=[(s.value, s.label) for s in STAFF_MOVES])
-    note = forms.CharField(label="Note for the timeline", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="Message the customer will see",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Shown word for word on the customer's complaint page and in the email or letter about the "
+        "change. Leave it empty to send only the new status; for staff-only words, add an internal note.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -39,6 +39,11 @@ class AdrScheme(models.Model):
         return self.name
 
     @property
+    def website_url(self):
+        """The website as a link: staff keep it as the Code prints it ("www.otelo.org.uk")."""
+        return self.website if self.website.startswith(("http://", "https://")) else f"https://{self.website}"
+
+    @property
     def phone_list(self):
         return [p.strip() for p in self.phones.split(",") if p.strip()]
 
@@ -218,6 +223,26 @@ class EventKind(models.TextChoices):
 class ComplaintEvent(TimelineEvent):
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16, choices=EventKind.choices)
+
+    # The customer's complaint page: each step in words written for the customer.
+    CUSTOMER_HEADINGS = {
+        EventKind.RECEIVED: "Complaint received",
+        EventKind.ACKNOWLEDGED: "We acknowledged your complaint",
+        EventKind.STATUS: "Progress on your complaint",
+        EventKind.CUSTOMER_MESSAGE: "Your message",
+        EventKind.REPLY: "Our reply",
+        EventKind.OWNER: "Someone is looking after your complaint",
+        EventKind.ADR_LETTER: "How to take your complaint to the ADR scheme",
+    }
+    CUSTOMER_STATUS_HEADINGS = {
+        Status.ACKNOWLEDGED: "We acknowledged your complaint",
+        Status.INVESTIGATING: "We are investigating your complaint",
+        Status.RESOLVED: "Complaint resolved",
+        Status.DEADLOCKED: "Our final position: you may go to the ADR scheme",
+        Status.CLOSED: "Complaint closed",
+    }
+    STATUS_KIND = EventKind.STATUS
+    STATUSES = Status
 
     class Meta(TimelineEvent.Meta):
         indexes = [models.Index(fields=["complaint", "at"])]

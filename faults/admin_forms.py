@@ -15,6 +15,12 @@ from portal.forms import RefusalMixin
 from portal.staff_time import StaffTimeField
 from portal.workflow import Refused, allowed_moves
 
+# What staff type in a "message the customer will see" box is shown to the customer as it is typed.
+CUSTOMER_READS = (
+    "Shown word for word on the customer's fault page and in the email or letter about the change. Leave it "
+    "empty to send only the change; for staff-only words, add an internal note."
+)
+
 
 def staff_moves(status):
     """The statuses staff may move a fault to from `status`: a visit is booked only by the customer
@@ -84,7 +90,12 @@ class RepairTargetForm(StaffActionForm):
 
 class LocationForm(StaffActionForm):
     location = forms.ChoiceField(label="Where the fault lies", choices=Location.choices)
-    note = forms.CharField(label="Note for the customer", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="Message the customer will see",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=CUSTOMER_READS,
+    )
 
 
 class MoveField(forms.ChoiceField):
@@ -97,7 +108,12 @@ class MoveField(forms.ChoiceField):
 
 class StatusForm(StaffActionForm):
     to = MoveField(label="New status")
-    note = forms.CharField(label="Note for the customer", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="Message the customer will see",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=CUSTOMER_READS,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

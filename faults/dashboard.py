@@ -12,6 +12,12 @@ def faults(customer):
         # distinct: counting visit times joins the slots, which would count a fault once per slot.
         total=Count("pk", distinct=True),
         open=Count("pk", filter=~Q(status__in=CONCLUDED_STATUSES), distinct=True),
-        to_choose=Count("pk", filter=Q(status=Status.INVESTIGATING, slots__status=SlotStatus.OFFERED), distinct=True),
     )
-    return {"template": "faults/_dashboard_card.html", **counts}
+    # The faults waiting for the customer to choose a visit time, named and linked (one query).
+    to_choose = list(
+        Fault.objects.filter(customer=customer, status=Status.INVESTIGATING, slots__status=SlotStatus.OFFERED)
+        .select_related("service__product")
+        .distinct()
+        .order_by("pk")
+    )
+    return {"template": "faults/_dashboard_card.html", **counts, "to_choose": to_choose}

@@ -9,6 +9,25 @@ inside the transaction of the change it reports, so the message is saved with it
 from accounts.groups import ENGINEERS
 from portal import customer_messages, outbox
 
+# The kinds of this module's messages in words, for the outbox and the print queue.
+outbox.name_kinds(
+    {
+        "fault_ack": "Fault report acknowledgement",
+        "fault_status": "Fault: status update",
+        "fault_location": "Fault: where it lies",
+        "fault_reply": "Fault: our reply",
+        "fault_repair_target": "Fault: new repair target",
+        "fault_slots": "Fault: visit times offered",
+        "fault_visit_booked": "Fault: visit booked",
+        "fault_outcome": "Fault: visit outcome",
+        "fault_charge": "Fault: visit charge",
+        "fault_charge_waived": "Fault: visit charge waived",
+        "fault_customer_message": "Fault: customer's message received",
+        "fault_slots_declined": "Fault: visit times declined",
+        "fault_repair_alert": "Alert: repair target at risk",
+    }
+)
+
 
 def _to_customer(fault, kind, subject, **context):
     """Email the customer about their fault, or write to them if they take letters only (the outbox's

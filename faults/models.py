@@ -178,6 +178,30 @@ class FaultEvent(TimelineEvent):
     fault = models.ForeignKey(Fault, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16, choices=EventKind.choices)
 
+    # The customer's fault page: each step in words written for the customer (staff words such as
+    # "Status changed" stay in the admin).
+    CUSTOMER_HEADINGS = {
+        EventKind.REPORTED: "Fault reported",
+        EventKind.STATUS: "Progress on your fault",
+        EventKind.LOCATION: "We found where the fault lies",
+        EventKind.VISIT_BOOKED: "Engineer visit booked",
+        EventKind.VISIT_CANCELLED: "Engineer visit cancelled",
+        EventKind.OUTCOME: "What the engineer found",
+        EventKind.REPAIR_TARGET: "New date for the repair",
+        EventKind.CHARGE_WAIVED: "No charge for the visit after all",
+        EventKind.CHARGE_INVOICED: "Visit charge added to your invoice",
+        EventKind.REPLY: "Message from our engineers",
+    }
+    CUSTOMER_STATUS_HEADINGS = {
+        Status.INVESTIGATING: "We are investigating the fault",
+        Status.VISIT_BOOKED: "Engineer visit booked",
+        Status.RESOLVED: "Fault fixed",
+        Status.NOT_OUR_FAULT: "The fault is not on our network",
+        Status.CLOSED: "Fault report closed",
+    }
+    STATUS_KIND = EventKind.STATUS
+    STATUSES = Status
+
     class Meta(TimelineEvent.Meta):
         indexes = [models.Index(fields=["fault", "at"])]
 

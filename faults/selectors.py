@@ -4,12 +4,22 @@ however many faults, checks, visits or events there are."""
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
-from faults.models import ChargeStatus, Fault, FaultEvent, VisitCharge, VisitSlot
+from faults.models import CONCLUDED_STATUSES, ChargeStatus, Fault, FaultEvent, VisitCharge, VisitSlot
 from orders.selectors import services_in_use
 
 
 def fault_list_for_customer(*, customer):
     return Fault.objects.filter(customer=customer).select_related("service__product").order_by("-reported_at", "-id")
+
+
+def open_faults_on_service(*, customer, service):
+    """The customer's faults on `service` that are not yet concluded (the report page warns of them)."""
+    return list(
+        fault_list_for_customer(customer=customer)
+        .filter(service=service)
+        .exclude(status__in=CONCLUDED_STATUSES)
+        .order_by("reported_at", "id")
+    )
 
 
 def fault_for_customer(*, customer, pk):

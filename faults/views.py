@@ -148,6 +148,8 @@ def fault_report(request, service_id):
             "form": form,
             "error": error,
             "yes_no": check is not None and check.kind == YES_NO,
+            # A fault already open on this line: the customer may mean to add to it, not report it again.
+            "already_open": selectors.open_faults_on_service(customer=request.user, service=service),
             "trip": signing.dumps(
                 {"answers": answers, "request_key": trip.get("request_key") or str(uuid.uuid4())},
                 salt=_salt(request, service),
@@ -172,6 +174,10 @@ def _reported_text(fault):
 def _detail(request, fault, *, form=None, decline_form=None, status=200):
     now = clock.now()
     next_at_work = services.engineers_next_at_work(fault.reported_at)
+    sentence = services.next_at_work_text(fault.reported_at)
+    # Said once: just after reporting, the confirmation above the page already says when engineers are
+    # next at work (the messages stay to be shown: reading them here does not use them up).
+    said = any(sentence and sentence in str(message) for message in messages.get_messages(request))
     offered = [s for s in fault.visit_slots if s.status == SlotStatus.OFFERED]
     return render(
         request,
@@ -181,8 +187,8 @@ def _detail(request, fault, *, form=None, decline_form=None, status=200):
             "form": form or MessageForm(fault=fault),
             "decline_form": decline_form or DeclineSlotsForm(fault=fault),
             # Out of hours, say when engineers are next at work, until they are.
-            "next_at_work": services.next_at_work_text(fault.reported_at)
-            if next_at_work and now < next_at_work and fault.status == Status.REPORTED
+            "next_at_work": sentence
+            if next_at_work and now < next_at_work and fault.status == Status.REPORTED and not said
             else "",
             "offered": offered if fault.status == Status.INVESTIGATING else [],
             "visits": [s for s in fault.visit_slots if s.status == SlotStatus.ACCEPTED],

@@ -6,6 +6,7 @@ actions) and the add forms call them, so each one is checked against the transit
 an event and a message.
 """
 
+from django import forms
 from django.contrib import admin, messages
 
 from orders import services
@@ -33,6 +34,16 @@ from portal.formats import day_text, short_datetime
 from portal.workflow import allowed_moves
 
 
+class ProductListForm(forms.ModelForm):
+    """The price list's editable cells, each named for screen readers ("Monthly price: FTTC fibre
+    broadband"): a column heading is not a label (WCAG 1.3.1, 4.1.2)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["aria-label"] = f"{field.label}: {self.instance.name}"
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
     list_display = [
@@ -48,6 +59,10 @@ class ProductAdmin(admin.ModelAdmin):
         "is_active",
     ]
     list_editable = ["monthly_price", "setup_fee", "is_active"]
+
+    def get_changelist_form(self, request, **kwargs):
+        return super().get_changelist_form(request, form=ProductListForm, **kwargs)
+
     list_filter = ["family", "is_active", "price_on_request"]
     search_fields = ["name", "code"]
     fieldsets = [

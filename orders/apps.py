@@ -28,6 +28,10 @@ class OrdersConfig(AppConfig):
     def ready(self):
         # Registries: the account overview's card, demo data, the customer's data export.
         from orders import dashboard, demo, export, inbound  # noqa: F401
+        from portal.navigation import menu_item
+
+        menu_item("Services", "orders:service_list", position=20)
+        menu_item("Orders", "orders:order_list", position=30)
 
         inbound.register()  # its references, its customers' emailed messages, its triage conversions
         from portal import outbox

@@ -10,6 +10,22 @@ from accounts.groups import CUSTOMER_SERVICES
 from portal import customer_messages, outbox, policy, throttle
 from portal.sla import LABELS
 
+# The kinds of this module's messages in words, for the outbox and the print queue.
+outbox.name_kinds(
+    {
+        "order_received": "Order confirmation",
+        "order_status": "Order: status update",
+        "cancellation_received": "Cancellation: withdrawal date",
+        "cancellation_withdrawn": "Cancellation withdrawn",
+        "service_ceased": "Service withdrawn",
+        "quote_received": "Quote request received",
+        "quote_request": "Quote request for staff",
+        "order_confirmation_alert": "Alert: order confirmation due",
+        "price_list": "Price list",
+        "order_customer_message": "Order: customer's message received",
+    }
+)
+
 
 def _to_customer(customer, kind, *, subject, context, concerning, due_at=None, now):
     """The orders app's rule for a customer's message: by email, or by letter for a customer who takes

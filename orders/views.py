@@ -153,6 +153,9 @@ def service_detail(request, service_id):
     if request.method == "POST":
         service.refresh_from_db()  # a rejected form changes nothing, not even on this page
     active = next((c for c in service.cancellations.all() if c.status == CancellationStatus.ACTIVE), None)
+    # Just after the request, the confirmation above the page says the date and the liability: the
+    # cancellation box then gives the facts without saying it all a second time.
+    just_confirmed = any("will be withdrawn on" in str(message) for message in messages.get_messages(request))
     return render(
         request,
         "orders/service_detail.html",
@@ -160,6 +163,7 @@ def service_detail(request, service_id):
             "service": service,
             "form": form,
             "cancellation": active,
+            "just_confirmed": just_confirmed,
             "can_cancel": service.status in CANCELLABLE,
             "today": clock.today(),
         },

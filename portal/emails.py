@@ -12,6 +12,15 @@ from portal.models import CopyMethod
 from portal.office_hours import is_open, next_opening
 from portal.validators import header_value
 
+# The kinds of this module's messages in words, for the outbox and the print queue.
+outbox.name_kinds(
+    {
+        "code_copy": "Copy of the Code of Practice",
+        "public_form_busy": "Alert: public forms busy",
+        "inbound_receipt": "Receipt for an email",
+    }
+)
+
 FORM_NAMES = {"code_copy": "copy of the Code of Practice", "price_list": "price list"}
 
 

@@ -77,8 +77,15 @@ def price_text(amount, per="", rate=None):
     'Price on request' for a product priced per site."""
     if amount is None:
         return "Price on request"
+    before, with_tax = price_parts(amount, per, rate)
+    return f"{before} {with_tax}"
+
+
+def price_parts(amount, per="", rate=None):
+    """The two halves of price_text, for a page that sets them on two lines:
+    ('£25.00 a month + VAT', '(£30.00 inc. VAT)')."""
     per = f" {per}" if per else ""
-    return f"{gbp(amount)}{per} + VAT ({gbp(with_vat(amount, rate))} {INC_VAT})"
+    return f"{gbp(amount)}{per} + VAT", f"({gbp(with_vat(amount, rate))} {INC_VAT})"
 
 
 def _count(number, unit):

@@ -14,7 +14,12 @@ def submit_helper(label, *, css_class=None, action=None, form_id=None):
     """How every crispy form here ends: one submit button saying `label`. `action` is the view that takes
     the form when it shows on another view's page (without it the form would post back to the page)."""
     helper = FormHelper()
-    helper.add_input(Submit("submit", label, css_class=css_class))
+    button = Submit("submit", label)
+    if css_class:
+        # The button's own colour instead of crispy's btn-primary: both at once mixed a primary
+        # background with the outline's grey text (1.79:1, unreadable).
+        button.field_classes = f"btn {css_class}"
+    helper.add_input(button)
     if action:
         helper.form_action = action
     if form_id:

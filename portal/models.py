@@ -55,8 +55,45 @@ class TimelineEvent(models.Model):
         abstract = True
         ordering = ["at", "id"]
 
+    # What a customer reads: each app's event model names its kinds in customer's words
+    # ({kind: heading}), and the statuses a status event moves to ({status: heading}, with its status
+    # choices), because its stored text ("Reported → Being investigated.") is written for staff. Staff
+    # read get_kind_display() and the stored text as they are.
+    CUSTOMER_HEADINGS: dict = {}
+    CUSTOMER_STATUS_HEADINGS: dict = {}
+    STATUS_KIND = "status"
+    STATUSES = None
+
     def __str__(self):
         return f"{self.get_kind_display()}, {short_datetime(self.at)}"
+
+    def _status_move(self):
+        """(the status moved to, the words staff added for the customer) of a status event whose text
+        is "Old → New." and then, on the next lines, the message staff typed; None for other text."""
+        if self.kind != self.STATUS_KIND or self.STATUSES is None:
+            return None
+        first, _, rest = self.text.partition("\n")
+        if " → " not in first or not first.endswith("."):
+            return None
+        label = first.rsplit(" → ", 1)[1][:-1]
+        for value, choice in self.STATUSES.choices:
+            if choice == label:
+                return value, rest.strip()
+        return None
+
+    @property
+    def customer_heading(self):
+        move = self._status_move()
+        if move is not None and move[0] in self.CUSTOMER_STATUS_HEADINGS:
+            return self.CUSTOMER_STATUS_HEADINGS[move[0]]
+        return self.CUSTOMER_HEADINGS.get(self.kind) or self.get_kind_display()
+
+    @property
+    def customer_text(self):
+        """The event's words for the customer: a status event's message from staff without the
+        "Old → New." line the heading now says; any other event's text as it is."""
+        move = self._status_move()
+        return move[1] if move is not None else self.text
 
 
 class Channel(models.TextChoices):

@@ -44,6 +44,21 @@ class Unreachable(Refused):
 _sent_hooks = {}
 
 
+# What each kind of message is, in words staff read in the outbox and the print queue ("Complaint
+# acknowledgement", not "complaint_ack"). Each app names its own kinds in its emails.py.
+_kind_labels = {}
+
+
+def name_kinds(labels):
+    """Register {kind: words} for the staff lists."""
+    _kind_labels.update(labels)
+
+
+def kind_label(kind):
+    """A message kind in words; one nobody named reads as its code with spaces ("fault repair alert")."""
+    return _kind_labels.get(kind) or kind.replace("_", " ").capitalize()
+
+
 def on_sent(kind):
     """Register func(message) to run after a message of `kind` is sent or posted. It must be safe to
     run twice: apps also reconcile in their periodic jobs in case a hook failed."""

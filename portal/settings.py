@@ -161,6 +161,8 @@ AXES_CLIENT_IP_CALLABLE = "portal.throttle.client_ip"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"  # display only: every stored time is aware UTC
+# UK dates on the 24-hour clock wherever Django formats a date by itself (the admin): portal/locale_formats.
+FORMAT_MODULE_PATH = ["portal.locale_formats"]
 USE_I18N = True
 USE_TZ = True
 

@@ -8,6 +8,7 @@
     {{ event.at|time_text }}                14:05
     {{ invoice.gross|gbp }}                 £1,234.50
     {{ product.monthly_price|price:"a month" }}   £25.00 a month + VAT (£30.00 inc. VAT)
+    {{ product.monthly_price|price_before_vat:"a month" }} {{ product.monthly_price|price_with_vat }}   the same halves
     {{ pause|duration_in_words }}           15 minutes
 
 An empty value (None, "") shows as nothing, so an optional date needs no {% if %} of its own.
@@ -47,3 +48,15 @@ for _name in (
 @register.filter
 def price(amount, per=""):
     return formats.price_text(amount, per)
+
+
+@register.filter
+def price_before_vat(amount, per=""):
+    """The first half of |price: '£25.00 a month + VAT'."""
+    return formats.price_parts(amount, per)[0]
+
+
+@register.filter
+def price_with_vat(amount):
+    """The second half of |price: '(£30.00 inc. VAT)'."""
+    return formats.price_parts(amount)[1]

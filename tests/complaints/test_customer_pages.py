@@ -249,7 +249,7 @@ def test_alice_adds_a_message_to_her_open_complaint(client, alice):
 
     text = visible_text(response)
     assert "Your message is added to your complaint." in text
-    assert "you Message from the customer It dropped again at 7pm tonight." in text
+    assert "you Your message It dropped again at 7pm tonight." in text
     event = ComplaintEvent.objects.get(complaint=complaint, kind=EventKind.CUSTOMER_MESSAGE)
     assert (event.by, event.text, event.internal) == (alice, "It dropped again at 7pm tonight.", False)
 

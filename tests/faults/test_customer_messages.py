@@ -168,7 +168,7 @@ def test_the_admin_list_shows_which_customers_wait_for_us_and_filters_by_it(clie
     assert list(fault_rows(client.get(CHANGELIST, {"replied": "waiting"}))) == [fault.reference]
     assert list(fault_rows(client.get(CHANGELIST, {"replied": "no"}))) == [quiet.reference]
     page = visible_text(client.get(reverse("admin:faults_fault_change", args=[fault.pk])))
-    assert "Customer replied, waiting for us since: 23 Nov 2026, 11 a.m." in page
+    assert "Customer replied, waiting for us since: 23 Nov 2026, 11:00" in page  # the 24-hour clock
 
 
 def test_closing_a_fault_leaves_nothing_waiting(alice, eric, fault):

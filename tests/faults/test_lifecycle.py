@@ -239,4 +239,16 @@ def test_the_account_overview_counts_open_faults_and_asks_for_a_visit_time(alice
     closed = report(alice, at=MONDAY)
     services.fault_set_status(fault=closed, to=Status.NOT_OUR_FAULT, by=eric, now=LATER)
 
-    assert card(alice) == {"template": "faults/_dashboard_card.html", "total": 2, "open": 1, "to_choose": 1}
+    assert card(alice) == {"template": "faults/_dashboard_card.html", "total": 2, "open": 1, "to_choose": [fault]}
+
+
+def test_the_account_overview_names_the_fault_waiting_for_a_visit_time_and_links_it(client, alice, eric):
+    fault = report(alice, at=MONDAY)
+    investigating(fault, eric, at=LATER)
+    offer(fault, eric, at=LATER, slots=[(date(2026, 11, 24), "morning"), (date(2026, 11, 25), "morning")])
+    client.force_login(alice)
+
+    page = client.get(reverse("accounts:dashboard")).content.decode()
+
+    assert "Please choose a time for an engineer visit</strong> for fault" in page
+    assert f'href="{reverse("faults:fault_detail", args=[fault.pk])}#visit-offer">{fault.reference}</a>' in page

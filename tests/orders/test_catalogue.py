@@ -48,7 +48,7 @@ def test_a_logged_in_customer_sees_current_prices_with_vat(client, alice, produc
         response, "£25.00 a month + VAT (£30.00 inc. VAT) £50.00 + VAT (£60.00 inc. VAT) 12 months 10 working days"
     )
     assert shows(response, "Shared web hosting")
-    assert shows(response, "£6.00 a month + VAT (£7.20 inc. VAT) None None 1 working day")
+    assert shows(response, "£6.00 a month + VAT (£7.20 inc. VAT) No set-up fee No minimum term 1 working day")
     assert shows(response, "Leased line")
     assert shows(response, "Price on request")
     assert shows(response, "Cancelling takes 10 working days, as it needs an industry process.")
