@@ -17,8 +17,13 @@ $(VENV)/.tests: requirements.txt requirements-test.txt $(VENV)/.runtime
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
 	touch $@
 
+# axe-core for the accessibility browser tests, the version package-lock.json pins (npm, never a CDN).
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
 venv: $(VENV)/.runtime
-venv-test: $(VENV)/.tests
+venv-test: $(VENV)/.tests node_modules/axe-core/axe.min.js
 
 # The portal on its embedded default (SQLite, Celery on the filesystem transport, emails in var/mail),
 # with demo data, a worker and the periodic scheduler. Ctrl-C stops everything.
