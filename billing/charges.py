@@ -231,9 +231,12 @@ def service_charges(service, period, *, issued_lines, rate, charge_suspended=Non
 
 
 def _setup_fee(service, period, *, issued_lines, rate):
-    """The set-up fee agreed on the service's order, once, on the first invoice after the service starts."""
+    """The set-up fee agreed on the service's order, once, on the first invoice after the service starts (a
+    service that started before last month was set up before this portal billed it)."""
     order = service.order
     if order is None or not order.setup_fee or service.start_date > last_day(period):
+        return None
+    if service.start_date < add_months(period, -1):
         return None
     if any(ln.kind == LineKind.SETUP for ln in issued_lines):
         return None

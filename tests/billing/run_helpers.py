@@ -5,6 +5,7 @@ import importlib
 from datetime import date, datetime, time
 from decimal import Decimal
 
+import pytest
 from django.apps import apps
 
 from orders.models import (
@@ -86,3 +87,15 @@ def cancel(service, *, withdrawal_date, received=None):
         status=CancellationStatus.ACTIVE,
         service_status_before=ServiceStatus.ACTIVE,
     )
+
+
+def issue_time(day):
+    """06:00 London on `day`: when the run issues that morning's invoices."""
+    return datetime.combine(day, time(6, 0), tzinfo=TZ)
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Stored PDFs go to this test's own folder (the storage API's MEDIA_ROOT)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
