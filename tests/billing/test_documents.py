@@ -20,7 +20,7 @@ JAN = date(2027, 1, 1)
 
 
 @pytest.fixture(autouse=True)
-def in_january(media):  # noqa: F811
+def in_january(media):
     with mock.patch("portal.clock.today", return_value=JAN):
         yield
 
@@ -94,7 +94,7 @@ def test_the_pdf_is_emailed_as_the_stored_file_not_a_copy_in_the_database(alice,
     assert attachment.content is None and attachment.stored_name == invoice.pdf.name
 
 
-def test_it_is_rendered_once_whatever_repeats_the_task(alice, on_commit, media):  # noqa: F811
+def test_it_is_rendered_once_whatever_repeats_the_task(alice, on_commit, media):
     held(alice, start=date(2026, 6, 1))
     invoice = issue(alice, on_commit)
     first = invoice.pdf.name

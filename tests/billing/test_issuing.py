@@ -128,9 +128,9 @@ def test_a_failure_part_way_leaves_no_invoice_no_number_and_the_charges_pending(
     held(alice, start=date(2026, 6, 1))
     held(bob, start=date(2026, 6, 1))
     charge = AccountCharge.objects.create(customer=alice, description="Static IP", amount="5.00", vat_rate="0.200")
-    with mock.patch("billing.services.issuing.credit_apply", side_effect=RuntimeError("database went away")):
-        with pytest.raises(RuntimeError):
-            issue(alice)
+    failing = mock.patch("billing.services.issuing.credit_apply", side_effect=RuntimeError("database went away"))
+    with failing, pytest.raises(RuntimeError):
+        issue(alice)
     charge.refresh_from_db()
     assert charge.status == ChargeStatus.PENDING and not Invoice.objects.exists()
     assert issue(bob).number == "INV-000001"  # the number alice's failed invoice took was given back
