@@ -31,7 +31,7 @@ from portal.pdf import render_pdf
 
 logger = logging.getLogger(__name__)
 
-STYLESHEETS = ("portal/print.css", "billing/invoice.css")
+STYLESHEETS = ("billing/invoice.css",)
 
 
 def how_to_pay(reference):
