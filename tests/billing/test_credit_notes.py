@@ -20,7 +20,7 @@ JAN = date(2027, 1, 1)
 
 
 @pytest.fixture(autouse=True)
-def in_january(media):  # noqa: F811
+def in_january(media):
     with mock.patch("portal.clock.today", return_value=date(2027, 1, 5)):
         yield
 
@@ -58,7 +58,11 @@ def test_crediting_everything_left_marks_the_invoice_credited(invoice, on_commit
 
 
 def test_credit_notes_have_their_own_series(invoice, on_commit):
-    assert [credit(invoice, on_commit, amount="1.00").number for _ in range(3)] == ["CRN-000001", "CRN-000002", "CRN-000003"]
+    assert [credit(invoice, on_commit, amount="1.00").number for _ in range(3)] == [
+        "CRN-000001",
+        "CRN-000002",
+        "CRN-000003",
+    ]
     assert invoice.number == "INV-000001"
 
 

@@ -137,3 +137,20 @@ def test_a_run_of_many_accounts_goes_in_chunks(db, on_commit, monkeypatch):
     assert (run.accounts_done, run.invoices_issued) == (5, 5)
     numbers = sorted(Invoice.objects.values_list("number", flat=True))
     assert numbers == [f"INV-00000{n}" for n in range(1, 6)]
+
+
+def test_the_demo_issues_this_months_invoices_with_their_pdfs(alice, carol, ann):
+    from billing.demo import demo_invoices
+    from portal.models import Channel, OutboxMessage
+    from tests.helpers import ldn
+
+    held(alice, start=date(2026, 8, 1))
+    held(carol, "isdn2", start=date(2026, 6, 1))
+    run = demo_invoices({"alice": alice, "carolsbakery": carol}, {"ann": ann}, ldn(2027, 1, 12, 10, 0))
+    invoices = {i.account_username: i for i in Invoice.objects.filter(run=run)}
+    assert set(invoices) == {"alice", "carolsbakery"} and all(i.pdf for i in invoices.values())
+    assert {i.issue_date for i in invoices.values()} == {JAN}
+    assert set(OutboxMessage.objects.values_list("customer__username", "channel")) == {
+        ("alice", Channel.EMAIL),
+        ("carolsbakery", Channel.LETTER),
+    }
