@@ -120,3 +120,13 @@ def test_a_customer_who_takes_letters_has_it_posted_with_a_covering_letter(carol
     assert "INV-000001.pdf" in queue.content.decode()
     download = client.get(reverse("admin:portal_outboxmessage_attachment", args=[letter.pk, enclosure.pk]))
     assert download.status_code == 200 and bytes(download.content) == invoice.pdf.open("rb").read()
+
+
+def test_rendering_an_invoice_fetches_nothing_at_all(alice):
+    from portal.pdf import StaticOnlyFetcher
+
+    held(alice, start=date(2026, 6, 1))
+    invoice = invoice_issue_for_period(customer=alice, period=JAN, now=issue_time(JAN))
+    with mock.patch.object(StaticOnlyFetcher, "fetch", side_effect=AssertionError("fetched")) as fetch:
+        assert documents.invoice_pdf_bytes(invoice).startswith(b"%PDF")
+    assert fetch.call_count == 0  # no font, image or stylesheet URL: the stylesheets are parsed once, from disk

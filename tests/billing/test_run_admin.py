@@ -106,3 +106,26 @@ def test_other_staff_cannot_start_runs_or_add_charges(client, who, request):
         == 403
     )
     assert not BillingRun.objects.exists() and not AccountCharge.objects.exists()
+
+
+def test_the_run_and_charge_lists_cost_the_same_queries_with_1_and_50_rows(client, ann, alice):
+    from tests.helpers import queries_for_get
+
+    client.force_login(ann)
+
+    def add(count):
+        for n in range(count):
+            run = BillingRun.objects.create(
+                period=JAN, customer=alice, status="done", accounts_total=1, accounts_done=1
+            )
+            RunFailure.objects.create(run=run, customer=alice, error=f"failure {n}")
+            AccountCharge.objects.create(
+                customer=alice, description=f"Charge {n}", amount="1.00", vat_rate="0.200", created_by=ann
+            )
+
+    add(1)
+    runs_one = queries_for_get(client, reverse("admin:billing_billingrun_changelist"))
+    charges_one = queries_for_get(client, reverse("admin:billing_accountcharge_changelist"))
+    add(49)
+    assert queries_for_get(client, reverse("admin:billing_billingrun_changelist")) == runs_one
+    assert queries_for_get(client, reverse("admin:billing_accountcharge_changelist")) == charges_one
