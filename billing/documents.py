@@ -24,9 +24,10 @@ from django.db import transaction
 
 from billing import charges as billing_charges
 from billing import emails
-from billing.models import CreditNote, Invoice
+from billing.models import CreditNote, Invoice, InvoiceEvent, InvoiceEventKind
 from portal import clock
 from portal.company import COMPANY
+from portal.outbox import Unreachable
 from portal.pdf import render_pdf
 
 logger = logging.getLogger(__name__)
@@ -100,13 +101,34 @@ def _render_store_send(model, pk, *, folder, render, send, now):
     if document is None or document.pdf or not document.number:
         return False  # gone, already rendered, or not issued: nothing to do (a duplicated task)
     name = _store(folder, document, render(document))
-    with transaction.atomic():
-        if not model.objects.filter(pk=pk, pdf="").update(pdf=name, pdf_rendered_at=now):
-            transaction.on_commit(lambda: default_storage.delete(name))
-            return False
-        document.pdf.name, document.pdf_rendered_at = name, now
-        send(document, now=now)
+    try:
+        with transaction.atomic():
+            if not model.objects.filter(pk=pk, pdf="").update(pdf=name, pdf_rendered_at=now):
+                transaction.on_commit(lambda: default_storage.delete(name))
+                return False
+            document.pdf.name, document.pdf_rendered_at = name, now
+            try:
+                with transaction.atomic():
+                    send(document, now=now)
+            except Unreachable as unreachable:
+                # Kept and downloadable; staff see why it did not go (an account with neither email nor address).
+                logger.warning("%s %s stored but not sent: %s", model.__name__, document.number, unreachable)
+                _note_unsent(document, unreachable, now=now)
+    except Exception:
+        default_storage.delete(name)  # nothing recorded it: the next attempt renders again
+        raise
     return True
+
+
+def _note_unsent(document, unreachable, *, now):
+    invoice = document if isinstance(document, Invoice) else document.invoice
+    InvoiceEvent.objects.create(
+        invoice=invoice,
+        kind=InvoiceEventKind.NOTE,
+        internal=True,
+        text=f"{document.number} could not be sent: {unreachable}",
+        at=now,
+    )
 
 
 def invoice_document_issue(*, invoice_id, now=None):

@@ -130,3 +130,13 @@ def test_rendering_an_invoice_fetches_nothing_at_all(alice):
     with mock.patch.object(StaticOnlyFetcher, "fetch", side_effect=AssertionError("fetched")) as fetch:
         assert documents.invoice_pdf_bytes(invoice).startswith(b"%PDF")
     assert fetch.call_count == 0  # no font, image or stylesheet URL: the stylesheets are parsed once, from disk
+
+
+def test_an_account_we_cannot_reach_keeps_its_pdf_and_staff_see_why(db, on_commit):
+    from tests.factories import CustomerFactory
+
+    nowhere = CustomerFactory(email="", address="", postcode="")
+    held(nowhere, start=date(2026, 6, 1))
+    invoice = issue(nowhere, on_commit)
+    assert invoice.pdf and not OutboxMessage.objects.exists()
+    assert "could not be sent" in invoice.events.get(kind="note").text
