@@ -1,5 +1,8 @@
+"""Billing in the staff admin: each part registers its pages from its own module."""
+
 from django.contrib import admin
 
+from billing import admin_payments  # noqa: F401  (payments, holds and suspensions)
 from billing.admin_runs import AccountChargeAdmin, BillingRunAdmin
 from billing.models import AccountCharge, BillingRun
 

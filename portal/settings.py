@@ -292,6 +292,8 @@ CELERY_BEAT_SCHEDULE = {
     # The month's invoices from BILLING["RUN_DAY"] (checked hourly, made once a month); lost PDF renderings.
     "billing-run-due": {"task": "billing.tasks.billing_run_due", "schedule": 3600.0},
     "billing-documents-missing": {"task": "billing.tasks.billing_documents_missing", "schedule": 300.0},
+    # Reminders, final notices and suspensions for overdue invoices (billing/services/dunning.py).
+    "billing-reminder-ladder": {"task": "billing.tasks_dunning.reminder_ladder", "schedule": 3600.0},
 }
 CELERY_TIMEZONE = "UTC"
 
