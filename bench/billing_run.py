@@ -166,7 +166,7 @@ def main():
             f"Bare WeasyPrint loop, fresh parse each time, one process: {bare * 1000:.1f} ms per invoice "
             f"({1 / bare:.1f}/s)"
         )
-        verdict = "at least as fast" if per_invoice <= bare else "SLOWER"
+        verdict = "at least as fast as" if per_invoice <= bare else "SLOWER than"
         print(
             f"  the run is {verdict} per invoice than the bare loop ({per_invoice * 1000:.1f} vs {bare * 1000:.1f} ms)"
         )
