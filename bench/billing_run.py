@@ -168,7 +168,7 @@ def main():
         )
         verdict = "at least as fast as" if per_invoice <= bare else "SLOWER than"
         print(
-            f"  the run is {verdict} per invoice than the bare loop ({per_invoice * 1000:.1f} vs {bare * 1000:.1f} ms)"
+            f"  the run is {verdict} the bare loop per invoice ({per_invoice * 1000:.1f} vs {bare * 1000:.1f} ms)"
         )
 
 
