@@ -167,9 +167,7 @@ def main():
             f"({1 / bare:.1f}/s)"
         )
         verdict = "at least as fast as" if per_invoice <= bare else "SLOWER than"
-        print(
-            f"  the run is {verdict} the bare loop per invoice ({per_invoice * 1000:.1f} vs {bare * 1000:.1f} ms)"
-        )
+        print(f"  the run is {verdict} the bare loop per invoice ({per_invoice * 1000:.1f} vs {bare * 1000:.1f} ms)")
 
 
 if __name__ == "__main__":
