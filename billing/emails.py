@@ -74,3 +74,53 @@ def services_restored(suspension, *, services, reason, paid, now):
         context={"suspension": suspension, "services": services, "reason": reason, "paid": paid},
         now=now,
     )
+
+
+# Invoices and credit notes
+#
+# Code (Billing): "We will invoice via email"; customers who take letters have them posted. The PDF is the
+# stored file, attached to the email (read from storage at send time) or enclosed with a covering letter.
+
+
+def _stored_pdf(document):
+    """The document's stored PDF, attached to the email or enclosed with the letter; read at send time."""
+    return outbox.Attachment(filename=f"{document.number}.pdf", stored_name=document.pdf.name)
+
+
+def _document_message(customer, kind, *, subject, context, concerning, document, now):
+    return outbox.send_to_customer(
+        customer,
+        kind=kind,
+        template=f"billing/{kind}",
+        subject=subject,
+        context=context,
+        concerning=concerning,
+        enclosures=[_stored_pdf(document)],
+        now=now,
+    )
+
+
+def invoice_issued(invoice, *, now):
+    from billing.documents import how_to_pay
+
+    return _document_message(
+        invoice.customer,
+        "invoice_issued",
+        subject=f"Your invoice {invoice.number} from 121 Communications",
+        context={"invoice": invoice, "pay": how_to_pay(invoice.number)},
+        concerning=invoice,
+        document=invoice,
+        now=now,
+    )
+
+
+def credit_note_issued(credit_note, *, now):
+    return _document_message(
+        credit_note.customer,
+        "credit_note_issued",
+        subject=f"Credit note {credit_note.number} for invoice {credit_note.invoice.number}",
+        context={"credit_note": credit_note, "invoice": credit_note.invoice},
+        concerning=credit_note,
+        document=credit_note,
+        now=now,
+    )

@@ -65,3 +65,8 @@ def charges_to_invoice(*, customer):
         .select_related("fault", "visit")
         .order_by("created_at", "id")
     )
+
+
+def customers_with_charges_to_invoice():
+    """The ids of customers with a pending abortive-visit charge: a billing run invoices them too."""
+    return VisitCharge.objects.filter(status=ChargeStatus.PENDING).values_list("customer_id", flat=True).distinct()

@@ -106,3 +106,26 @@ def cancellations_due(*, now):
         withdrawal_date__lte=london(now).date(),
         service__status=ServiceStatus.CANCELLING,
     ).order_by("withdrawal_date", "id")
+
+
+def services_to_bill(*, customer, since):
+    """What billing reads of the customer's services: those not withdrawn before `since` (a date), each with
+    its product and order (the set-up fee agreed), the withdrawal date of its cancellation in progress
+    (`pending_withdrawal_date`) and its suspensions and restorations, oldest first (`suspension_events`).
+    A fixed number of queries however many services."""
+    from orders.models import ServiceEventKind
+
+    moves = ServiceEvent.objects.filter(kind__in=[ServiceEventKind.SUSPENDED, ServiceEventKind.RESUMED])
+    return (
+        Service.objects.filter(customer=customer)
+        .exclude(ceased_on__lt=since)
+        .select_related("product", "order")
+        .annotate(pending_withdrawal_date=_active_cancellation("withdrawal_date"))
+        .prefetch_related(Prefetch("events", queryset=moves.order_by("at", "id"), to_attr="suspension_events"))
+        .order_by("start_date", "id")
+    )
+
+
+def customers_with_services(*, since):
+    """The ids of customers holding a service not withdrawn before `since` (a date): who a billing run bills."""
+    return Service.objects.exclude(ceased_on__lt=since).values_list("customer_id", flat=True).distinct()

@@ -1,8 +1,9 @@
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from portal import clock, message_access, outbox
 from portal.admin_links import LinksOnlyWhereAllowed
@@ -16,13 +17,12 @@ def _download(request, message_id, download_name, **which):
     message they may read (portal/message_access.py); anything else is "not found"."""
     readable = message_access.readable_by(request.user, OutboxMessage.objects.all())
     item = get_object_or_404(
-        OutboxAttachment.objects.select_related("message"),
+        OutboxAttachment.objects.select_related("message").filter(Q(content__isnull=False) | ~Q(stored_name="")),
         message__in=readable,
         message_id=message_id,
-        content__isnull=False,
         **which,
     )
-    response = HttpResponse(bytes(item.content), content_type=item.mimetype)
+    response = HttpResponse(item.read(), content_type=item.mimetype)
     response["Content-Disposition"] = f'attachment; filename="{download_name(item)}"'
     return response
 
@@ -42,7 +42,7 @@ class AttachmentInline(admin.TabularInline):
 
     @admin.display(description="File")
     def download(self, obj):
-        if obj.content is None:
+        if not obj.available:
             return "Not rendered yet"
         url = reverse("admin:portal_outboxmessage_attachment", args=[obj.message_id, obj.pk])
         return format_html('<a href="{}">Download</a>', url)
@@ -213,16 +213,16 @@ class PrintQueueAdmin(KindInWords, LinksOnlyWhereAllowed, BigTableAdmin, admin.M
     each row so that it is on screen at 1280 px whatever the subject's length."""
 
     # When it is due to be posted (the Code's deadline) comes first; when it was written is on its page.
-    list_display = ["due_at", "pdf", "kind_text", "to_name", "short_address", "subject"]
+    list_display = ["due_at", "pdf", "enclosures", "kind_text", "to_name", "short_address", "subject"]
     list_filter = [KindFilter]
     search_fields = ["to_name", "postal_address", "subject"]
     actions = ["mark_posted"]
-    fields = ["kind_text", "to_name", "postal_address", "subject", "due_at", "created_at", "pdf"]
+    fields = ["kind_text", "to_name", "postal_address", "subject", "due_at", "created_at", "pdf", "enclosures"]
     readonly_fields = fields
 
     def get_queryset(self, request):
         letters = super().get_queryset(request).filter(channel=Channel.LETTER, status=Status.TO_PRINT)
-        return message_access.readable_by(request.user, letters)
+        return message_access.readable_by(request.user, letters).prefetch_related("attachments")
 
     def has_add_permission(self, request):
         return False
@@ -238,6 +238,17 @@ class PrintQueueAdmin(KindInWords, LinksOnlyWhereAllowed, BigTableAdmin, admin.M
     def pdf(self, obj):
         url = reverse("admin:portal_printqueueletter_pdf", args=[obj.pk])
         return format_html('<a href="{}">Download PDF</a>', url)
+
+    @admin.display(description="Enclosed")
+    def enclosures(self, obj):
+        """Files printed and posted with the letter (an invoice's PDF), through the outbox's download."""
+        links = [
+            format_html(
+                '<a href="{}">{}</a>', reverse("admin:portal_outboxmessage_attachment", args=[obj.pk, a.pk]), a.filename
+            )
+            for a in outbox.enclosures_of(obj)
+        ]
+        return format_html_join(", ", "{}", ((link,) for link in links)) if links else "-"
 
     @admin.action(description="Mark the selected letters as posted", permissions=["change"])
     def mark_posted(self, request, queryset):

@@ -147,7 +147,8 @@ def _send_email(message, token):
 
 def _rendered_attachments(message):
     for attachment in message.attachments.all():
-        if attachment.content is None:
+        # A stored file (an invoice's PDF) is read from storage when attached, never copied into the row.
+        if attachment.content is None and not attachment.stored_name:
             attachment.content = html_to_pdf(attachment.source_html)
             attachment.save(update_fields=["content"])
         yield attachment
@@ -184,7 +185,7 @@ def _email_message(message):
     if message.body_html:
         mail.attach_alternative(filled_in(message, message.body_html), "text/html")
     for attachment in _rendered_attachments(message):
-        mail.attach(attachment.filename, bytes(attachment.content), attachment.mimetype)
+        mail.attach(attachment.filename, attachment.read(), attachment.mimetype)
     return mail
 
 

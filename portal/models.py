@@ -207,19 +207,37 @@ class PrintQueueLetter(OutboxMessage):
 
 
 class OutboxAttachment(models.Model):
-    """A file sent with a message. A PDF may be kept as HTML until a worker renders it."""
+    """A file sent with a message. A PDF may be kept as HTML until a worker renders it, or name a file already
+    kept through Django's storage API (an invoice's PDF), which the worker reads at send time: the file is
+    not copied into the database, whatever the number of invoices in a run."""
 
     message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="attachments")
     filename = models.CharField(max_length=120)
     mimetype = models.CharField(max_length=80, default="application/pdf")
     source_html = models.TextField(blank=True, help_text="Rendered to PDF by the worker when content is empty.")
     content = models.BinaryField(null=True, blank=True)
+    stored_name = models.CharField(
+        max_length=255, blank=True, help_text="A file in the default storage, read when the message is sent."
+    )
 
     class Meta:
         ordering = ["id"]
 
     def __str__(self):
         return self.filename
+
+    @property
+    def available(self):
+        return self.content is not None or bool(self.stored_name)
+
+    def read(self):
+        """The file's bytes: kept in the row, or read from storage."""
+        if self.content is not None:
+            return bytes(self.content)
+        from django.core.files.storage import default_storage
+
+        with default_storage.open(self.stored_name, "rb") as handle:
+            return handle.read()
 
 
 class CopyMethod(models.TextChoices):

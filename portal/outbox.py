@@ -108,6 +108,9 @@ class Attachment:
     content: bytes | None = None
     html: str = ""  # rendered to PDF by the worker when content is None
     mimetype: str = "application/pdf"
+    # A file already kept through Django's storage API (an invoice's PDF): the worker reads it when it sends,
+    # so a run of thousands of invoices does not copy every PDF into the database.
+    stored_name: str = ""
 
 
 def _concerning(obj):
@@ -135,7 +138,12 @@ def enqueue(message_id, countdown=None):
 def _attach(message, attachments):
     OutboxAttachment.objects.bulk_create(
         OutboxAttachment(
-            message=message, filename=a.filename, mimetype=a.mimetype, content=a.content, source_html=a.html
+            message=message,
+            filename=a.filename,
+            mimetype=a.mimetype,
+            content=a.content,
+            source_html=a.html,
+            stored_name=a.stored_name,
         )
         for a in attachments
     )
@@ -204,9 +212,21 @@ def render_letter(template, *, context, subject, to_name, address_lines, now=Non
 
 
 def letter(
-    *, kind, to_name, address_lines, template, subject, context, customer=None, concerning=None, due_at=None, now=None
+    *,
+    kind,
+    to_name,
+    address_lines,
+    template,
+    subject,
+    context,
+    customer=None,
+    concerning=None,
+    due_at=None,
+    enclosures=(),
+    now=None,
 ):
-    """Queue a letter built from templates/letters/<template>.html; a worker renders the PDF."""
+    """Queue a letter built from templates/letters/<template>.html; a worker renders the PDF. `enclosures` are
+    files printed and posted with it (stored Attachments: an invoice's PDF), listed in the print queue."""
     address_lines = [line for line in address_lines if line]
     if len(address_lines) < 2:
         raise Unreachable(f"Cannot write to {to_name}: no postal address.")
@@ -226,6 +246,7 @@ def letter(
         next_attempt_at=now,
         **_concerning(concerning),
     )
+    _attach(message, enclosures)
     _queue_after_commit(message)
     return message
 
@@ -263,12 +284,15 @@ def send_to_customer(
     concerning=None,
     due_at=None,
     attachments=(),
+    enclosures=(),
     by_post=None,
     answering=None,
     now=None,
 ):
     """Email the customer, or write to them when they take letters only or asked for post. `answering` is
     the customer's email this answers (portal.models.InboundMessage): the email threads under it.
+    `attachments` go with an email only; `enclosures` (an invoice's stored PDF) go with either: attached to
+    the email, or printed and posted with the letter.
 
     When the chosen way is impossible (a letter, but the address was removed since; an email, but no
     address) the other is used, so that the customer still hears from us; with neither, Unreachable."""
@@ -291,6 +315,7 @@ def send_to_customer(
             customer=customer,
             concerning=concerning,
             due_at=due_at,
+            enclosures=enclosures,
             now=now,
         )
     return email(
@@ -303,7 +328,7 @@ def send_to_customer(
         customer=customer,
         concerning=concerning,
         due_at=due_at,
-        attachments=attachments,
+        attachments=(*attachments, *enclosures),
         in_reply_to=answering.message_id if answering is not None else "",
         references=thread_of(answering),
         now=now,
@@ -372,6 +397,8 @@ PROMISED_KINDS = frozenset(
         "code_copy",
         "invoice",
         "credit_note",
+        "invoice_issued",
+        "credit_note_issued",
     }
 )
 
@@ -472,4 +499,9 @@ def cancel(*, message):
 
 def letter_pdf(message):
     attachment = message.attachments.filter(filename="letter.pdf").first()
-    return bytes(attachment.content) if attachment and attachment.content is not None else None
+    return attachment.read() if attachment and attachment.available else None
+
+
+def enclosures_of(message):
+    """The files posted with a letter besides the letter itself (an invoice's PDF)."""
+    return [a for a in message.attachments.all() if a.filename != "letter.pdf"]
