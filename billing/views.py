@@ -35,7 +35,7 @@ def invoice_list(request):
             "credit_notes": credit_notes,
             "summary": summary,
             "credit": -summary.balance,
-            "company": settings.BILLING_COMPANY,
+            "payee": settings.BILLING_COMPANY,
         },
     )
 

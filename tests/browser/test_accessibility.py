@@ -20,6 +20,7 @@ import pytest
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.tokens import default_token_generator
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -46,6 +47,8 @@ WIDTHS = [1280, 390]
 NOT_A_PAGE = {
     "accounts:logout": "POST only: the menu's Log out button",
     "accounts:export_download": "a download (the data export's JSON file)",
+    "billing:invoice_pdf": "a download (the invoice's PDF)",
+    "billing:credit_note_pdf": "a download (the credit note's PDF)",
     "complaints:complaint_message": "POST only: the complaint page's message form",
     "complaints:complaint_reopen": "POST only: the complaint page's reopen button",
     "faults:fault_message": "POST only: the fault page's message form",
@@ -96,6 +99,7 @@ LOGGED_IN = {
     "complaints:complaint_create": lambda d: reverse("complaints:complaint_create"),
     "complaints:complaint_detail": lambda d: reverse("complaints:complaint_detail", args=[d["complaint"]]),
     "faults:fault_list": lambda d: reverse("faults:fault_list"),
+    "billing:invoice_list": lambda d: reverse("billing:invoice_list"),
     "faults:fault_report": lambda d: reverse("faults:fault_report", args=[d["service"]]),
     "faults:fault_detail": lambda d: reverse("faults:fault_detail", args=[d["fault"]]),
 }
@@ -151,7 +155,8 @@ def demo_records(products):
 
 def admin_pages(user):
     """The staff admin pages `user` works in: the index, every list they may view and its first record."""
-    request = type("Request", (), {"user": user})()
+    request = RequestFactory().get("/admin/")
+    request.user = user
     urls = [reverse("admin:index")]
     for model, model_admin in admin.site._registry.items():
         if not model_admin.has_view_permission(request):
