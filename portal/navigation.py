@@ -41,10 +41,14 @@ def remove(item):
         _items.remove(item)
 
 
-def menu_for(request):
-    """The items `request`'s visitor sees, as dicts of label, url and whether it is the current section."""
+def menu_for(request, user=None):
+    """The items `request`'s visitor sees, as dicts of label, url and whether it is the current section.
+
+    `user` is the template's user when it has one: the 503 page gives the visitor as already known to the
+    request (or nobody), because request.user would ask the database that has just gone away."""
     # A request refused before the session is read (portal.middleware's 400 page) has no user yet.
-    user = getattr(request, "user", None)
+    if user is None:
+        user = getattr(request, "user", None)
     customer = user is not None and user.is_authenticated and not user.is_staff
     shown = []
     for item in _items:

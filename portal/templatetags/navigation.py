@@ -10,4 +10,4 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def main_menu(context):
     request = context.get("request")
-    return navigation.menu_for(request) if request is not None else []
+    return navigation.menu_for(request, user=context.get("user")) if request is not None else []

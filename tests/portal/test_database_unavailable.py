@@ -106,3 +106,16 @@ def test_any_other_failure_is_not_dressed_up_as_the_database(client, alice):
 
     assert response.status_code == 500
     assert "Please try again in a minute" not in response.content.decode()
+
+
+def test_the_page_comes_even_when_the_visitor_could_not_be_read(client, alice):
+    """The database goes away before the logged-in customer is read: the page (its menu included) must not
+    ask the database again for who is visiting."""
+    client.force_login(alice)
+    client.raise_request_exception = False
+
+    with mock.patch("django.contrib.auth.get_user", side_effect=GONE):
+        response = client.get(reverse("accounts:dashboard"))
+
+    assert response.status_code == 503
+    assert shows(response, "Our system could not answer just now")
