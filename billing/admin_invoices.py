@@ -11,12 +11,14 @@ accounting package (billing/csv_export.py).
 
 import re
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -33,10 +35,12 @@ from billing.models import (
     InvoiceLine,
     InvoiceStatus,
 )
+from billing.services.credit_notes import credit_note_issue
 from portal import clock
 from portal.admin_links import LinksOnlyWhereAllowed
 from portal.admin_scale import BigTableAdmin
 from portal.forms import RefusalMixin
+from portal.workflow import Refused
 
 # --- A list for a big table (easy to swap for a shared one in portal) -----------------------------------
 
@@ -300,6 +304,19 @@ class CsvForm(RefusalMixin, forms.Form):
         return data
 
 
+class CreditNoteForm(RefusalMixin, forms.Form):
+    amount = forms.DecimalField(
+        label="Amount to credit, excluding VAT",
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        help_text="VAT is added at the invoice's rate, as on the invoice.",
+    )
+    reason = forms.CharField(
+        label="Reason (the customer reads it on the credit note)", widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
 @admin.register(Invoice)
 class InvoiceAdmin(DocumentAdmin):
     list_display = [
@@ -318,7 +335,10 @@ class InvoiceAdmin(DocumentAdmin):
     inlines = [LineInline, AllocationInline, CreditNoteInline, EventInline]
     pdf_url_name = "admin:billing_invoice_pdf"
     fieldsets = [
-        (None, {"fields": ["number", "state", "customer", "run", "period", "pdf_link", "pdf_rendered_at"]}),
+        (
+            None,
+            {"fields": ["number", "state", "customer", "run", "period", "pdf_link", "pdf_rendered_at", "credit_link"]},
+        ),
         ("Dates", {"fields": ["issued_at", "issue_date", "tax_point", "due_date"]}),
         ("As invoiced", {"fields": ["customer_name", "customer_address", "account_username"]}),
         ("Money", {"fields": ["net", "vat", "total", "balance_brought_forward", "outstanding"]}),
@@ -340,11 +360,54 @@ class InvoiceAdmin(DocumentAdmin):
             path("<int:pk>/pdf/", wrap(self.invoice_pdf_view), name="billing_invoice_pdf"),
             path("run/<int:run_id>/zip/", wrap(self.run_zip_view), name="billing_invoice_run_zip"),
             path("csv/", wrap(self.csv_view), name="billing_invoice_csv"),
+            path("<int:pk>/credit/", wrap(self.credit_view), name="billing_invoice_credit"),
             *super().get_urls(),
         ]
 
     def invoice_pdf_view(self, request, pk):
         return self._pdf_view(request, pk)
+
+    def credit_view(self, request, pk):
+        """An issued invoice never changes: a mistake is corrected by a credit note quoting it (its own
+        series, PDF, emailed or posted). Accounts staff issue one here."""
+        if not request.user.has_perm("billing.add_creditnote"):
+            raise PermissionDenied
+        invoice = get_object_or_404(Invoice.objects.select_related("customer"), pk=pk)
+        if invoice.status == InvoiceStatus.DRAFT:
+            raise Http404("A draft has nothing to credit.")
+        form = CreditNoteForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                note = credit_note_issue(
+                    invoice=invoice,
+                    amount=form.cleaned_data["amount"],
+                    reason=form.cleaned_data["reason"],
+                    by=request.user,
+                    now=clock.now(),
+                )
+            except Refused as refused:
+                form.add_refusal(refused)
+            else:
+                self.message_user(request, f"Credit note {note.number} issued against {invoice.number}.")
+                return redirect(reverse("admin:billing_invoice_change", args=[invoice.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Credit note against {invoice.number}",
+            "invoice": invoice,
+            "form": form,
+        }
+        status = 400 if form.is_bound and form.errors else 200
+        return TemplateResponse(request, "admin/billing/invoice_credit.html", context, status=status)
+
+    @admin.display(description="Correct it")
+    def credit_link(self, obj):
+        if obj.status == InvoiceStatus.DRAFT:
+            return "-"
+        return format_html(
+            '<a class="button" href="{}">Issue a credit note</a>',
+            reverse("admin:billing_invoice_credit", args=[obj.pk]),
+        )
 
     def run_zip_view(self, request, run_id):
         if not self.has_view_permission(request):
