@@ -9,7 +9,7 @@ class BillingConfig(AppConfig):
         # its periodic task (not a tasks.py, so Celery's autodiscovery would miss it) and its demo step;
         # the month's invoices in the demo data (billing/demo.py); the account overview's card and the
         # customer's data export.
-        from billing import dashboard, demo, demo_ledger, export, tasks_dunning  # noqa: F401
+        from billing import dashboard, demo, demo_ledger, demo_statement, export, tasks_dunning  # noqa: F401
         from billing.services import dunning  # noqa: F401
         from portal.navigation import menu_item
 

@@ -139,7 +139,7 @@ def test_a_run_of_many_accounts_goes_in_chunks(db, on_commit, monkeypatch):
     assert numbers == [f"INV-00000{n}" for n in range(1, 6)]
 
 
-def test_the_demo_issues_this_months_invoices_with_their_pdfs(alice, carol, ann):
+def test_the_demo_issues_last_and_this_months_invoices_with_their_pdfs(alice, carol, ann):
     from billing.demo import demo_invoices
     from portal.models import Channel, OutboxMessage
     from tests.helpers import ldn
@@ -150,6 +150,11 @@ def test_the_demo_issues_this_months_invoices_with_their_pdfs(alice, carol, ann)
     invoices = {i.account_username: i for i in Invoice.objects.filter(run=run)}
     assert set(invoices) == {"alice", "carolsbakery"} and all(i.pdf for i in invoices.values())
     assert {i.issue_date for i in invoices.values()} == {JAN}
+    # Last month's too, so the demo has invoices overdue for the reminder ladder.
+    assert set(Invoice.objects.exclude(run=run).values_list("account_username", "issue_date")) == {
+        ("alice", date(2026, 12, 1)),
+        ("carolsbakery", date(2026, 12, 1)),
+    }
     assert set(OutboxMessage.objects.values_list("customer__username", "channel", "status")) == {
         ("alice", Channel.EMAIL, "sent"),
         ("carolsbakery", Channel.LETTER, "posted"),

@@ -142,6 +142,7 @@ class Command(BaseCommand):
             ),
             "",
             f"Emails go to {emails}; letters wait in the staff print queue.",
+            *self._demo_statement(),
             f"Worker and scheduler logs: {self._shown(logs['worker'])} and {self._shown(logs['beat'])}",
             "Another address or port: PORTAL_ADDR=127.0.0.1:8080 make run",
             "To stop the web server, worker and scheduler together, press Ctrl-C.",
@@ -149,6 +150,13 @@ class Command(BaseCommand):
             "",
         ]
         return "\n".join(lines)
+
+    def _demo_statement(self):
+        """The demo's bank statement, for the accounts team to import (billing's demo step writes it)."""
+        path = Path(settings.VAR_DIR) / "demo" / "statement-lloyds.csv"
+        if not path.exists():
+            return []
+        return [f"A bank statement to import as ann (Billing > Statement imports > Add): {self._shown(str(path))}"]
 
     def _see_logs(self, names, logs):
         named = [self._shown(logs[name]) for name in names if name in logs]
