@@ -88,6 +88,7 @@ class AccountSummary:
     credit: Decimal
     next_due_date: date | None
     next_due_amount: Decimal
+    next_due_overdue: bool = False  # its due date has passed: the page says so rather than "due by" a past day
 
 
 def account_summary(customer) -> AccountSummary:
@@ -99,4 +100,5 @@ def account_summary(customer) -> AccountSummary:
         credit=account_credit(customer),
         next_due_date=due,
         next_due_amount=next_amount,
+        next_due_overdue=bool(due and due < clock.today()),
     )

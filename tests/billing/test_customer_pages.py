@@ -240,3 +240,13 @@ def test_a_visitor_is_asked_to_log_in(client):
     response = client.get(URL)
 
     assert response.status_code == 302 and "/account/login/" in response["Location"]
+
+
+def test_a_payment_already_late_reads_as_overdue_not_due_by_a_past_day(client, alice):
+    issued_invoice(alice, "30.00", issue_date=date(2026, 11, 1))
+    client.force_login(alice)
+    with mock.patch("portal.clock.today", return_value=date(2026, 12, 2)):
+        response = client.get("/invoices/")
+
+    assert shows(response, "Overdue: £30.00 was due by Sunday 15 November 2026.")
+    assert not shows(response, "Next payment due")
