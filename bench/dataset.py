@@ -422,6 +422,7 @@ def generate(seed):
             created=received,
             status="queued" if pending else "sent",
         )
+        confirmation_sent = outbox[confirmation - 1][17]  # the message's sent_at, as the send records it
         _pid, monthly, setup = next(p for p in products if p[0] == product_id)
         name = customers[customer][0]
         order_rows.append(
@@ -440,6 +441,7 @@ def generate(seed):
                 received,
                 due,
                 confirmation,
+                confirmation_sent,
                 received + timedelta(days=1) if status != "placed" else None,
                 received + timedelta(days=10) if status == "completed" else None,
             )
@@ -638,6 +640,7 @@ def generate(seed):
             "received_at",
             "confirmation_due_at",
             "confirmation_message_id",
+            "confirmation_sent_at",
             "confirmed_at",
             "completed_at",
         ],
