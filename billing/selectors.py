@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Min, Sum
+from django.db.models import Min, Q, Sum
 
 from billing.models import ZERO, CreditNote, Invoice, InvoiceStatus, Payment
 from portal import clock
@@ -20,11 +20,8 @@ def _sum(queryset, field):
 
 
 def account_balance(customer) -> Decimal:
-    """What the account owes now (negative: in credit). Three indexed sums, whatever the history."""
-    invoiced = _sum(Invoice.objects.filter(customer=customer).exclude(status=InvoiceStatus.DRAFT), "total")
-    credited = _sum(CreditNote.objects.filter(customer=customer), "total")
-    paid = _sum(Payment.objects.filter(customer=customer), "amount")
-    return invoiced - credited - paid
+    """What the account owes now (negative: in credit). Indexed sums, whatever the history."""
+    return account_summary(customer).balance
 
 
 def account_credit(customer) -> Decimal:
@@ -92,12 +89,21 @@ class AccountSummary:
 
 
 def account_summary(customer) -> AccountSummary:
-    """The account overview's figures: the balance, the credit held and the next payment due."""
-    due = open_invoices(customer=customer).aggregate(first=Min("due_date"))["first"]
+    """The account overview's figures: the balance, the credit held and the next payment due. Three indexed
+    aggregates (a fourth for the next amount when something is open), whatever the history."""
+    invoices = Invoice.objects.filter(customer=customer).aggregate(
+        invoiced=Sum("total", filter=~Q(status=InvoiceStatus.DRAFT)),
+        first_due=Min("due_date", filter=Q(status=InvoiceStatus.OPEN)),
+    )
+    payments = Payment.objects.filter(customer=customer).aggregate(
+        paid=Sum("amount"), credit=Sum("unallocated", filter=Q(unallocated__gt=0))
+    )
+    credited = _sum(CreditNote.objects.filter(customer=customer), "total")
+    due = invoices["first_due"]
     next_amount = _sum(open_invoices(customer=customer).filter(due_date=due), "outstanding") if due else ZERO
     return AccountSummary(
-        balance=account_balance(customer),
-        credit=account_credit(customer),
+        balance=(invoices["invoiced"] or ZERO) - credited - (payments["paid"] or ZERO),
+        credit=payments["credit"] or ZERO,
         next_due_date=due,
         next_due_amount=next_amount,
         next_due_overdue=bool(due and due < clock.today()),

@@ -9,6 +9,7 @@ from complaints.models import OPEN_STATUSES, AdrScheme, Complaint, ComplaintEven
 from orders import selectors as orders_selectors
 from portal import policy
 from portal.models import Status as MessageStatus
+from portal.outbox import without_bodies
 from portal.pages import page_context
 
 
@@ -24,17 +25,17 @@ def _adr_scheme_on_pages():
 
 
 def complaint_list_for_customer(*, customer):
-    return Complaint.objects.filter(customer=customer).select_related("ack_message").order_by("-received_at", "-id")
+    complaints = Complaint.objects.filter(customer=customer).select_related("ack_message")
+    return without_bodies(complaints, "ack_message").order_by("-received_at", "-id")
 
 
 def complaint_for_customer(*, customer, pk):
     """The customer's own complaint with the timeline they may see; another customer's id is a 404."""
     visible = ComplaintEvent.objects.filter(internal=False).select_related("by").order_by("at", "id")
-    queryset = (
-        Complaint.objects.filter(customer=customer)
-        .select_related("ack_message", "ack_by_hand", "service__product")
-        .prefetch_related(Prefetch("events", queryset=visible, to_attr="timeline"))
-    )
+    queryset = without_bodies(
+        Complaint.objects.filter(customer=customer).select_related("ack_message", "ack_by_hand", "service__product"),
+        "ack_message",
+    ).prefetch_related(Prefetch("events", queryset=visible, to_attr="timeline"))
     return get_object_or_404(queryset, pk=pk)
 
 

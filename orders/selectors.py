@@ -15,6 +15,7 @@ from orders.models import (
     ServiceStatus,
 )
 from portal.office_hours import london
+from portal.outbox import without_bodies
 
 
 def services_held(*, customer=None):
@@ -46,19 +47,14 @@ def price_list_products():
 
 
 def order_list_for_customer(*, customer):
-    return (
-        Order.objects.filter(customer=customer)
-        .select_related("product", "confirmation_message")
-        .order_by("-received_at", "-id")
-    )
+    return Order.objects.filter(customer=customer).select_related("product").order_by("-received_at", "-id")
 
 
 def order_detail_for_customer(*, customer):
     """One of the customer's orders with its timeline and the service it became (filter by pk)."""
-    return (
-        order_list_for_customer(customer=customer)
-        .select_related("service")
-        .prefetch_related(Prefetch("events", queryset=OrderEvent.objects.select_related("by").order_by("at", "id")))
+    orders = order_list_for_customer(customer=customer).select_related("service", "confirmation_message")
+    return without_bodies(orders, "confirmation_message").prefetch_related(
+        Prefetch("events", queryset=OrderEvent.objects.select_related("by").order_by("at", "id"))
     )
 
 

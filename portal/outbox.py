@@ -149,6 +149,16 @@ def _attach(message, attachments):
     )
 
 
+# What a customer's page never shows of a message it links (when and how it went is enough): the email itself
+# and what the mail server said.
+_BODY_FIELDS = ("body_text", "body_html", "server_reply", "last_error")
+
+
+def without_bodies(queryset, *relations):
+    """`queryset` with the messages it select_related through `relations` fetched without their bodies."""
+    return queryset.defer(*(f"{relation}__{name}" for relation in relations for name in _BODY_FIELDS))
+
+
 def new_message_id():
     """A Message-ID of our own domain (MESSAGE_ID_DOMAIN), unique to one outbox row."""
     return make_msgid(idstring="portal", domain=settings.MESSAGE_ID_DOMAIN)

@@ -250,3 +250,32 @@ def test_a_payment_already_late_reads_as_overdue_not_due_by_a_past_day(client, a
 
     assert shows(response, "Overdue: £30.00 was due by Sunday 15 November 2026.")
     assert not shows(response, "Next payment due")
+
+
+def test_the_account_overview_figures_are_the_customers_own(client, alice, bob):
+    """The overview reads every card's figures in one query of subqueries: each must stay on its customer."""
+    first = issued_invoice(alice, "60.00", issue_date=date(2027, 1, 10))
+    issued_invoice(alice, "25.00", issue_date=date(2027, 1, 12))
+    pay(alice, Decimal("70.00"), [(first, Decimal("60.00"))])  # £10.00 left unallocated
+    issued_invoice(bob, "999.00", issue_date=date(2027, 1, 5))
+    client.force_login(alice)
+
+    response = client.get(reverse("accounts:dashboard"))
+
+    assert shows(response, "Your balance: you owe £15.00. Next payment due: £25.00 by Tuesday 26 January 2027.")
+    assert "999" not in visible_text(response)
+
+
+def test_the_account_overview_costs_the_same_queries_with_a_months_history_or_a_years(client, alice):
+    from tests.helpers import queries_for_get
+
+    issued_invoice(alice, "30.00", issue_date=date(2027, 1, 1))  # open: the next payment due is looked up
+    client.force_login(alice)
+    client.get(reverse("accounts:dashboard"))
+    one_month = queries_for_get(client, reverse("accounts:dashboard"))
+    for month in range(1, 12):
+        invoice = issued_invoice(alice, "30.00", issue_date=date(2026, month, 1))
+        pay(alice, Decimal("30.00"), [(invoice, Decimal("30.00"))])
+
+    assert queries_for_get(client, reverse("accounts:dashboard")) == one_month
+    assert one_month <= 11  # session, customer, marketing choice, services, orders, 4 of billing, faults, complaints
