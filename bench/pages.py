@@ -6,7 +6,8 @@ Starts gunicorn as production runs it (2 sync workers, DEBUG off, the cached tem
 collected static files) on the dataset, then:
 - with wrk (Debian's, a Lua script sending the session cookie) at 16 connections: the anchor page (a bare
   page: logged in, one indexed query for 25 of the customer's rows, in the portal's base template), every
-  customer page and the staff pages; req/s, p50, p99 and the ratio of req/s to the anchor's in this run;
+  customer page and the staff pages; req/s, p50, p99 and the ratio of req/s to the anchor's, measured again
+  just before each customer page (the machine's speed drifts over minutes);
 - one request at a time (the median of 5, after one to warm up): the admin's index, every changelist,
   the searches staff make, and the change pages of a complaint, a fault, an order and a customer;
 - the periodic jobs, each run in a transaction that is rolled back (so the dataset stays as it was and no
@@ -254,12 +255,19 @@ def wrk(server, path, cookie, *, seconds, connections=16):
     return rps, p50, p99, int(errors.group(1)) if errors else 0
 
 
-def under_load(server, pages, cookie, *, seconds, anchor_rps):
+def under_load(server, pages, cookie, *, seconds, anchor_rps, anchor_cookie=None):
+    """Each page under wrk. With `anchor_cookie`, the anchor is measured again just before each page and the page's
+    ratio is to that neighbour: on a shared machine the anchor alone swung from 190 to 300 req/s in an hour."""
     for label, path in pages:
+        if anchor_cookie:
+            anchor_rps = wrk(server, "/bench/anchor/", anchor_cookie, seconds=seconds)[0]
         server.get(path, cookie)  # warm the workers' caches
         rps, p50, p99, errors = wrk(server, path, cookie, seconds=seconds)
         flag = f"  {errors} errors" if errors else ""
-        print(f"  {label:<34} {rps:8.0f} req/s  p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  {rps / anchor_rps:5.2f}x{flag}")
+        print(
+            f"  {label:<34} {rps:8.0f} req/s  p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  {rps / anchor_rps:5.2f}x"
+            f"  (anchor {anchor_rps:.0f} req/s){flag}"
+        )
 
 
 def one_request(server, pages, cookie):
@@ -349,7 +357,12 @@ def main():
                     f"  {'anchor':<34} {anchor[0]:8.0f} req/s  p50 {anchor[1]:7.1f} ms  p99 {anchor[2]:7.1f} ms   1.00x"
                 )
                 under_load(
-                    server, customer_pages(), cookies["bench-customer"], seconds=args.seconds, anchor_rps=anchor[0]
+                    server,
+                    customer_pages(),
+                    cookies["bench-customer"],
+                    seconds=args.seconds,
+                    anchor_rps=anchor[0],
+                    anchor_cookie=cookies["bench-customer"],
                 )
                 print(f"  (load average {loadavg()})")
             if args.only in (None, "staff"):

@@ -10,11 +10,13 @@
     {{ product.monthly_price|price:"a month" }}   £25.00 a month + VAT (£30.00 inc. VAT)
     {{ product.monthly_price|price_before_vat:"a month" }} {{ product.monthly_price|price_with_vat }}   the same halves
     {{ pause|duration_in_words }}           15 minutes
+    {{ fault.status|status_badge:fault.get_status_display }}   <span class="status status-progress">Investigating</span>
 
 An empty value (None, "") shows as nothing, so an optional date needs no {% if %} of its own.
 """
 
 from django import template
+from django.utils.html import format_html
 
 from portal import formats
 
@@ -60,3 +62,18 @@ def price_before_vat(amount, per=""):
 def price_with_vat(amount):
     """The second half of |price: '(£30.00 inc. VAT)'."""
     return formats.price_parts(amount)[1]
+
+
+# The colour of a status badge (site.css), whatever the record: done, waiting on someone, ended, or in progress.
+# The words always say the status too, so the colour is never the only sign.
+_STATUS_TONES = {
+    **dict.fromkeys(("resolved", "closed", "completed", "active"), "active"),
+    **dict.fromkeys(("not_our_fault", "deadlocked", "cancelling", "suspended"), "waiting"),
+    **dict.fromkeys(("cancelled", "rejected", "ceased"), "ended"),
+}
+
+
+@register.filter
+def status_badge(status, label):
+    """A status in words in its coloured badge: one filter, not an include per row of a list."""
+    return format_html('<span class="status status-{}">{}</span>', _STATUS_TONES.get(status, "progress"), label)

@@ -104,3 +104,15 @@ def test_templates_write_the_same_through_load_formats():
 def test_an_empty_value_shows_as_nothing_so_a_default_can_follow():
     assert render("[{{ day|day_text }}]", day=None) == "[]"
     assert render('{{ day|day_text|default:"to be agreed" }}', day="") == "to be agreed"
+
+
+def test_a_status_badge_says_the_status_in_words_in_the_colour_of_its_kind():
+    from portal.templatetags.formats import status_badge
+
+    assert status_badge("resolved", "Resolved") == '<span class="status status-active">Resolved</span>'
+    assert status_badge("deadlocked", "Deadlock letter sent") == (
+        '<span class="status status-waiting">Deadlock letter sent</span>'
+    )
+    assert status_badge("ceased", "Withdrawn") == '<span class="status status-ended">Withdrawn</span>'
+    assert status_badge("investigating", "Investigating") == '<span class="status status-progress">Investigating</span>'
+    assert status_badge("placed", "<b>") == '<span class="status status-progress">&lt;b&gt;</span>'
