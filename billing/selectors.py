@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Min, Q, Sum
+from django.db.models import Min, Q, Subquery, Sum
 
 from billing.models import ZERO, CreditNote, Invoice, InvoiceStatus, Payment
 from portal import clock
@@ -90,21 +90,23 @@ class AccountSummary:
 
 def account_summary(customer) -> AccountSummary:
     """The account overview's figures: the balance, the credit held and the next payment due. Three indexed
-    aggregates (a fourth for the next amount when something is open), whatever the history."""
+    aggregates (invoices, payments, credit notes), whatever the history."""
+    open_ = Q(status=InvoiceStatus.OPEN)
+    first_due = Invoice.objects.filter(open_, customer=customer).order_by("due_date").values("due_date")[:1]
     invoices = Invoice.objects.filter(customer=customer).aggregate(
         invoiced=Sum("total", filter=~Q(status=InvoiceStatus.DRAFT)),
-        first_due=Min("due_date", filter=Q(status=InvoiceStatus.OPEN)),
+        first_due=Min("due_date", filter=open_),
+        next_amount=Sum("outstanding", filter=open_ & Q(due_date=Subquery(first_due))),
     )
     payments = Payment.objects.filter(customer=customer).aggregate(
         paid=Sum("amount"), credit=Sum("unallocated", filter=Q(unallocated__gt=0))
     )
     credited = _sum(CreditNote.objects.filter(customer=customer), "total")
     due = invoices["first_due"]
-    next_amount = _sum(open_invoices(customer=customer).filter(due_date=due), "outstanding") if due else ZERO
     return AccountSummary(
         balance=(invoices["invoiced"] or ZERO) - credited - (payments["paid"] or ZERO),
         credit=payments["credit"] or ZERO,
         next_due_date=due,
-        next_due_amount=next_amount,
+        next_due_amount=invoices["next_amount"] or ZERO,
         next_due_overdue=bool(due and due < clock.today()),
     )
