@@ -1,13 +1,14 @@
 """Pages and periodic jobs at real size, on the dataset of bench/dataset.py.
 
-    .venv/bin/python bench/pages.py [--database bench_scale] [--seconds 5] [--only customer|staff|jobs]
+    .venv/bin/python bench/pages.py [--database bench_scale] [--seconds 5] [--rounds 3] [--only customer|staff|jobs]
 
 Starts gunicorn as production runs it (2 sync workers, DEBUG off, the cached template loader, whitenoise and
 collected static files) on the dataset, then:
 - with wrk (Debian's, a Lua script sending the session cookie) at 16 connections: the anchor page (a bare
   page: logged in, one indexed query for 25 of the customer's rows, in the portal's base template), every
-  customer page and the staff pages; req/s, p50, p99 and the ratio of req/s to the anchor's, measured again
-  just before each customer page (the machine's speed drifts over minutes);
+  customer page and the staff pages; req/s, p50, p99 and the ratio of req/s to the anchor's: the anchor and
+  each customer page take turns three times (--rounds) and the median ratio is printed, since the machine's
+  speed drifts over minutes;
 - one request at a time (the median of 5, after one to warm up): the admin's index, every changelist,
   the searches staff make, and the change pages of a complaint, a fault, an order and a customer;
 - the periodic jobs, each run in a transaction that is rolled back (so the dataset stays as it was and no
@@ -255,18 +256,25 @@ def wrk(server, path, cookie, *, seconds, connections=16):
     return rps, p50, p99, int(errors.group(1)) if errors else 0
 
 
-def under_load(server, pages, cookie, *, seconds, anchor_rps, anchor_cookie=None):
-    """Each page under wrk. With `anchor_cookie`, the anchor is measured again just before each page and the page's
-    ratio is to that neighbour: on a shared machine the anchor alone swung from 190 to 300 req/s in an hour."""
+def under_load(server, pages, cookie, *, seconds, anchor_rps, anchor_cookie=None, rounds=1):
+    """Each page under wrk. With `anchor_cookie`, the anchor and the page take turns `rounds` times and the page's
+    ratio is the median of its ratios to the anchor run just before it: on this shared machine the anchor alone
+    swung from 235 to 366 req/s within one run. The page's req/s, p50 and p99 are the medians of its rounds."""
     for label, path in pages:
-        if anchor_cookie:
-            anchor_rps = wrk(server, "/bench/anchor/", anchor_cookie, seconds=seconds)[0]
         server.get(path, cookie)  # warm the workers' caches
-        rps, p50, p99, errors = wrk(server, path, cookie, seconds=seconds)
+        results, ratios, anchors = [], [], []
+        for _ in range(rounds):
+            if anchor_cookie:
+                anchor_rps = wrk(server, "/bench/anchor/", anchor_cookie, seconds=seconds)[0]
+            results.append(wrk(server, path, cookie, seconds=seconds))
+            ratios.append(results[-1][0] / anchor_rps)
+            anchors.append(anchor_rps)
+        rps, p50, p99 = (statistics.median(r[i] for r in results) for i in range(3))
+        errors = sum(r[3] for r in results)
         flag = f"  {errors} errors" if errors else ""
         print(
-            f"  {label:<34} {rps:8.0f} req/s  p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  {rps / anchor_rps:5.2f}x"
-            f"  (anchor {anchor_rps:.0f} req/s){flag}"
+            f"  {label:<34} {rps:8.0f} req/s  p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  {statistics.median(ratios):5.2f}x"
+            f"  (anchor {min(anchors):.0f}-{max(anchors):.0f} req/s){flag}"
         )
 
 
@@ -343,6 +351,7 @@ def main():
     parser.add_argument("--database", default="bench_scale")
     parser.add_argument("--seconds", type=int, default=5, help="wrk's run per page")
     parser.add_argument("--only", choices=["customer", "staff", "jobs"])
+    parser.add_argument("--rounds", type=int, default=3, help="turns of anchor and page for each customer page")
     args = parser.parse_args()
     env = environment(args.database)
     cookies = sessions(env)
@@ -363,6 +372,7 @@ def main():
                     seconds=args.seconds,
                     anchor_rps=anchor[0],
                     anchor_cookie=cookies["bench-customer"],
+                    rounds=args.rounds,
                 )
                 print(f"  (load average {loadavg()})")
             if args.only in (None, "staff"):
