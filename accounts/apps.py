@@ -15,11 +15,11 @@ class AccountsConfig(AppConfig):
     verbose_name = "Customers and staff"
 
     def ready(self):
-        # Registries: the account sections of the data export, demo data, and the password reset and
+        # Registries: the marketing card of the overview, the account sections of the data export, demo data, and the password reset and
         # registration links made at send time (accounts/emails.py).
         from django.contrib import admin
 
-        from accounts import demo, emails, export, forms  # noqa: F401
+        from accounts import dashboard, demo, emails, export, forms  # noqa: F401
         from portal.navigation import menu_item
 
         menu_item("My account", "accounts:dashboard", position=10)

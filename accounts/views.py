@@ -116,10 +116,7 @@ def dashboard(request):
     return render(
         request,
         "accounts/dashboard.html",
-        {
-            "marketing": services.marketing_current(customer=request.user),
-            "cards": cards_for(request.user),
-        },
+        {"cards": cards_for(request.user)},
     )
 
 

@@ -5,7 +5,7 @@ from billing import selectors
 from portal.dashboard import dashboard_card
 
 
-@dashboard_card(position=25)
-def invoices(customer):
-    summary = selectors.account_summary(customer)
+@dashboard_card(position=25, figures=selectors.SUMMARY_FIGURES)
+def invoices(customer, figures):
+    summary = selectors.summary_from(figures)
     return {"template": "billing/_dashboard_card.html", "summary": summary, "credit": -summary.balance}

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Min, Q, Subquery, Sum
+from django.db.models import Sum
 
 from billing.models import ZERO, CreditNote, Invoice, InvoiceStatus, Payment
 from portal import clock
+from portal.figures import CUSTOMER, DATE, Figure, fetch
 
 
 def _sum(queryset, field):
@@ -88,25 +89,41 @@ class AccountSummary:
     next_due_overdue: bool = False  # its due date has passed: the page says so rather than "due by" a past day
 
 
-def account_summary(customer) -> AccountSummary:
-    """The account overview's figures: the balance, the credit held and the next payment due. Three indexed
-    aggregates (invoices, payments, credit notes), whatever the history."""
-    open_ = Q(status=InvoiceStatus.OPEN)
-    first_due = Invoice.objects.filter(open_, customer=customer).order_by("due_date").values("due_date")[:1]
-    invoices = Invoice.objects.filter(customer=customer).aggregate(
-        invoiced=Sum("total", filter=~Q(status=InvoiceStatus.DRAFT)),
-        first_due=Min("due_date", filter=open_),
-        next_amount=Sum("outstanding", filter=open_ & Q(due_date=Subquery(first_due))),
-    )
-    payments = Payment.objects.filter(customer=customer).aggregate(
-        paid=Sum("amount"), credit=Sum("unallocated", filter=Q(unallocated__gt=0))
-    )
-    credited = _sum(CreditNote.objects.filter(customer=customer), "total")
-    due = invoices["first_due"]
+INVOICES = Invoice._meta.db_table
+_FIRST_DUE = f"SELECT MIN(due_date) FROM {INVOICES} WHERE customer_id = %s AND status = %s"
+
+# The account overview's figures (portal/figures.py): everything issued, the first due date of what is still
+# to pay and how much falls due that day, payments, credit held and credit notes.
+SUMMARY_FIGURES = {
+    "invoiced": Figure.total(Invoice, "total", "status <> %s", InvoiceStatus.DRAFT),
+    "first_due": Figure(_FIRST_DUE, (CUSTOMER, InvoiceStatus.OPEN), DATE),
+    "next_amount": Figure.total(
+        Invoice,
+        "outstanding",
+        f"status = %s AND due_date = ({_FIRST_DUE})",
+        InvoiceStatus.OPEN,
+        CUSTOMER,
+        InvoiceStatus.OPEN,
+    ),
+    "paid": Figure.total(Payment, "amount"),
+    "credit": Figure.total(Payment, "unallocated", "unallocated > 0"),
+    "credited": Figure.total(CreditNote, "total"),
+}
+
+
+def summary_from(figures) -> AccountSummary:
+    """The AccountSummary from SUMMARY_FIGURES' values."""
+    due = figures["first_due"]
     return AccountSummary(
-        balance=(invoices["invoiced"] or ZERO) - credited - (payments["paid"] or ZERO),
-        credit=payments["credit"] or ZERO,
+        balance=figures["invoiced"] - figures["credited"] - figures["paid"],
+        credit=figures["credit"],
         next_due_date=due,
-        next_due_amount=invoices["next_amount"] or ZERO,
+        next_due_amount=figures["next_amount"],
         next_due_overdue=bool(due and due < clock.today()),
     )
+
+
+def account_summary(customer) -> AccountSummary:
+    """The account overview's figures: the balance, the credit held and the next payment due. One query of
+    indexed sums, whatever the history."""
+    return summary_from(fetch(customer, SUMMARY_FIGURES))

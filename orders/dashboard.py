@@ -1,18 +1,19 @@
 """The orders card on the customer's account overview (portal/dashboard.py)."""
 
-from django.db.models import Count, Q
-
 from orders.models import Order, OrderStatus, Service, ServiceStatus
 from portal.dashboard import dashboard_card
+from portal.figures import Figure, placeholders
 
 OPEN_ORDERS = [OrderStatus.PLACED, OrderStatus.CONFIRMED, OrderStatus.IN_PROGRESS]
 
 
-@dashboard_card(position=20)
-def orders(customer):
-    held = Service.objects.filter(customer=customer).aggregate(
-        active=Count("pk", filter=~Q(status=ServiceStatus.CEASED)),
-        cancelling=Count("pk", filter=Q(status=ServiceStatus.CANCELLING)),
-    )
-    open_orders = Order.objects.filter(customer=customer, status__in=OPEN_ORDERS).count()
-    return {"template": "orders/_dashboard_card.html", "open_orders": open_orders, **held}
+@dashboard_card(
+    position=20,
+    figures={
+        "active": Figure.count(Service, "status <> %s", ServiceStatus.CEASED),
+        "cancelling": Figure.count(Service, "status = %s", ServiceStatus.CANCELLING),
+        "open_orders": Figure.count(Order, f"status IN {placeholders(OPEN_ORDERS)}", *OPEN_ORDERS),
+    },
+)
+def orders(customer, figures):
+    return {"template": "orders/_dashboard_card.html", **figures}

@@ -3,16 +3,19 @@
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from orders.dashboard import orders as orders_card
+from portal.dashboard import cards_for
 from tests.helpers import shows
 from tests.orders.helpers import place
 
 
-def test_the_card_counts_services_held_and_orders_in_progress(alice, alices_fttc, products, django_assert_num_queries):
+def test_the_card_counts_services_held_and_orders_in_progress(
+    alice, alices_fttc, bob, products, django_assert_num_queries
+):
     place(alice, products["shared-hosting"])
+    place(bob, products["shared-hosting"])  # another customer's order counts nowhere but on his own overview
 
-    with django_assert_num_queries(2):
-        card = orders_card(alice)
+    with django_assert_num_queries(1):  # every card's figures in one query
+        card = next(card for card in cards_for(alice) if card["template"] == "orders/_dashboard_card.html")
     html = render_to_string(card["template"], {"card": card})
 
     assert (card["active"], card["cancelling"], card["open_orders"]) == (1, 0, 1)
