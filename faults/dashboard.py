@@ -1,6 +1,6 @@
 """The faults card on the customer's account overview (portal/dashboard.py)."""
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 
 from faults.models import CONCLUDED_STATUSES, Fault, SlotStatus, Status, VisitSlot
 from portal.dashboard import dashboard_card
@@ -31,7 +31,7 @@ def faults(customer, figures):
     if figures["waiting"]:
         waiting = Exists(VisitSlot.objects.filter(fault=OuterRef("pk"), status=SlotStatus.OFFERED))
         to_choose = list(
-            Fault.objects.filter(Q(waiting), status=Status.INVESTIGATING, customer=customer)
+            Fault.objects.filter(waiting, status=Status.INVESTIGATING, customer=customer)
             .select_related("service__product")
             .order_by("pk")
         )
