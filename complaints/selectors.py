@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from complaints.models import OPEN_STATUSES, AdrScheme, Complaint, ComplaintEvent, Status
 from orders import selectors as orders_selectors
 from portal import policy
+from portal.embedded import one_row, row_from
 from portal.models import Status as MessageStatus
 from portal.outbox import without_bodies
 from portal.pages import page_context
@@ -16,7 +17,11 @@ from portal.pages import page_context
 def adr_scheme_current():
     """The ADR scheme deadlock and ADR letters name, as staff keep it: the one reader of it, for letters,
     the complaint pages, the contact page and the staff policy page. There is always exactly one."""
-    return AdrScheme.objects.filter(is_current=True).first()
+    return _current_schemes().first()
+
+
+def _current_schemes():
+    return AdrScheme.objects.filter(is_current=True)
 
 
 @page_context("contact", "policy")
@@ -36,7 +41,13 @@ def complaint_for_customer(*, customer, pk):
         Complaint.objects.filter(customer=customer).select_related("ack_message", "ack_by_hand", "service__product"),
         "ack_message",
     ).prefetch_related(Prefetch("events", queryset=visible, to_attr="timeline"))
-    return get_object_or_404(queryset, pk=pk)
+    # The ADR scheme its page names comes in the same query.
+    return get_object_or_404(queryset.annotate(adr_scheme_row=one_row(_current_schemes())), pk=pk)
+
+
+def adr_scheme_of(complaint):
+    """The current ADR scheme, as read with the complaint by complaint_for_customer."""
+    return row_from(AdrScheme, complaint.adr_scheme_row)
 
 
 def services_to_complain_about(*, customer):

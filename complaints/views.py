@@ -59,7 +59,7 @@ def _detail(request, complaint, *, form=None, reopen_form=None, status=200):
         {
             "complaint": complaint,
             "form": form or MessageForm(complaint=complaint),
-            "scheme": selectors.adr_scheme_current(),
+            "scheme": selectors.adr_scheme_of(complaint),
             "reopen_form": reopen_form,
             "adr_time_reached": complaint.adr_from <= now,
         },

@@ -1,11 +1,12 @@
 """The querysets views, tasks, the export and billing share. Each page costs a fixed number of queries
 however many faults, checks, visits or events there are."""
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 
-from faults.models import CONCLUDED_STATUSES, ChargeStatus, Fault, FaultEvent, VisitCharge, VisitSlot
+from faults.models import CONCLUDED_STATUSES, ChargeStatus, Fault, FaultCheck, FaultEvent, VisitCharge, VisitSlot
 from orders.selectors import services_in_use
+from portal.embedded import rows, rows_from
 
 
 def fault_list_for_customer(*, customer):
@@ -25,16 +26,24 @@ def open_faults_on_service(*, customer, service):
 def fault_for_customer(*, customer, pk):
     """The customer's own fault with what its page shows; another customer's id is a 404."""
     visible = FaultEvent.objects.filter(internal=False).select_related("by").order_by("at", "id")
-    queryset = fault_list_for_customer(customer=customer).prefetch_related(
-        Prefetch("events", queryset=visible, to_attr="timeline"),
-        "checks",
-        Prefetch(
-            "slots",
-            queryset=VisitSlot.objects.select_related("charge").order_by("start_at", "id"),
-            to_attr="visit_slots",
-        ),
+    queryset = (
+        fault_list_for_customer(customer=customer)
+        .annotate(
+            # The checks come in the fault's own query; the visit times, with their charges, only for a
+            # fault that has any (most never need a visit).
+            check_rows=rows(FaultCheck.objects.filter(fault=OuterRef("pk")), group_by="fault"),
+            has_slots=Exists(VisitSlot.objects.filter(fault=OuterRef("pk"))),
+        )
+        .prefetch_related(Prefetch("events", queryset=visible, to_attr="timeline"))
     )
-    return get_object_or_404(queryset, pk=pk)
+    fault = get_object_or_404(queryset, pk=pk)
+    fault.check_list = rows_from(FaultCheck, fault.check_rows, order_by=("position",))
+    if fault.has_slots:
+        slots = VisitSlot.objects.select_related("charge").order_by("start_at", "id")
+        prefetch_related_objects([fault], Prefetch("slots", queryset=slots, to_attr="visit_slots"))
+    else:
+        fault.visit_slots = []
+    return fault
 
 
 def slot_for_customer(*, customer, fault_pk, slot_pk):

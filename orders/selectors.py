@@ -14,6 +14,7 @@ from orders.models import (
     ServiceEvent,
     ServiceStatus,
 )
+from portal.embedded import one_row, row_from
 from portal.office_hours import london
 from portal.outbox import without_bodies
 
@@ -79,14 +80,22 @@ def service_list_for_customer(*, customer):
 
 
 def service_detail_for_customer(*, customer):
+    """The customer's services with what a service's page shows; the cancellation in progress, if any, comes
+    in the service's own query (`active_cancellation_of`)."""
+    active = Cancellation.objects.filter(service=OuterRef("pk"), status=CancellationStatus.ACTIVE)
     return (
         service_list_for_customer(customer=customer)
         .select_related("order")
+        .annotate(active_cancellation_row=one_row(active.order_by("-received_at", "-id")))
         .prefetch_related(
             Prefetch("events", queryset=ServiceEvent.objects.select_related("by").order_by("at", "id")),
-            Prefetch("cancellations", queryset=Cancellation.objects.order_by("-received_at", "-id")),
         )
     )
+
+
+def active_cancellation_of(service):
+    """The cancellation in progress on a service read by service_detail_for_customer, or None."""
+    return row_from(Cancellation, service.active_cancellation_row)
 
 
 def cancellations_for_customer(*, customer):

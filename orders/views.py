@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from orders import selectors, services
 from orders.forms import CancelForm, ControlPanelForm, OrderForm, PriceListForm, QuoteForm
-from orders.models import CancellationChannel, CancellationStatus, Product, ServiceStatus
+from orders.models import CancellationChannel, Product, ServiceStatus
 from orders.services.cancellations import CANCELLABLE
 from portal import clock, throttle
 from portal.access import customer_only
@@ -152,7 +152,7 @@ def service_detail(request, service_id):
             return redirect("orders:service_detail", service_id=service.pk)
     if request.method == "POST":
         service.refresh_from_db()  # a rejected form changes nothing, not even on this page
-    active = next((c for c in service.cancellations.all() if c.status == CancellationStatus.ACTIVE), None)
+    active = selectors.active_cancellation_of(service)
     # Just after the request, the confirmation above the page says the date and the liability: the
     # cancellation box then gives the facts without saying it all a second time.
     just_confirmed = any("will be withdrawn on" in str(message) for message in messages.get_messages(request))

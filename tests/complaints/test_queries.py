@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from complaints import services
-from complaints.models import Channel, Status
+from complaints.models import AdrScheme, Channel, Status
 from tests.complaints.helpers import open_complaint
 from tests.factories import CustomerFactory
 from tests.helpers import queries_for_get
@@ -76,7 +76,9 @@ def test_the_complaint_page_costs_the_same_with_1_and_30_events(client, alice, s
     response = client.get(url)
 
     assert "Reply 8 from Sam." in response.content.decode()
+    assert "Taking your complaint further: " + AdrScheme.objects.get(is_current=True).name in response.content.decode()
     assert thirty == one
+    assert one == 4  # the session, the customer, the complaint with the ADR scheme it names, its timeline
 
 
 def test_the_staff_complaint_page_costs_the_same_with_few_and_many_events(client, alice, sam):

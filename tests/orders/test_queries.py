@@ -2,6 +2,7 @@
 
 The counts measured are printed with `-s` for the closing notes of the issue."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -125,3 +126,18 @@ def test_a_service_page_costs_the_same_with_1_and_50_timeline_events(client, ali
 
     print(f"\n{url}: {one} queries with 1 event, {fifty} with 50")
     assert one == fifty
+    assert one == 4  # the session, the customer, the service with its cancellation in progress, its timeline
+
+
+def test_a_service_page_shows_its_cancellation_in_progress_for_no_query_more(client, alice, sam, fttc):
+    [kept, cancelling] = add_services(alice, fttc, 2, by=sam)
+    client.force_login(alice)
+
+    without = queries_for_get(client, reverse("orders:service_detail", args=[kept.pk]))
+    with_one = queries_for_get(client, reverse("orders:service_detail", args=[cancelling.pk]))
+    page = client.get(reverse("orders:service_detail", args=[cancelling.pk])).content.decode()
+
+    assert with_one == without
+    assert "Cancellation requested" in page
+    assert re.search(r'id="withdrawal-date">[^<]*1 January 2027<', page)
+    assert "Cancellation requested" not in client.get(reverse("orders:service_detail", args=[kept.pk])).content.decode()

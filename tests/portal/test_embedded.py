@@ -1,0 +1,81 @@
+"""Rows carried as JSON in another record's query come back as the ORM would have loaded them."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+from django.db.models import OuterRef
+from django.utils import timezone
+
+from faults.models import FaultCheck
+from orders.models import Cancellation, CancellationStatus, Service, ServiceStatus
+from portal.embedded import one_row, row_from, rows, rows_from
+from tests.faults.helpers import make_service, report
+from tests.helpers import ldn
+
+pytestmark = pytest.mark.django_db
+
+
+def values(instance):
+    return {f.attname: getattr(instance, f.attname) for f in type(instance)._meta.concrete_fields}
+
+
+def types(instance):
+    return {name: type(value) for name, value in values(instance).items()}
+
+
+def test_one_row_gives_back_every_field_with_its_type(alice):
+    service = make_service(alice)
+    Service.objects.filter(pk=service.pk).update(monthly_price=Decimal("26.50"))
+    cancellation = Cancellation.objects.create(
+        service=service,
+        channel="portal",
+        received_at=timezone.now(),
+        quoted_username=alice.username,
+        withdrawal_date=date(2027, 1, 5),
+        withdrawal_reason="minimum_term",
+        service_status_before=ServiceStatus.ACTIVE,
+        recorded_by=alice,
+    )
+    active = Cancellation.objects.filter(service=OuterRef("pk"), status=CancellationStatus.ACTIVE)
+    itself = Service.objects.filter(pk=OuterRef("pk"))
+    read = Service.objects.annotate(cancellation_row=one_row(active), service_row=one_row(itself)).get(pk=service.pk)
+
+    embedded_cancellation = row_from(Cancellation, read.cancellation_row)
+    embedded_service = row_from(Service, read.service_row)
+
+    loaded_cancellation = Cancellation.objects.get(pk=cancellation.pk)
+    loaded_service = Service.objects.get(pk=service.pk)
+    assert values(embedded_cancellation) == values(loaded_cancellation)
+    assert types(embedded_cancellation) == types(loaded_cancellation)
+    assert values(embedded_service) == values(loaded_service)
+    assert types(embedded_service) == types(loaded_service)
+    assert embedded_service.monthly_price == Decimal("26.50") and str(embedded_service.monthly_price) == "26.50"
+    assert isinstance(embedded_cancellation.received_at, datetime) and embedded_cancellation.received_at.tzinfo
+    assert embedded_cancellation.withdrawn_at is None  # a NULL stays None
+    assert embedded_cancellation.get_withdrawal_reason_display() == loaded_cancellation.get_withdrawal_reason_display()
+    assert embedded_cancellation._state.adding is False  # saved rows, as the ORM's own
+
+
+def test_one_row_of_nothing_is_none(alice):
+    service = make_service(alice)
+    active = Cancellation.objects.filter(service=OuterRef("pk"), status=CancellationStatus.ACTIVE)
+
+    read = Service.objects.annotate(cancellation_row=one_row(active)).get(pk=service.pk)
+
+    assert row_from(Cancellation, read.cancellation_row) is None
+
+
+def test_rows_give_back_every_row_in_order_and_none_for_no_rows(alice):
+    fault = report(alice, at=ldn(2026, 11, 23, 10, 0))
+    quiet = report(alice, at=ldn(2026, 11, 23, 11, 0))
+    FaultCheck.objects.filter(fault=quiet).delete()
+    checks = rows(FaultCheck.objects.filter(fault=OuterRef("pk")), group_by="fault")
+
+    read = {f.pk: f for f in type(fault).objects.annotate(check_rows=checks).filter(pk__in=[fault.pk, quiet.pk])}
+    embedded = rows_from(FaultCheck, read[fault.pk].check_rows, order_by=("position",))
+
+    loaded = list(FaultCheck.objects.filter(fault=fault).order_by("position"))
+    assert len(loaded) >= 3
+    assert [values(c) for c in embedded] == [values(c) for c in loaded]
+    assert rows_from(FaultCheck, read[quiet.pk].check_rows, order_by=("position",)) == []
