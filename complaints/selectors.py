@@ -2,13 +2,12 @@
 
 from datetime import timedelta
 
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
 from complaints.models import OPEN_STATUSES, AdrScheme, Complaint, ComplaintEvent, Status
 from orders import selectors as orders_selectors
 from portal import policy
-from portal.embedded import one_row, row_from
+from portal.embedded import one_row, row_from, timeline_from, timeline_rows
 from portal.models import Status as MessageStatus
 from portal.outbox import without_bodies
 from portal.pages import page_context
@@ -17,11 +16,7 @@ from portal.pages import page_context
 def adr_scheme_current():
     """The ADR scheme deadlock and ADR letters name, as staff keep it: the one reader of it, for letters,
     the complaint pages, the contact page and the staff policy page. There is always exactly one."""
-    return _current_schemes().first()
-
-
-def _current_schemes():
-    return AdrScheme.objects.filter(is_current=True)
+    return AdrScheme.objects.filter(is_current=True).first()
 
 
 @page_context("contact", "policy")
@@ -36,13 +31,20 @@ def complaint_list_for_customer(*, customer):
 
 def complaint_for_customer(*, customer, pk):
     """The customer's own complaint with the timeline they may see; another customer's id is a 404."""
-    visible = ComplaintEvent.objects.filter(internal=False).select_related("by").order_by("at", "id")
     queryset = without_bodies(
         Complaint.objects.filter(customer=customer).select_related("ack_message", "ack_by_hand", "service__product"),
         "ack_message",
-    ).prefetch_related(Prefetch("events", queryset=visible, to_attr="timeline"))
-    # The ADR scheme its page names comes in the same query.
-    return get_object_or_404(queryset.annotate(adr_scheme_row=one_row(_current_schemes())), pk=pk)
+    )
+    # The timeline and the ADR scheme its page names come in the complaint's own query.
+    complaint = get_object_or_404(
+        queryset.annotate(
+            event_rows=timeline_rows(ComplaintEvent, "complaint", Complaint),
+            adr_scheme_row=one_row(AdrScheme, "is_current = %s", True),
+        ),
+        pk=pk,
+    )
+    complaint.timeline = timeline_from(ComplaintEvent, complaint.event_rows)
+    return complaint
 
 
 def adr_scheme_of(complaint):

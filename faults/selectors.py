@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 
 from faults.models import CONCLUDED_STATUSES, ChargeStatus, Fault, FaultCheck, FaultEvent, VisitCharge, VisitSlot
 from orders.selectors import services_in_use
-from portal.embedded import rows, rows_from
+from portal.embedded import OUTER, rows, rows_from, timeline_from, timeline_rows
 
 
 def fault_list_for_customer(*, customer):
@@ -25,18 +25,15 @@ def open_faults_on_service(*, customer, service):
 
 def fault_for_customer(*, customer, pk):
     """The customer's own fault with what its page shows; another customer's id is a 404."""
-    visible = FaultEvent.objects.filter(internal=False).select_related("by").order_by("at", "id")
-    queryset = (
-        fault_list_for_customer(customer=customer)
-        .annotate(
-            # The checks come in the fault's own query; the visit times, with their charges, only for a
-            # fault that has any (most never need a visit).
-            check_rows=rows(FaultCheck.objects.filter(fault=OuterRef("pk")), group_by="fault"),
-            has_slots=Exists(VisitSlot.objects.filter(fault=OuterRef("pk"))),
-        )
-        .prefetch_related(Prefetch("events", queryset=visible, to_attr="timeline"))
+    queryset = fault_list_for_customer(customer=customer).annotate(
+        # The timeline and the checks come in the fault's own query; the visit times, with their
+        # charges, only for a fault that has any (most never need a visit).
+        event_rows=timeline_rows(FaultEvent, "fault", Fault),
+        check_rows=rows(FaultCheck, f"fault_id = {OUTER}", outer=Fault),
+        has_slots=Exists(VisitSlot.objects.filter(fault=OuterRef("pk"))),
     )
     fault = get_object_or_404(queryset, pk=pk)
+    fault.timeline = timeline_from(FaultEvent, fault.event_rows)
     fault.check_list = rows_from(FaultCheck, fault.check_rows, order_by=("position",))
     if fault.has_slots:
         slots = VisitSlot.objects.select_related("charge").order_by("start_at", "id")

@@ -3,6 +3,7 @@ app (the services a customer holds: complaints and faults are about them). Each 
 number of queries, what its page shows: lists never cost a query per row."""
 
 from django.db.models import Case, IntegerField, OuterRef, Prefetch, Subquery, Value, When
+from django.shortcuts import get_object_or_404
 
 from orders.models import (
     Cancellation,
@@ -14,7 +15,7 @@ from orders.models import (
     ServiceEvent,
     ServiceStatus,
 )
-from portal.embedded import one_row, row_from
+from portal.embedded import OUTER, one_row, row_from, timeline_from, timeline_rows
 from portal.office_hours import london
 from portal.outbox import without_bodies
 
@@ -51,12 +52,16 @@ def order_list_for_customer(*, customer):
     return Order.objects.filter(customer=customer).select_related("product").order_by("-received_at", "-id")
 
 
-def order_detail_for_customer(*, customer):
-    """One of the customer's orders with its timeline and the service it became (filter by pk)."""
+def order_for_customer(*, customer, pk):
+    """One of the customer's orders with the service it became and its timeline (`timeline`), in one query;
+    another customer's id is a 404."""
     orders = order_list_for_customer(customer=customer).select_related("service", "confirmation_message")
-    return without_bodies(orders, "confirmation_message").prefetch_related(
-        Prefetch("events", queryset=OrderEvent.objects.select_related("by").order_by("at", "id"))
+    order = get_object_or_404(
+        without_bodies(orders, "confirmation_message").annotate(event_rows=timeline_rows(OrderEvent, "order", Order)),
+        pk=pk,
     )
+    order.timeline = timeline_from(OrderEvent, order.event_rows)
+    return order
 
 
 def _active_cancellation(field):
@@ -79,18 +84,24 @@ def service_list_for_customer(*, customer):
     )
 
 
-def service_detail_for_customer(*, customer):
-    """The customer's services with what a service's page shows; the cancellation in progress, if any, comes
-    in the service's own query (`active_cancellation_of`)."""
-    active = Cancellation.objects.filter(service=OuterRef("pk"), status=CancellationStatus.ACTIVE)
-    return (
+def service_for_customer(*, customer, pk):
+    """One of the customer's services with what its page shows, in one query: its timeline (`timeline`) and
+    the cancellation in progress, if any (`active_cancellation_of`); another customer's id is a 404."""
+    active = one_row(
+        Cancellation,
+        f"service_id = {OUTER} AND status = %s",
+        CancellationStatus.ACTIVE,
+        outer=Service,
+        order_by="received_at DESC, id DESC",
+    )
+    service = get_object_or_404(
         service_list_for_customer(customer=customer)
         .select_related("order")
-        .annotate(active_cancellation_row=one_row(active.order_by("-received_at", "-id")))
-        .prefetch_related(
-            Prefetch("events", queryset=ServiceEvent.objects.select_related("by").order_by("at", "id")),
-        )
+        .annotate(event_rows=timeline_rows(ServiceEvent, "service", Service), active_cancellation_row=active),
+        pk=pk,
     )
+    service.timeline = timeline_from(ServiceEvent, service.event_rows)
+    return service
 
 
 def active_cancellation_of(service):

@@ -121,7 +121,7 @@ def order_list(request):
 @_customer_only
 @require_safe
 def order_detail(request, order_id):
-    order = get_object_or_404(selectors.order_detail_for_customer(customer=request.user), pk=order_id)
+    order = selectors.order_for_customer(customer=request.user, pk=order_id)
     return render(request, "orders/order_detail.html", {"order": order})
 
 
@@ -135,7 +135,7 @@ def service_list(request):
 
 @_customer_only
 def service_detail(request, service_id):
-    service = get_object_or_404(selectors.service_detail_for_customer(customer=request.user), pk=service_id)
+    service = selectors.service_for_customer(customer=request.user, pk=service_id)
     form = ControlPanelForm(request.POST or None, instance=service) if service.status != ServiceStatus.CEASED else None
     if request.method == "POST" and form is not None and form.is_valid():
         try:

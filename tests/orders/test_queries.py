@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from orders.models import Cancellation, CancellationStatus, Order, Service, ServiceEvent, ServiceStatus
+from orders.models import Cancellation, CancellationStatus, Order, OrderEvent, Service, ServiceEvent, ServiceStatus
 from portal.models import OutboxMessage, Status
 from tests.helpers import queries_for_get
 
@@ -126,7 +126,7 @@ def test_a_service_page_costs_the_same_with_1_and_50_timeline_events(client, ali
 
     print(f"\n{url}: {one} queries with 1 event, {fifty} with 50")
     assert one == fifty
-    assert one == 4  # the session, the customer, the service with its cancellation in progress, its timeline
+    assert one == 3  # the session, the customer, the service with its timeline and its cancellation in progress
 
 
 def test_a_service_page_shows_its_cancellation_in_progress_for_no_query_more(client, alice, sam, fttc):
@@ -141,3 +141,24 @@ def test_a_service_page_shows_its_cancellation_in_progress_for_no_query_more(cli
     assert "Cancellation requested" in page
     assert re.search(r'id="withdrawal-date">[^<]*1 January 2027<', page)
     assert "Cancellation requested" not in client.get(reverse("orders:service_detail", args=[kept.pk])).content.decode()
+
+
+def test_an_order_page_costs_three_queries_however_long_its_timeline_and_hides_staff_notes(client, alice, sam, fttc):
+    add_orders(alice, fttc, 1)
+    order = Order.objects.get(customer=alice)
+    client.force_login(alice)
+    url = reverse("orders:order_detail", args=[order.pk])
+    one = queries_for_get(client, url)
+    OrderEvent.objects.bulk_create(
+        [OrderEvent(order=order, kind="customer_message", text=f"Question {i}", by=alice) for i in range(20)]
+        + [OrderEvent(order=order, kind="confirmed", text="Order accepted by us.", by=sam)]
+        + [OrderEvent(order=order, kind="customer_message", text="Staff only: check the line.", by=sam, internal=True)]
+    )
+
+    many = queries_for_get(client, url)
+    page = client.get(url).content.decode()
+
+    assert one == many == 3  # the session, the customer, the order with its service and timeline
+    assert "Question 19" in page and "Order accepted by us. <span" in page
+    assert "Staff only" not in page
+    assert page.index("Question 0") < page.index("Question 19")

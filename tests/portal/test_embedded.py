@@ -4,12 +4,12 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from django.db.models import OuterRef
 from django.utils import timezone
 
-from faults.models import FaultCheck
+from accounts.models import User
+from faults.models import Fault, FaultCheck, FaultEvent
 from orders.models import Cancellation, CancellationStatus, Service, ServiceStatus
-from portal.embedded import one_row, row_from, rows, rows_from
+from portal.embedded import OUTER, one_row, row_from, rows, rows_from, timeline_from, timeline_rows
 from tests.faults.helpers import make_service, report
 from tests.helpers import ldn
 
@@ -37,12 +37,13 @@ def test_one_row_gives_back_every_field_with_its_type(alice):
         service_status_before=ServiceStatus.ACTIVE,
         recorded_by=alice,
     )
-    active = Cancellation.objects.filter(service=OuterRef("pk"), status=CancellationStatus.ACTIVE)
-    itself = Service.objects.filter(pk=OuterRef("pk"))
-    read = Service.objects.annotate(cancellation_row=one_row(active), service_row=one_row(itself)).get(pk=service.pk)
+    active = one_row(Cancellation, f"service_id = {OUTER} AND status = %s", CancellationStatus.ACTIVE, outer=Service)
+    # The service again, through its cancellation: a Decimal, dates and a foreign key of another model.
+    with_service = one_row(Cancellation, f"service_id = {OUTER}", outer=Service, related=("service",))
+    read = Service.objects.annotate(cancellation_row=active, with_service=with_service).get(pk=service.pk)
 
     embedded_cancellation = row_from(Cancellation, read.cancellation_row)
-    embedded_service = row_from(Service, read.service_row)
+    embedded_service = row_from(Cancellation, read.with_service, related=("service",)).service
 
     loaded_cancellation = Cancellation.objects.get(pk=cancellation.pk)
     loaded_service = Service.objects.get(pk=service.pk)
@@ -59,9 +60,9 @@ def test_one_row_gives_back_every_field_with_its_type(alice):
 
 def test_one_row_of_nothing_is_none(alice):
     service = make_service(alice)
-    active = Cancellation.objects.filter(service=OuterRef("pk"), status=CancellationStatus.ACTIVE)
+    active = one_row(Cancellation, f"service_id = {OUTER} AND status = %s", CancellationStatus.ACTIVE, outer=Service)
 
-    read = Service.objects.annotate(cancellation_row=one_row(active)).get(pk=service.pk)
+    read = Service.objects.annotate(cancellation_row=active).get(pk=service.pk)
 
     assert row_from(Cancellation, read.cancellation_row) is None
 
@@ -70,12 +71,36 @@ def test_rows_give_back_every_row_in_order_and_none_for_no_rows(alice):
     fault = report(alice, at=ldn(2026, 11, 23, 10, 0))
     quiet = report(alice, at=ldn(2026, 11, 23, 11, 0))
     FaultCheck.objects.filter(fault=quiet).delete()
-    checks = rows(FaultCheck.objects.filter(fault=OuterRef("pk")), group_by="fault")
+    checks = rows(FaultCheck, f"fault_id = {OUTER}", outer=Fault)
 
-    read = {f.pk: f for f in type(fault).objects.annotate(check_rows=checks).filter(pk__in=[fault.pk, quiet.pk])}
+    read = {f.pk: f for f in Fault.objects.annotate(check_rows=checks).filter(pk__in=[fault.pk, quiet.pk])}
     embedded = rows_from(FaultCheck, read[fault.pk].check_rows, order_by=("position",))
 
     loaded = list(FaultCheck.objects.filter(fault=fault).order_by("position"))
     assert len(loaded) >= 3
     assert [values(c) for c in embedded] == [values(c) for c in loaded]
     assert rows_from(FaultCheck, read[quiet.pk].check_rows, order_by=("position",)) == []
+
+
+def test_a_timeline_comes_oldest_first_with_who_made_each_step_and_no_staff_notes(alice, eric):
+    fault = report(alice, at=ldn(2026, 11, 23, 10, 0))
+    FaultEvent.objects.bulk_create(
+        [
+            FaultEvent(fault=fault, kind="reply", text="From the engineer.", by=eric, at=ldn(2026, 11, 23, 12, 0)),
+            FaultEvent(
+                fault=fault, kind="note", text="Staff only.", by=eric, internal=True, at=ldn(2026, 11, 23, 13, 0)
+            ),
+            FaultEvent(fault=fault, kind="alert", text="Automatic.", at=ldn(2026, 11, 23, 11, 0)),
+        ]
+    )
+
+    read = Fault.objects.annotate(event_rows=timeline_rows(FaultEvent, "fault", Fault)).get(pk=fault.pk)
+    timeline = timeline_from(FaultEvent, read.event_rows)
+
+    loaded = list(FaultEvent.objects.filter(fault=fault, internal=False).select_related("by").order_by("at", "id"))
+    assert [values(e) for e in timeline] == [values(e) for e in loaded]
+    assert "Staff only." not in [e.text for e in timeline]
+    assert [e.text for e in timeline][-2:] == ["Automatic.", "From the engineer."]
+    by = {e.text: e.by for e in timeline}
+    assert by["Automatic."] is None
+    assert isinstance(by["From the engineer."], User) and values(by["From the engineer."]) == values(eric)
