@@ -344,6 +344,26 @@ def jobs():
             if set(re.findall(r"Seq Scan on (\w+)", plan)) & BIG_TABLES or os.environ.get("BENCH_SHOW_PLANS"):
                 print("      " + sql[:300])
                 print("      " + plan.replace("\n", "\n      "))
+    each_cease()
+
+
+def each_cease():
+    """The cease job queues one task per service due: five of those, each rolled back, timed."""
+    from django.db import transaction
+
+    from orders.selectors import cancellations_due
+    from orders.tasks import cease_service
+    from portal import clock
+
+    times = []
+    for cancellation_id in cancellations_due(now=clock.now()).values_list("pk", flat=True)[:5]:
+        with transaction.atomic():
+            started = time.perf_counter()
+            assert cease_service.run(cancellation_id)
+            times.append((time.perf_counter() - started) * 1000)
+            transaction.set_rollback(True)
+    if times:
+        print(f"  {cease_service.name + ' (one service, of those due)':<48} {statistics.median(times):8.1f} ms")
 
 
 def main():
