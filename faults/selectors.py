@@ -59,6 +59,12 @@ def services_for_fault_report(*, customer):
     return services_in_use(customer=customer).order_by("product__family", "id")
 
 
+def services_to_report_on(*, customer):
+    """The fault list's links to report a fault: the services of services_for_fault_report with their
+    products only (the customer is the one asking)."""
+    return services_for_fault_report(customer=customer).select_related(None).select_related("product")
+
+
 def service_for_fault_report(*, customer, service_id):
     return get_object_or_404(services_for_fault_report(customer=customer), pk=service_id)
 

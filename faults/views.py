@@ -43,7 +43,7 @@ def fault_list(request):
         "faults/list.html",
         {
             "faults": selectors.fault_list_for_customer(customer=request.user),
-            "services": selectors.services_for_fault_report(customer=request.user),
+            "services": selectors.services_to_report_on(customer=request.user),
         },
     )
 
