@@ -5,8 +5,8 @@ from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_object
 from django.shortcuts import get_object_or_404
 
 from faults.models import CONCLUDED_STATUSES, ChargeStatus, Fault, FaultCheck, FaultEvent, VisitCharge, VisitSlot
-from orders.selectors import services_in_use
-from portal.embedded import OUTER, rows, rows_from, timeline_from, timeline_rows
+from orders.selectors import services_in_use, services_in_use_from, services_in_use_rows
+from portal.embedded import OUTER, fetch, rows, rows_from, timeline_from, timeline_rows
 
 
 def fault_list_for_customer(*, customer):
@@ -59,10 +59,18 @@ def services_for_fault_report(*, customer):
     return services_in_use(customer=customer).order_by("product__family", "id")
 
 
-def services_to_report_on(*, customer):
-    """The fault list's links to report a fault: the services of services_for_fault_report with their
-    products only (the customer is the one asking)."""
-    return services_for_fault_report(customer=customer).select_related(None).select_related("product")
+def fault_list_page(*, customer):
+    """The fault list's two lists in one query: the customer's faults, newest first, each with its service
+    and product (as fault_list_for_customer), and the services they can report a fault on, with their
+    products (as services_for_fault_report)."""
+    carried = fetch(
+        faults=rows(Fault, "customer_id = %s", customer.pk, related=("service__product",)),
+        services=services_in_use_rows(customer=customer),
+    )
+    faults = rows_from(
+        Fault, carried["faults"], order_by=("reported_at", "id"), related=("service__product",), newest_first=True
+    )
+    return faults, services_in_use_from(carried["services"])
 
 
 def service_for_fault_report(*, customer, service_id):

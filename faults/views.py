@@ -38,14 +38,8 @@ _customer_only = customer_only("admin:faults_fault_changelist")
 @_customer_only
 @require_safe
 def fault_list(request):
-    return render(
-        request,
-        "faults/list.html",
-        {
-            "faults": selectors.fault_list_for_customer(customer=request.user),
-            "services": selectors.services_to_report_on(customer=request.user),
-        },
-    )
+    faults, services = selectors.fault_list_page(customer=request.user)
+    return render(request, "faults/list.html", {"faults": faults, "services": services})
 
 
 # --- Reporting: one check per step, then the description -------------------------------------------

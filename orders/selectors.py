@@ -15,7 +15,7 @@ from orders.models import (
     ServiceEvent,
     ServiceStatus,
 )
-from portal.embedded import OUTER, one_row, row_from, timeline_from, timeline_rows
+from portal.embedded import OUTER, one_row, row_from, rows, rows_from, timeline_from, timeline_rows
 from portal.office_hours import london
 from portal.outbox import without_bodies
 
@@ -41,6 +41,18 @@ def services_in_use(*, customer=None, family=None):
     if family is not None:
         services = services.filter(product__family=family)
     return services
+
+
+def services_in_use_rows(*, customer):
+    """The customer's services_in_use, with their products, as a subquery for portal.embedded.fetch (a page
+    asking for several lists in one query); services_in_use_from reads them back."""
+    return rows(Service, "customer_id = %s AND status <> %s", customer.pk, ServiceStatus.CEASED, related=("product",))
+
+
+def services_in_use_from(data):
+    """The services services_in_use_rows carried, by product family and, within one, oldest first."""
+    services = rows_from(Service, data, order_by=("id",), related=("product",))
+    return sorted(services, key=lambda service: service.product.family)  # stable: by id within a family
 
 
 def price_list_products():

@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
 
-from django.db import connections, models, router
+from django.db import connection, connections, models, router
 from django.db.models.expressions import RawSQL
 
 OUTER = "{outer}"  # in a condition: the outer record's primary key
@@ -50,22 +50,35 @@ def _fields(model):
     return model._meta.concrete_fields
 
 
+def _paths(related):
+    """{"service": ("product",)} of ("service__product",): each foreign key, and the paths beyond it."""
+    paths = {}
+    for path in related:
+        first, _, rest = path.partition("__")
+        paths.setdefault(first, [])
+        if rest:
+            paths[first].append(rest)
+    return {first: tuple(rest) for first, rest in paths.items()}
+
+
 @cache
 def _object_sql(vendor, quote, model, related, table):
     """A JSON object of every field of `model`'s row in `table` (its name or alias, quoted), with each
-    foreign key in `related` as the object of the row it points to (a scalar subquery: NULL for none)."""
+    foreign key in `related` (a path such as "service__product" reaches further) as the object of the row
+    it points to: a scalar subquery, NULL for none."""
     build = "JSONB_BUILD_OBJECT" if vendor == "postgresql" else "JSON_OBJECT"
     fields = _fields(model)
     if len(fields) > 50:  # PostgreSQL's functions take at most 100 arguments
         raise ValueError(f"{model.__name__} has too many fields to carry as one JSON object")
     parts = [f"'{field.attname}', {table}.{quote(field.column)}" for field in fields]
-    for name in related:
+    for name, further in _paths(related).items():
         field = model._meta.get_field(name)
         target = field.related_model
-        inner = _object_sql(vendor, quote, target, (), quote("embedded_related"))
+        alias = quote(f"embedded_{name}")
+        inner = _object_sql(vendor, quote, target, further, alias)
         parts.append(
-            f"'{name}', (SELECT {inner} FROM {quote(target._meta.db_table)} {quote('embedded_related')} "
-            f"WHERE {quote('embedded_related')}.{quote(target._meta.pk.column)} = {table}.{quote(field.column)})"
+            f"'{name}', (SELECT {inner} FROM {quote(target._meta.db_table)} {alias} "
+            f"WHERE {alias}.{quote(target._meta.pk.column)} = {table}.{quote(field.column)})"
         )
     return f"{build}({', '.join(parts)})"
 
@@ -133,16 +146,30 @@ def row_from(model, data, *, related=()):
         [field.attname for field in fields],
         [_value(field, data[field.attname]) for field in fields],
     )
-    for name in related:
+    for name, further in _paths(related).items():
         field = model._meta.get_field(name)
-        field.set_cached_value(instance, row_from(field.related_model, data[name]))
+        field.set_cached_value(instance, row_from(field.related_model, data[name], related=further))
     return instance
 
 
-def rows_from(model, data, *, order_by, related=()):
-    """The instances a `rows` list describes, sorted by the fields named in `order_by`."""
+def rows_from(model, data, *, order_by, related=(), newest_first=False):
+    """The instances a `rows` list describes, sorted by the fields named in `order_by` (descending on all of
+    them with `newest_first`)."""
     instances = [row_from(model, item, related=related) for item in _parsed(data) or []]
-    return sorted(instances, key=lambda instance: tuple(getattr(instance, name) for name in order_by))
+    key = lambda instance: tuple(getattr(instance, name) for name in order_by)  # noqa: E731
+    return sorted(instances, key=key, reverse=newest_first)
+
+
+def fetch(**carried):
+    """Subqueries of `one_row` and `rows` that no record carries (a customer's lists on one page), asked for
+    in a single SELECT: {name: the JSON each gave}."""
+    names = list(carried)
+    sql = "SELECT " + ", ".join(carried[name].sql for name in names)
+    params = [param for name in names for param in carried[name].params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return {name: _parsed(value) for name, value in zip(names, row, strict=True)}
 
 
 def timeline_rows(model, case_field, outer):

@@ -33,6 +33,7 @@ def test_the_customer_fault_list_costs_the_same_for_1_or_50_faults(client, alice
     assert Fault.objects.count() == 50
     assert response.content.decode().count("FLT-0") == 50
     assert fifty == one
+    assert one == 3  # the session, the customer, then the faults and the services to report on together
     print(f"customer fault list: {one} queries for 1 fault, {fifty} for 50")
 
 

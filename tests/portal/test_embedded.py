@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import User
 from faults.models import Fault, FaultCheck, FaultEvent
 from orders.models import Cancellation, CancellationStatus, Service, ServiceStatus
-from portal.embedded import OUTER, one_row, row_from, rows, rows_from, timeline_from, timeline_rows
+from portal.embedded import OUTER, fetch, one_row, row_from, rows, rows_from, timeline_from, timeline_rows
 from tests.faults.helpers import make_service, report
 from tests.helpers import ldn
 
@@ -104,3 +104,24 @@ def test_a_timeline_comes_oldest_first_with_who_made_each_step_and_no_staff_note
     by = {e.text: e.by for e in timeline}
     assert by["Automatic."] is None
     assert isinstance(by["From the engineer."], User) and values(by["From the engineer."]) == values(eric)
+
+
+def test_fetch_asks_for_lists_no_record_carries_in_one_query_with_rows_two_steps_away(
+    alice, bob, django_assert_num_queries
+):
+    mine = [report(alice, at=ldn(2026, 11, 23, 9 + n, 0)) for n in range(3)]
+    report(bob, at=ldn(2026, 11, 23, 10, 30))
+
+    with django_assert_num_queries(1):
+        carried = fetch(
+            faults=rows(Fault, "customer_id = %s", alice.pk, related=("service__product",)),
+            none=rows(Fault, "customer_id = %s", alice.pk + bob.pk + 1000),
+        )
+        faults = rows_from(
+            Fault, carried["faults"], order_by=("reported_at", "id"), related=("service__product",), newest_first=True
+        )
+        labels = [f.service.product.name for f in faults]  # no query to reach them
+
+    assert [f.pk for f in faults] == [f.pk for f in reversed(mine)]
+    assert labels == [f.service.product.name for f in reversed(mine)]
+    assert rows_from(Fault, carried["none"], order_by=("id",)) == []
