@@ -117,7 +117,7 @@ def service_for_customer(*, customer, pk):
 
 
 def active_cancellation_of(service):
-    """The cancellation in progress on a service read by service_detail_for_customer, or None."""
+    """The cancellation in progress on a service read by service_for_customer, or None."""
     return row_from(Cancellation, service.active_cancellation_row)
 
 
