@@ -17,12 +17,13 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from billing.forms_statements import LineIgnoreForm, LineResolveForm, StatementUploadForm
-from billing.models import LineOutcome, StatementImport, StatementLine
+from billing.models import LineOutcome, StatementImport, StatementLine, StatementState
 from billing.services.statements import (
+    STATEMENT_ATTEMPTS,
     StatementError,
-    statement_import,
     statement_line_ignore,
     statement_line_resolve,
+    statement_receive,
 )
 from billing.statements import LAYOUTS
 from portal import clock
@@ -49,6 +50,7 @@ class StatementImportAdmin(AccountsOnly, admin.ModelAdmin):
     list_display = (
         "filename",
         "bank_name",
+        "state",
         "imported",
         "imported_by",
         "lines",
@@ -58,6 +60,7 @@ class StatementImportAdmin(AccountsOnly, admin.ModelAdmin):
         "still_for_review",
     )
     list_select_related = ("imported_by",)
+    list_filter = ("state",)
     search_fields = ("filename",)
     date_hierarchy = "imported_at"
 
@@ -68,7 +71,7 @@ class StatementImportAdmin(AccountsOnly, admin.ModelAdmin):
             .annotate(review_left=Count("lines", filter=Q(lines__outcome=LineOutcome.REVIEW)))
         )
 
-    @admin.display(description="Imported", ordering="imported_at")
+    @admin.display(description="Uploaded", ordering="imported_at")
     def imported(self, statement):
         return short_datetime(statement.imported_at)
 
@@ -111,7 +114,7 @@ class StatementImportAdmin(AccountsOnly, admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                statement = statement_import(
+                statement = statement_receive(
                     file_bytes=upload.read(),
                     filename=upload.name,
                     bank=form.cleaned_data["bank"] or None,
@@ -125,8 +128,7 @@ class StatementImportAdmin(AccountsOnly, admin.ModelAdmin):
             else:
                 self.message_user(
                     request,
-                    f"Statement {statement.filename} imported: {statement.lines_matched} paid automatically, "
-                    f"{statement.lines_for_review} for review, {statement.lines_ignored} ignored.",
+                    f"Statement {statement.filename} received: {statement.lines_total} lines, being imported now.",
                     messages.SUCCESS,
                 )
                 return redirect("admin:billing_statementimport_change", statement.pk)
@@ -146,6 +148,18 @@ class StatementImportAdmin(AccountsOnly, admin.ModelAdmin):
             raise Http404("No such statement import.")
         if not self.has_view_permission(request, statement):
             raise PermissionDenied
+        if statement.state != StatementState.IMPORTED:
+            # Being imported (the page refreshes itself until the worker is done), or failed with nothing recorded.
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": f"Statement {statement.filename}",
+                "statement": statement,
+                "bank": self.bank_name(statement),
+                "refresh_seconds": 3 if statement.state == StatementState.QUEUED else None,
+                "attempts_allowed": STATEMENT_ATTEMPTS,
+            }
+            return TemplateResponse(request, "admin/billing/statement_waiting.html", context)
         lines = (
             statement.lines.select_related("payment", "resolved_by")
             .prefetch_related("payment__allocations__invoice")

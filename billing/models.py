@@ -335,17 +335,31 @@ class Allocation(models.Model):
         return f"{gbp(self.amount)} to invoice {self.invoice_id}"
 
 
+class StatementState(models.TextChoices):
+    QUEUED = "queued", "Being imported"
+    IMPORTED = "imported", "Imported"
+    FAILED = "failed", "Failed, nothing recorded"
+
+
 class StatementImport(models.Model):
     """One bank statement file. The same file twice records nothing twice (its hash is unique; each line has a
-    fingerprint too, so an overlapping export does not pay a line again)."""
+    fingerprint too, so an overlapping export does not pay a line again).
+
+    Uploaded, the file is read at once (a malformed one is refused) and kept (StatementFile); a worker then
+    records its lines and payments (billing/services/statements.py). queued -> imported, or -> failed after
+    STATEMENT_ATTEMPTS tries that each recorded nothing (a failed file may be uploaded again)."""
 
     bank = models.CharField(max_length=20)
     filename = models.CharField(max_length=255)
-    sha256 = models.CharField(max_length=64, unique=True)
+    sha256 = models.CharField(max_length=64)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    imported_at = models.DateTimeField(default=timezone.now)
+    imported_at = models.DateTimeField(default=timezone.now, help_text="When the file was uploaded.")
+    state = models.CharField(max_length=8, choices=StatementState.choices, default=StatementState.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Tries by the worker that failed.")
+    failure = models.CharField(max_length=300, blank=True, help_text="Why the last try failed.")
+    finished_at = models.DateTimeField(null=True, blank=True, help_text="When its lines were recorded.")
     lines_total = models.PositiveIntegerField(default=0)
     lines_matched = models.PositiveIntegerField(default=0)
     lines_for_review = models.PositiveIntegerField(default=0)
@@ -353,9 +367,30 @@ class StatementImport(models.Model):
 
     class Meta:
         ordering = ["-imported_at", "-id"]
+        constraints = [
+            # Once imported (or being imported) a file is never taken in again; a failed one may be.
+            models.UniqueConstraint(
+                fields=["sha256"], condition=~Q(state="failed"), name="billing_statement_file_once"
+            ),
+        ]
+        indexes = [
+            # The periodic job's selection: imports whose task was lost (billing.tasks).
+            models.Index(fields=["imported_at"], condition=Q(state="queued"), name="billing_statement_queued"),
+        ]
 
     def __str__(self):
         return f"{self.bank} statement {self.filename}"
+
+
+class StatementFile(models.Model):
+    """The file as the bank exported it, kept with its import: what the worker reads, and the record of what
+    the bank said. Its own table, so that listing imports never loads a file."""
+
+    statement = models.OneToOneField(StatementImport, primary_key=True, on_delete=models.CASCADE, related_name="file")
+    content = models.BinaryField()
+
+    def __str__(self):
+        return f"File of {self.statement_id}"
 
 
 class LineOutcome(models.TextChoices):

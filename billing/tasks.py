@@ -10,14 +10,16 @@ from datetime import timedelta
 from celery import shared_task
 
 from billing import documents
-from billing.models import BillingRun, CreditNote, Invoice, InvoiceStatus, RunStatus
-from billing.services import runs
+from billing.models import BillingRun, CreditNote, Invoice, InvoiceStatus, RunStatus, StatementImport, StatementState
+from billing.services import runs, statements
 from portal import clock
 
 logger = logging.getLogger(__name__)
 
 # An issued document whose PDF is not made this long after issue lost its task: queued again.
 RENDER_AGAIN_AFTER = timedelta(minutes=5)
+# A statement still queued this long after its upload lost its task, or its last try failed: queued again.
+IMPORT_AGAIN_AFTER = timedelta(minutes=5)
 
 
 def _enqueue(task, *args):
@@ -41,6 +43,17 @@ def enqueue_render_invoice(invoice_id):
 
 def enqueue_render_credit_note(credit_note_id):
     _enqueue(billing_credit_note_document, credit_note_id)
+
+
+def enqueue_statement(statement_id):
+    _enqueue(billing_statement_import, statement_id)
+
+
+@shared_task(ignore_result=True)
+def billing_statement_import(statement_id):
+    """Record an uploaded statement's lines and pay what clearly pays (an import not queued does nothing)."""
+    statement = statements.statement_process(statement_id=statement_id)
+    return statement.state if statement else None
 
 
 @shared_task(ignore_result=True)
@@ -91,8 +104,10 @@ def billing_run_due():
 @shared_task(ignore_result=True)
 def billing_documents_missing():
     """Every few minutes. Selection: issued invoices and credit notes with no stored PDF RENDER_AGAIN_AFTER
-    after their issue (the rendering task was lost): queued again; rendering is once only whatever doubles."""
-    counts = documents_missing(now=clock.now())
+    after their issue (the rendering task was lost): queued again; rendering is once only whatever doubles.
+    And statements still queued IMPORT_AGAIN_AFTER after their upload (task lost, or a try failed)."""
+    now = clock.now()
+    counts = {**documents_missing(now=now), "statements": statements_waiting(now=now)}
     if any(counts.values()):
         logger.info("Billing documents queued again: %s", counts)
     return counts
@@ -111,3 +126,14 @@ def documents_missing(*, now, limit=2000):
     for pk in notes:
         enqueue_render_credit_note(pk)
     return {"invoices": len(invoices), "credit_notes": len(notes)}
+
+
+def statements_waiting(*, now):
+    waiting = list(
+        StatementImport.objects.filter(state=StatementState.QUEUED, imported_at__lt=now - IMPORT_AGAIN_AFTER)
+        .order_by("imported_at")
+        .values_list("pk", flat=True)[:100]
+    )
+    for pk in waiting:
+        enqueue_statement(pk)
+    return len(waiting)

@@ -314,7 +314,8 @@ CELERY_BEAT_SCHEDULE = {
     "faults-alert-repair-targets": {"task": "faults.tasks.faults_alert_repair_targets", "schedule": 300.0},
     # The company's mailbox (portal/inbound/): every minute, so an email is sorted (a triage item, or on its case) within a minute.
     "inbound-fetch-mail": {"task": "portal.tasks.inbound_fetch_mail", "schedule": 60.0, "options": {"expires": 55}},
-    # The month's invoices from BILLING["RUN_DAY"] (checked hourly, made once a month); lost PDF renderings.
+    # The month's invoices from BILLING["RUN_DAY"] (checked hourly, made once a month); lost PDF renderings and
+    # statement imports.
     "billing-run-due": {"task": "billing.tasks.billing_run_due", "schedule": 3600.0},
     "billing-documents-missing": {"task": "billing.tasks.billing_documents_missing", "schedule": 300.0},
     # Reminders, final notices and suspensions for overdue invoices (billing/services/dunning.py).

@@ -16,8 +16,10 @@ What an import guarantees:
 """
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -29,8 +31,10 @@ from billing.models import (
     InvoiceStatus,
     LineOutcome,
     PaymentMethod,
+    StatementFile,
     StatementImport,
     StatementLine,
+    StatementState,
 )
 from billing.references import IGNORED, MATCHED, REVIEW, InvoiceBook, OpenInvoice, number_keys, number_text
 from billing.services.payments import payment_record
@@ -39,7 +43,16 @@ from portal import clock
 from portal.formats import date_text, gbp
 from portal.workflow import Refused, check_move, required_text, state_words
 
-__all__ = ["StatementError", "statement_import", "statement_line_ignore", "statement_line_resolve"]
+__all__ = [
+    "StatementError",
+    "statement_import",
+    "statement_line_ignore",
+    "statement_line_resolve",
+    "statement_process",
+    "statement_receive",
+]
+
+logger = logging.getLogger(__name__)
 
 # A line's outcome moves only from review, once: to allocated by hand, or to ignored.
 LINE_TRANSITIONS = {LineOutcome.REVIEW: {LineOutcome.RESOLVED, LineOutcome.IGNORED}}
@@ -58,6 +71,10 @@ CLOSED_WORDS = {
     InvoiceStatus.DRAFT: "has not been issued",
 }
 CHUNK = 1000
+# A worker's try that fails records nothing; after this many the import is failed and the file may be sent again.
+STATEMENT_ATTEMPTS = 3
+# Tries within one task when another import takes in the same lines at the same moment.
+RACE_TRIES = 3
 
 
 def _prefix():
@@ -66,6 +83,11 @@ def _prefix():
 
 def _already_imported(earlier):
     who = f" by {earlier.imported_by.get_full_name() or earlier.imported_by.username}" if earlier.imported_by else ""
+    if earlier.state == StatementState.QUEUED:
+        return (
+            f"This statement was uploaded already ({earlier.filename}, on {date_text(earlier.imported_at)}{who}) "
+            "and is being imported: nothing will be recorded twice."
+        )
     return (
         f"This statement was imported already ({earlier.filename}, on {date_text(earlier.imported_at)}{who}): "
         "nothing was recorded twice."
@@ -117,42 +139,101 @@ def _reference(line):
     return " ".join(filter(None, (line.counterparty, line.description)))
 
 
-def statement_import(*, file_bytes, filename, bank=None, by, now=None):
-    """Import one bank statement file. Returns the StatementImport, with its lines and their outcomes.
-
-    Refused if the file was imported before; StatementError (a Refused-like message with the line) if the
-    file cannot be read. Either way nothing is recorded."""
+def statement_receive(*, file_bytes, filename, bank=None, by, now=None, enqueue=True):
+    """Take in an uploaded file: read at once (a malformed file raises StatementError; one imported before is
+    Refused; either way nothing is recorded), then kept with a queued import for the worker, whose task is
+    queued after the commit (with the broker down, the periodic job queues it). Returns the StatementImport."""
     now = now or clock.now()
     digest = file_sha256(file_bytes)
-    earlier = StatementImport.objects.filter(sha256=digest).select_related("imported_by").first()
+    earlier = _earlier(digest)
     if earlier is not None:
         raise Refused(_already_imported(earlier), field="file")
     parsed = parse_statement(file_bytes, bank)
     try:
-        return _import(parsed, digest=digest, filename=filename, by=by, now=now)
+        with transaction.atomic():
+            statement = StatementImport.objects.create(
+                bank=parsed.bank,
+                filename=(filename or "statement.csv")[:255],
+                sha256=digest,
+                imported_by=by,
+                imported_at=now,
+                lines_total=len(parsed.lines),
+                state=StatementState.QUEUED,
+            )
+            StatementFile.objects.create(statement=statement, content=file_bytes)
+            if enqueue:
+                from billing import tasks
+
+                transaction.on_commit(partial(tasks.enqueue_statement, statement.pk))
     except IntegrityError:
-        # Another import committed the same file, or a line of it, while this one ran: the unique indexes
-        # kept the books right; this import recorded nothing.
-        earlier = StatementImport.objects.filter(sha256=digest).select_related("imported_by").first()
-        if earlier is not None:
-            raise Refused(_already_imported(earlier), field="file") from None
-        raise Refused(
-            "Another statement with some of the same lines was imported at the same moment, so this one recorded "
-            "nothing. Import it again: lines already taken in will be listed as such.",
-            field="file",
-        ) from None
+        # The same file uploaded at the same moment: the unique index kept one.
+        earlier = _earlier(digest)
+        if earlier is None:
+            raise
+        raise Refused(_already_imported(earlier), field="file") from None
+    return statement
 
 
-@transaction.atomic
-def _import(parsed, *, digest, filename, by, now):
-    statement = StatementImport.objects.create(
-        bank=parsed.bank,
-        filename=(filename or "statement.csv")[:255],
-        sha256=digest,
-        imported_by=by,
-        imported_at=now,
-        lines_total=len(parsed.lines),
+def statement_process(*, statement_id, now=None):
+    """The worker's part: record a queued import's lines and pay what clearly pays, in one transaction.
+
+    Returns the import, imported, or still queued with its failure (or failed, after STATEMENT_ATTEMPTS
+    tries): a try that fails records none of its lines. Returns None when the import is not queued or another
+    worker holds it (a task run twice does nothing the second time)."""
+    with transaction.atomic():
+        statement = (
+            StatementImport.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("imported_by")
+            .filter(pk=statement_id, state=StatementState.QUEUED)
+            .first()
+        )
+        if statement is None:
+            return None
+        content = StatementFile.objects.filter(statement=statement).values_list("content", flat=True).get()
+        for attempt in range(RACE_TRIES):
+            try:
+                with transaction.atomic():
+                    parsed = parse_statement(bytes(content), statement.bank)
+                    return _import(statement, parsed, now=now or clock.now())
+            except IntegrityError:
+                # Another import took in some of the same lines while this one ran: they are committed now,
+                # so the next try lists them as already imported.
+                if attempt + 1 < RACE_TRIES:
+                    continue
+                return _failed(statement, "another import kept taking in the same lines at the same moment")
+            except Exception as error:  # a fault: recorded on the import; the periodic job tries again
+                logger.exception("Statement import %s failed", statement.pk)
+                return _failed(statement, f"{type(error).__name__}: {error}")
+    return None
+
+
+def statement_import(*, file_bytes, filename, bank=None, by, now=None):
+    """Take in a file and import it at once, in this process (`manage.py import_statement`, the demo data)."""
+    statement = statement_receive(file_bytes=file_bytes, filename=filename, bank=bank, by=by, now=now, enqueue=False)
+    return statement_process(statement_id=statement.pk, now=now) or statement
+
+
+def _earlier(digest):
+    return (
+        StatementImport.objects.filter(sha256=digest)
+        .exclude(state=StatementState.FAILED)
+        .select_related("imported_by")
+        .first()
     )
+
+
+def _failed(statement, why):
+    statement.refresh_from_db()  # as before the try: what the try set on it in memory was rolled back
+    statement.attempts += 1
+    statement.failure = why[:300]
+    if statement.attempts >= STATEMENT_ATTEMPTS:
+        statement.state = StatementState.FAILED
+    statement.save(update_fields=["attempts", "failure", "state"])
+    return statement
+
+
+def _import(statement, parsed, *, now):
+    digest, filename, by = statement.sha256, statement.filename, statement.imported_by
     book = _book(parsed)
     before = _imported_before(line.fingerprint for line in parsed.lines)
     planned = []
@@ -224,7 +305,12 @@ def _import(parsed, *, digest, filename, by, now):
     # No line is ever dropped: checked here, before the commit, not only in the tests.
     if statement.lines_matched + statement.lines_for_review + statement.lines_ignored != len(parsed.lines):
         raise RuntimeError(f"Statement {filename}: the outcomes do not add up to the {len(parsed.lines)} lines.")
-    statement.save(update_fields=["lines_matched", "lines_for_review", "lines_ignored"])
+    statement.state = StatementState.IMPORTED
+    statement.finished_at = now
+    statement.failure = ""
+    statement.save(
+        update_fields=["lines_matched", "lines_for_review", "lines_ignored", "state", "finished_at", "failure"]
+    )
     return statement
 
 

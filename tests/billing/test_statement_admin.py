@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from billing.models import InvoiceStatus, LineOutcome, Payment, StatementImport, StatementLine
+from billing.services.statements import statement_process
 from tests.billing.ledger_helpers import issued_invoice
 from tests.billing.statement_helpers import fixture, import_bytes, import_fixture, november_invoices, starling
 from tests.helpers import queries_for_get, visible_text
@@ -28,15 +29,22 @@ def upload(client, name, data=None, bank=""):
     return client.post(UPLOAD, {"file": file, "bank": bank}, follow=True)
 
 
-def test_accounts_upload_a_statement_and_see_what_happened_to_each_line(client, ann, invoices):
+def test_accounts_upload_a_statement_and_see_what_happened_to_each_line(client, ann, invoices, on_commit):
     client.force_login(ann)
     page = client.get(UPLOAD)
     assert page.status_code == 200 and "Import a bank statement" in visible_text(page)
-    response = upload(client, "lloyds.csv")
+    with on_commit():  # the worker's task runs after the upload's commit, once its page is drawn
+        response = upload(client, "lloyds.csv")
     text = visible_text(response)
     statement = StatementImport.objects.get()
-    assert response.redirect_chain[-1][0] == reverse("admin:billing_statementimport_change", args=[statement.pk])
-    assert "Statement lloyds.csv imported: 2 paid automatically, 1 for review, 1 ignored." in text
+    result_url = reverse("admin:billing_statementimport_change", args=[statement.pk])
+    assert response.redirect_chain[-1][0] == result_url
+    assert "Statement lloyds.csv received: 4 lines, being imported now." in text
+    assert "Being imported." in text and 'http-equiv="refresh"' in response.content.decode()
+    response = client.get(result_url)  # the page refreshed, the worker done
+    text = visible_text(response)
+    assert 'http-equiv="refresh"' not in response.content.decode()
+    assert "Paid automatically: 2" in text and "For review: 1" in text and "Ignored: 1" in text
     assert "Lines in the file: 4" in text
     assert "£30.00 to INV-000101" in text and "£1,200.00 to INV-000102" in text
     assert "Money out (a payment we made, a refund or a bank charge)" in text
@@ -55,7 +63,12 @@ def test_a_malformed_upload_shows_the_line_and_records_nothing(client, ann, invo
 
 def test_uploading_the_same_file_twice_says_so(client, ann, invoices):
     client.force_login(ann)
-    upload(client, "hsbc.csv")
+    upload(client, "hsbc.csv")  # received: the second upload is refused before the worker has even begun
+    response = upload(client, "hsbc.csv")
+    assert "This statement was uploaded already (hsbc.csv, on" in visible_text(response)
+    assert "and is being imported: nothing will be recorded twice." in visible_text(response)
+    assert StatementImport.objects.count() == 1
+    statement_process(statement_id=StatementImport.objects.get().pk)  # the worker's part
     response = upload(client, "hsbc.csv")
     assert "This statement was imported already (hsbc.csv, on" in visible_text(response)
     assert StatementImport.objects.count() == 1

@@ -9,6 +9,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from billing.models import StatementState
 from billing.services.statements import StatementError, statement_import
 from billing.statements import LAYOUTS
 from portal.workflow import Refused
@@ -37,6 +38,11 @@ class Command(BaseCommand):
             raise CommandError(f"{path.name}: nothing imported. {error}") from None
         except Refused as refused:
             raise CommandError(f"{path.name}: {refused.message}") from None
+        if statement.state != StatementState.IMPORTED:
+            later = "the worker tries it again" if statement.state == StatementState.QUEUED else "it may be sent again"
+            raise CommandError(
+                f"{path.name}: the import did not finish and recorded nothing ({statement.failure}); {later}."
+            )
         self.stdout.write(
             f"{statement.filename} ({LAYOUTS[statement.bank].label}): {statement.lines_total} lines, "
             f"{statement.lines_matched} matched, {statement.lines_for_review} for review, "
