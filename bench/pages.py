@@ -294,6 +294,8 @@ def jobs():
     from django.test.utils import CaptureQueriesContext
 
     from accounts.tasks import registrations_expire
+    from billing.tasks import billing_documents_missing, billing_run_due
+    from billing.tasks_dunning import reminder_ladder
     from complaints.tasks import (
         complaints_alert_unacknowledged,
         complaints_close_resolved,
@@ -312,6 +314,9 @@ def jobs():
         faults_alert_repair_targets,
         outbox_requeue,
         registrations_expire,
+        billing_documents_missing,
+        reminder_ladder,
+        billing_run_due,
     ]
     for task in tasks:
         times, steady, result, plans = [], [], None, []
@@ -415,7 +420,13 @@ def main():
                 print(f"  (load average {loadavg()})")
     if args.only in (None, "jobs"):
         print(f"periodic jobs, each rolled back (load average {loadavg()})")
-        jobs()
+        try:
+            jobs()
+        finally:
+            from portal.celery import app
+
+            # The jobs queued tasks (renderings, messages) that no worker of this run will take: gone with it.
+            app.control.purge()
     print(f"done in {time.monotonic() - started:.0f} s; load average {loadavg()}")
 
 

@@ -137,6 +137,8 @@ class Invoice(models.Model):
             models.Index(fields=["issue_date"], name="billing_invoice_issue_date"),
             # The few rows the reminder ladder and staff look for: what is still owed, by due date.
             models.Index(fields=["due_date"], condition=Q(status="open"), name="billing_invoice_open_due"),
+            # The periodic job's selection: issued invoices whose PDF is not made yet (billing.tasks).
+            models.Index(fields=["issued_at"], condition=Q(pdf="") & ~Q(status="draft"), name="billing_invoice_no_pdf"),
         ]
 
     def __str__(self):
@@ -248,7 +250,11 @@ class CreditNote(models.Model):
 
     class Meta:
         ordering = ["-issue_date", "-id"]
-        indexes = [models.Index(fields=["customer", "-issue_date"])]
+        indexes = [
+            models.Index(fields=["customer", "-issue_date"]),
+            # The periodic job's selection: credit notes whose PDF is not made yet (billing.tasks).
+            models.Index(fields=["issued_at"], condition=Q(pdf=""), name="billing_credit_note_no_pdf"),
+        ]
 
     def __str__(self):
         return self.number

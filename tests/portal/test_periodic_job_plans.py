@@ -12,10 +12,14 @@ holds every row (the order confirmation alert's old index on every order never a
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.tasks import registrations_expire
+from billing.models import CreditNote, Invoice, StatementImport
+from billing.tasks import billing_documents_missing, billing_run_due
+from billing.tasks_dunning import reminder_ladder
 from complaints.models import Complaint
 from complaints.tasks import complaints_alert_unacknowledged, complaints_close_resolved, complaints_raise_adr_letters
 from faults.models import Fault
@@ -36,6 +40,9 @@ BIG_TABLES = {
     "complaints_complaint",
     "faults_fault",
     "portal_outboxmessage",
+    "billing_invoice",
+    "billing_creditnote",
+    "billing_statementimport",
 }
 JOBS = [
     order_confirmation_alerts,
@@ -46,6 +53,9 @@ JOBS = [
     faults_alert_repair_targets,
     outbox_requeue,
     registrations_expire,
+    billing_run_due,
+    billing_documents_missing,
+    reminder_ladder,
 ]
 
 
@@ -94,9 +104,13 @@ def history(db):
         minimum_term_end=old.date(),
         monthly_price=1,
     )
+    # Services belong to many accounts, as they do: a job looking up one account's services reads its few.
+    holders = get_user_model().objects.bulk_create(
+        get_user_model()(username=f"holder{n}", full_name=f"Holder {n}") for n in range(HISTORY // 10)
+    )
     services = Service.objects.bulk_create(
         [Service(**service, status="ceased", ceased_on=old.date()) for _ in range(HISTORY)]
-        + [Service(**service, status="active") for _ in range(HISTORY)]
+        + [Service(**{**service, "customer": holders[n % len(holders)]}, status="active") for n in range(HISTORY)]
         + [Service(**service, status="cancelling") for _ in range(3)]
     )
     Cancellation.objects.bulk_create(
@@ -144,6 +158,27 @@ def history(db):
     Fault.objects.bulk_create(
         [Fault(**fault, status="closed", resolved_at=old, closed_at=old) for _ in range(HISTORY)]
         + [Fault(**{**fault, "reported_at": now, "repair_due_at": now + timedelta(hours=2)}) for _ in range(3)]
+    )
+    # Invoices and credit notes: years of them paid, each with its PDF; a few due, one still to render.
+    invoice = dict(customer=customer, issued_at=old, issue_date=old.date(), due_date=old.date(), total=10)
+    invoices = Invoice.objects.bulk_create(
+        [
+            Invoice(**invoice, number=f"INV-{n:06d}", status="paid", pdf=f"invoices/{n}.pdf", pdf_rendered_at=old)
+            for n in range(HISTORY)
+        ]
+        + [
+            Invoice(**{**invoice, "issued_at": now - timedelta(minutes=10)}, number=f"INV-9{n:05d}", status="open")
+            for n in range(3)
+        ]
+    )
+    note = dict(customer=customer, reason="r", issued_at=old, issue_date=old.date(), net=1, vat=0, total=1)
+    CreditNote.objects.bulk_create(
+        CreditNote(**note, invoice=invoices[n], number=f"CRN-{n:06d}", pdf=f"credit-notes/{n}.pdf")
+        for n in range(HISTORY)
+    )
+    StatementImport.objects.bulk_create(
+        StatementImport(bank="lloyds", filename="s.csv", sha256=f"{n:064d}", imported_at=old, state="imported")
+        for n in range(HISTORY)
     )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
