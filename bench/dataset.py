@@ -6,9 +6,12 @@ The database is dropped and made again on every run (the same seed gives the sam
 filled: 100,000 customers (each with a marketing choice), 150,000 services, 200,000 orders, 300,000
 complaints, 200,000 faults (each with the first event of its timeline), about 1,000,000 outbox messages
 (the emails and letters those cases sent, a handful failed, unknown or waiting to be printed) and
-1,000,000 invoices with their lines (INV-000001 on; mostly paid, some due, some overdue). A few rows are
-what the periodic jobs look for: orders whose confirmation has not gone, complaints not yet acknowledged,
-faults near their repair target, cancellations due today.
+1,000,000 invoices with their lines (INV-000001 on; mostly paid, some due, some overdue; each with its
+stored PDF's name) and the reminder ladder's history on the overdue ones (reminders, final notices naming
+their date, one suspension per account past that date; the suspended accounts' services are left active,
+which no job reads). A few rows are what the periodic jobs look for: orders whose confirmation has not
+gone, complaints not yet acknowledged, faults near their repair target, cancellations due today, two
+invoices whose PDF was not made, three overdue invoices whose step of the ladder is due.
 
 Two logins are made for the page benchmark (bench/pages.py): the customer `bench-customer` (customer 1,
 who has rows of every kind) and the administrator `bench-admin`; `bench-sam` is in Customer services.
@@ -258,7 +261,7 @@ def generate(seed):
     from django.db import connection
 
     from accounts.models import MarketingConsent, User
-    from billing.models import Invoice, InvoiceLine
+    from billing.models import Invoice, InvoiceEvent, InvoiceLine, Suspension
     from complaints.models import Complaint, ComplaintEvent
     from faults.models import Fault, FaultEvent
     from orders.models import Cancellation, Order, OrderEvent, Product, Service
@@ -724,7 +727,7 @@ def generate(seed):
     # Invoices: every customer billed for each of the last ten months; one line per service held, or a
     # one-off charge for a customer with none. Mostly paid; this month's are due, a few older ones overdue.
     periods = [date(2026 - (m > 11), (12 - m - 1) % 12 + 1, 1) for m in range(SIZES["invoices_per_customer"])]
-    invoice_rows, line_rows = [], []
+    invoice_rows, line_rows, overdue_rows = [], [], []
     number = 0
     vat_rate = Decimal("0.200")
     monthly_of = {s[0]: s[8] for s in service_rows}
@@ -740,6 +743,8 @@ def generate(seed):
             overdue = not latest and rng.random() < 0.01
             status = "open" if latest or overdue else "paid"
             issued = datetime.combine(period, datetime.min.time(), UTC) + timedelta(hours=3)
+            if overdue:
+                overdue_rows.append((number, customer, period + timedelta(days=14)))
             invoice_rows.append(
                 (
                     number,
@@ -759,6 +764,9 @@ def generate(seed):
                     vat,
                     net + vat,
                     net + vat if status == "open" else Decimal("0.00"),
+                    # Rendered by the worker minutes after issue; two of the latest lost their task.
+                    "" if latest and customer <= 2 else f"invoices/{period:%Y/%m}/INV-{number:06d}.pdf",
+                    None if latest and customer <= 2 else issued + timedelta(minutes=5),
                 )
             )
             for position, (service, amount) in enumerate(lines):
@@ -797,9 +805,12 @@ def generate(seed):
             "vat",
             "total",
             "outstanding",
+            "pdf",
+            "pdf_rendered_at",
         ],
     ).load(cursor, invoice_rows)
     del invoice_rows
+    counts["invoice events"], counts["suspensions"] = ladder_history(cursor, overdue_rows, InvoiceEvent, Suspension)
     counts["invoice lines"] = Table(
         InvoiceLine,
         [
@@ -823,6 +834,37 @@ def generate(seed):
         table = model._meta.db_table
         cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
     return counts, time.monotonic() - started
+
+
+def ladder_history(cursor, overdue_rows, InvoiceEvent, Suspension):
+    """The reminder ladder as it would have run on the overdue invoices (7, 14 and 21 days; the final notice
+    naming a date 7 days on): each step's event, and past that date one suspension per account. Three
+    invoices miss the step due today, so the job has its work."""
+    from django.conf import settings
+
+    billing = settings.BILLING
+    steps = [*zip(("reminder_1", "reminder_2"), billing["REMINDER_DAYS"], strict=False)]
+    steps.append(("final_notice", billing["FINAL_NOTICE_DAYS"]))
+    today = NOW.date()
+    events, suspensions, suspended = [], [], set()
+    for n, (invoice, customer, due) in enumerate(overdue_rows):
+        late = (today - due).days
+        reached = [(kind, days) for kind, days in steps if late >= days]
+        if n < 3 and reached:
+            reached = reached[:-1]  # the step due now, not yet sent
+        for kind, days in reached:
+            at = datetime.combine(due + timedelta(days=days), datetime.min.time(), UTC) + timedelta(hours=9)
+            named = due + timedelta(days=days + billing["SUSPEND_AFTER_DAYS"]) if kind == "final_notice" else None
+            events.append((invoice, kind, f"{kind.replace('_', ' ').capitalize()} sent by email.", at, named))
+            if named and named < today and customer not in suspended:
+                suspended.add(customer)
+                when = datetime.combine(named + timedelta(days=1), datetime.min.time(), UTC) + timedelta(hours=9)
+                suspensions.append((customer, invoice, "suspended", named, when, when))
+    counted = Table(InvoiceEvent, ["invoice_id", "kind", "text", "at", "named_date"]).load(cursor, events)
+    counted_suspensions = Table(
+        Suspension, ["customer_id", "invoice_id", "status", "suspend_on", "created_at", "suspended_at"]
+    ).load(cursor, suspensions)
+    return counted, counted_suspensions
 
 
 def staff_logins():

@@ -514,6 +514,9 @@ LADDER_KINDS = ("reminder_1", "reminder_2", "final_notice")
 class InvoiceEvent(TimelineEvent):
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=InvoiceEventKind.choices)
+    named_date = models.DateField(
+        null=True, blank=True, help_text="A final notice: the date it named, after which services may be suspended."
+    )
 
     class Meta(TimelineEvent.Meta):
         indexes = [models.Index(fields=["invoice", "at"])]

@@ -30,6 +30,7 @@ from itertools import pairwise
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 
 from billing import emails
 from billing.models import (
@@ -104,27 +105,38 @@ def _by_what(message):
 
 
 def invoices_for_reminders(*, now):
-    """Open invoices at least the first step's days past their due date (the partial index on open
-    invoices' due dates), not yet at the final notice, of accounts not on hold."""
+    """Open invoices with a step of the ladder to send today (step_due, in SQL): the latest step whose day
+    has come, with no event of it or of a later step; of accounts not on hold. Read on the partial index
+    of open invoices' due dates, one range of due dates per step; an invoice whose step was sent is not
+    selected again before its next step's day, so a pass costs what it sends, not what is overdue."""
     today = _today(now)
-    first_days = ladder_steps()[0][1]
+    steps = ladder_steps()
+    step_to_send = Q()
+    for index, (_kind, days) in enumerate(steps):
+        reached = Q(due_date__lte=today - timedelta(days=days))
+        if index + 1 < len(steps):  # and not yet the next step's day
+            reached &= Q(due_date__gt=today - timedelta(days=steps[index + 1][1]))
+        sent = InvoiceEvent.objects.filter(invoice=OuterRef("pk"), kind__in=[kind for kind, _ in steps[index:]])
+        step_to_send |= reached & ~Exists(sent)
     return (
         overdue_invoices(today=today)
-        .filter(due_date__lte=today - timedelta(days=first_days))
+        .filter(step_to_send)
         .exclude(customer__in=current_holds(now=now).values("customer"))
-        .exclude(events__kind=FINAL_NOTICE)
     )
 
 
 def invoices_for_suspension(*, now):
-    """Open, overdue invoices with a final notice sent and no suspension yet (one per invoice, ever), of
-    accounts not on hold and with no suspension proposed or in force. Whether the named date has passed
-    is checked per invoice (suspension_propose)."""
+    """Open, overdue invoices whose final notice's named date has passed, with no suspension yet (one per
+    invoice, ever), of accounts with an active service to suspend, not on hold and with no suspension
+    proposed or in force. An invoice left unpaid on an account with nothing to suspend is not looked at
+    again every hour for ever."""
     today = _today(now)
     live = Suspension.objects.filter(status__in=[SuspensionStatus.PROPOSED, SuspensionStatus.SUSPENDED])
+    date_passed = InvoiceEvent.objects.filter(invoice=OuterRef("pk"), kind=FINAL_NOTICE, named_date__lt=today)
+    services = services_in_use(customer=OuterRef("customer")).filter(status=ServiceStatus.ACTIVE)
     return (
         overdue_invoices(today=today)
-        .filter(events__kind=FINAL_NOTICE)
+        .filter(Exists(date_passed), Exists(services))
         .exclude(suspensions__isnull=False)
         .exclude(customer__in=current_holds(now=now).values("customer"))
         .exclude(customer__in=live.values("customer"))
@@ -145,6 +157,8 @@ _NAMED_DATE = re.compile(r"suspended after (\w+ \d{1,2} \w+ \d{4})")
 def suspend_after_date(notice):
     """The date the final notice named (its event's text says it in words), so a later change of
     SUSPEND_AFTER_DAYS never brings forward a date a customer was given."""
+    if notice.named_date is not None:
+        return notice.named_date
     found = _NAMED_DATE.search(notice.text)
     if found:
         return datetime.strptime(found.group(1), "%A %d %B %Y").date()
@@ -189,6 +203,7 @@ def _send_step(invoice, kind, now):
     if kind == FINAL_NOTICE:
         suspend_after = today + timedelta(days=settings.BILLING["SUSPEND_AFTER_DAYS"])
         message = emails.final_notice(invoice, suspend_after=suspend_after, now=now)
+        event.named_date = suspend_after
         event.text = (
             f"Final notice sent by {_by_what(message)} for {gbp(invoice.outstanding)}: services to be "
             f"suspended after {day_text(suspend_after)} if still unpaid."
@@ -199,7 +214,7 @@ def _send_step(invoice, kind, now):
             f"{ORDINALS[kind].capitalize()} reminder sent by {_by_what(message)} for {gbp(invoice.outstanding)}."
         )
     event.message = message
-    event.save(update_fields=["text", "message"])
+    event.save(update_fields=["text", "message", "named_date"])
     return kind
 
 

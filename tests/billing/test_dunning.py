@@ -154,6 +154,31 @@ def test_running_the_job_twice_sends_each_step_once(alice, invoice, services, at
     assert ladder_kinds(invoice) == ["reminder_1"]
 
 
+def test_a_pass_looks_only_at_invoices_with_something_to_do(alice, bob, invoice, services, at, on_commit):
+    """Hourly passes between the steps select nothing, so a pass costs what it sends, not what is overdue;
+    an unpaid invoice on an account with nothing left to suspend is not looked at again every hour."""
+    bobs = issued_invoice(bob, "25.00", issue_date=date(2027, 1, 1))  # Bob holds no service
+
+    def selected(moment):
+        at(moment)
+        now = clock.now()
+        reminders = set(dunning.invoices_for_reminders(now=now).values_list("pk", flat=True))
+        return reminders, set(dunning.invoices_for_suspension(now=now).values_list("pk", flat=True))
+
+    assert selected(days_late(6)) == (set(), set())
+    assert selected(days_late(7)) == ({invoice.pk, bobs.pk}, set())
+    run(at, days_late(7), on_commit)
+    assert selected(days_late(7, hour=23)) == selected(days_late(13)) == (set(), set())
+    assert selected(days_late(14)) == ({invoice.pk, bobs.pk}, set())
+    run(at, days_late(21), on_commit)  # the job came late: the final notice only
+    assert ladder_kinds(invoice) == ladder_kinds(bobs) == ["reminder_1", "final_notice"]
+    assert selected(days_late(22)) == selected(days_late(28, hour=23)) == (set(), set())
+    # The day after the date the notices named: Alice's services may be suspended; Bob has none.
+    assert selected(days_late(29)) == (set(), {invoice.pk})
+    run(at, days_late(29), on_commit)
+    assert selected(days_late(30)) == selected(days_late(90)) == (set(), set())
+
+
 def test_a_job_that_comes_late_sends_only_the_step_now_due(alice, invoice, services, at, on_commit):
     """Three weeks without a run: one final notice, not three letters in a morning."""
     assert run(at, days_late(22), on_commit) == {"final_notice": 1}
