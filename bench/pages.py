@@ -163,6 +163,18 @@ def staff_pages():
         pages.append((f"{label} search '{term}'", url))
     pages += [
         ("outbox failed filter", reverse("admin:portal_outboxmessage_changelist") + "?attention=failed"),
+    ]
+    deadline_filters = [
+        ("orders", "orders_order", "confirmation"),
+        ("complaints", "complaints_complaint", "ack"),
+        ("faults", "faults_fault", "repair"),
+    ]
+    for label, name, parameter in deadline_filters:
+        app, model = name.split("_", 1)
+        for state in ("overdue", "at_risk", "due", "late"):
+            url = reverse(f"admin:{app}_{model}_changelist") + f"?{parameter}={state}"
+            pages.append((f"{label} {state} filter", url))
+    pages += [
         ("complaint change", reverse("admin:complaints_complaint_change", args=[4321])),
         ("fault change", reverse("admin:faults_fault_change", args=[4321])),
         ("order change", reverse("admin:orders_order_change", args=[4321])),

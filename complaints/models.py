@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from portal.models import TimelineEvent
 from portal.workflow import state_words
@@ -191,6 +191,12 @@ class Complaint(models.Model):
             # The few not yet acknowledged, for the staff's due / at risk / overdue filter.
             models.Index(
                 fields=["ack_due_at"], condition=Q(acknowledged_at__isnull=True), name="complaints_ack_pending"
+            ),
+            # ... and the few acknowledged late, newest first (the filter's "Done late").
+            models.Index(
+                fields=["-received_at", "-id"],
+                condition=Q(acknowledged_at__gt=F("ack_due_at")),
+                name="complaints_ack_late",
             ),
         ]
 

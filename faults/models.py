@@ -6,7 +6,7 @@ faults/services/ and every status move is checked against TRANSITIONS below.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from portal.formats import gbp
@@ -119,6 +119,12 @@ class Fault(models.Model):
             # The faults the repair-target alert looks at: not yet repaired (resolved_at is stamped when our work
             # ends), a few among every fault ever reported.
             models.Index(fields=["repair_due_at"], condition=Q(resolved_at__isnull=True), name="faults_repair_pending"),
+            # The staff list's "Done late": the few repaired after their target, newest first.
+            models.Index(
+                fields=["-reported_at", "-id"],
+                condition=Q(resolved_at__gt=F("repair_due_at")),
+                name="faults_repair_late",
+            ),
         ]
 
     def __str__(self):

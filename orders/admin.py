@@ -193,7 +193,9 @@ class OrderAdmin(
             title="confirmation email",
             parameter_name="confirmation",
             due_field="confirmation_due_at",
-            done_field="confirmation_message__sent_at",
+            # The order's own copy of the message's sent time: the filter reads the order's partial indexes,
+            # not a join to the outbox.
+            done_field="confirmation_sent_at",
             at_risk_office_hours=_at_risk_hours,
         ),
         "status",

@@ -6,7 +6,7 @@ goes through orders/services/ and is checked against the transition mappings at 
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from portal.models import TimelineEvent
@@ -166,6 +166,18 @@ class Order(models.Model):
                 name="orders_order_alert_pending",
             ),
             models.Index(fields=["-received_at", "-id"], name="orders_order_newest"),  # the staff list's order
+            # The staff list's confirmation filter: the few not yet confirmed (due, at risk, overdue) ...
+            models.Index(
+                fields=["confirmation_due_at"],
+                condition=Q(confirmation_sent_at__isnull=True),
+                name="orders_order_unconfirmed",
+            ),
+            # ... and the few confirmed late, newest first.
+            models.Index(
+                fields=["-received_at", "-id"],
+                condition=Q(confirmation_sent_at__gt=F("confirmation_due_at")),
+                name="orders_order_confirmed_late",
+            ),
         ]
 
     def __str__(self):

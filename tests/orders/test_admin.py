@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orders.models import Order, OrderStatus, Service, ServiceStatus
+from orders.services.orders import order_confirmation_sent
 from portal.models import OutboxMessage, Status
 from portal.office_hours import add_office_hours
-from tests.helpers import ldn, shows
+from tests.helpers import ldn, shows, visible_text
 from tests.orders.helpers import place
 
 CHANGELIST = reverse("admin:orders_order_changelist")
@@ -29,6 +30,7 @@ def with_due(order, due_at, *, sent_at=None):
     Order.objects.filter(pk=order.pk).update(confirmation_due_at=due_at)
     if sent_at:
         OutboxMessage.objects.filter(pk=order.confirmation_message_id).update(status=Status.SENT, sent_at=sent_at)
+        order_confirmation_sent(message=OutboxMessage.objects.get(pk=order.confirmation_message_id))  # after send
     return order
 
 
@@ -49,6 +51,22 @@ def test_the_changelist_shows_whether_each_confirmation_is_due_at_risk_overdue_o
     assert rows[due.reference].endswith("Due")
     assert "Done in time: sent" in rows[met.reference]
     assert "Done late: sent" in rows[late.reference]
+
+
+def test_the_confirmation_filter_shows_the_orders_in_each_state(client, sam, alice, fttc):
+    now = timezone.now()
+    orders = {
+        "overdue": with_due(place(alice, fttc), now - timedelta(minutes=1)),
+        "at_risk": with_due(place(alice, fttc), add_office_hours(now, 0.5)),
+        "due": with_due(place(alice, fttc), add_office_hours(now, 3)),
+        "late": with_due(place(alice, fttc), now - timedelta(hours=2), sent_at=now - timedelta(hours=1)),
+    }
+    with_due(place(alice, fttc), now + timedelta(hours=1), sent_at=now - timedelta(minutes=5))  # in time
+    client.force_login(sam)
+    for state, order in orders.items():
+        text = visible_text(client.get(CHANGELIST, {"confirmation": state}))
+        assert order.reference in text, state
+        assert [o.reference for o in Order.objects.all() if o.reference in text] == [order.reference], state
 
 
 def row_text(response, order):

@@ -1,7 +1,11 @@
 """The staff lists of big tables (portal/admin_scale.py): counted only as far as a page needs, searched by what
 staff search (references, customers' names, emails, postcodes), filtered without reading every row."""
 
+from datetime import timedelta
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from complaints.models import Complaint
@@ -123,6 +127,21 @@ def test_a_list_costs_the_same_queries_for_one_row_and_many(client, root, url):
         open_complaint(CustomerFactory())
     assert queries_for_get(client, url) == one
     assert queries_for_get(client, f"{url}?q=example") == queries_for_get(client, f"{url}?q=example")
+
+
+def test_a_list_of_one_page_is_read_with_a_limit(client, root, alice):
+    """Django reads a short list whole; PostgreSQL, planning for its own estimate of a filter rather than the
+    count, could then join every customer to find a handful of rows. The list keeps the page's LIMIT."""
+    late = open_complaint(alice)
+    Complaint.objects.filter(pk=late.pk).update(acknowledged_at=late.ack_due_at + timedelta(hours=1))
+    client.force_login(root)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(COMPLAINTS, {"ack": "late"})
+    assert late.reference in visible_text(response)
+    [listed] = [
+        q["sql"] for q in captured.captured_queries if q["sql"].startswith('SELECT "complaints_complaint"."id"')
+    ]
+    assert listed.rstrip().endswith("LIMIT 50")
 
 
 def test_the_front_page_counts_what_needs_staff(client, root, alice):
