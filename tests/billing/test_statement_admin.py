@@ -193,3 +193,20 @@ def test_the_result_page_costs_the_same_queries_with_1_and_50_payments(client, a
     with_one, with_fifty = queries_for_get(client, _result(one)), queries_for_get(client, _result(fifty))
     print(f"statement result page with payments: {with_one} queries with 1 line, {with_fifty} with 50")
     assert with_one == with_fifty
+
+
+def test_a_long_statement_shows_its_lines_a_page_at_a_time_and_by_outcome(client, ann, invoices):
+    """A month-end file has thousands of lines: the result page shows 200 at a time, and one outcome only."""
+    client.force_login(ann)
+    rows = [("18/11/2026", f"Payer {i}", f"thanks {i}", f"{10 + i}.00") for i in range(249)]
+    rows.insert(100, ("18/11/2026", "Alice Archer", "INV-000101", "30.00"))
+    statement = import_bytes(starling(*rows), name="long.csv")
+    text = visible_text(client.get(_result(statement)))
+    assert "Lines 1 to 200 of 250: next 200 (page 1 of 2)" in text
+    assert "Payer 198" in text and "Payer 199 " not in text
+    text = visible_text(client.get(_result(statement), {"page": 2}))
+    assert "Lines 201 to 250 of 250: previous 200 (page 2 of 2)" in text and "Payer 248" in text
+    text = visible_text(client.get(_result(statement), {"outcome": "matched"}))
+    assert "Alice Archer" in text and "Payer 1 " not in text and "Lines 1 to" not in text
+    text = visible_text(client.get(_result(statement), {"outcome": "resolved"}))
+    assert "No line of this file has this outcome." in text
