@@ -8,7 +8,7 @@ instead of an update per row): 100,000 customers (each with a marketing choice),
 complaints, 200,000 faults (each with the first event of its timeline), about 1,000,000 outbox messages
 (the emails and letters those cases sent, a handful failed, unknown or waiting to be printed) and
 1,000,000 invoices with their lines (INV-000001 on; mostly paid, some due, some overdue; each with its
-stored PDF's name) and the reminder ladder's history on the overdue ones (reminders, final notices naming
+stored PDF's name; each paid one with its payment, set against it in full) and the reminder ladder's history on the overdue ones (reminders, final notices naming
 their date, one suspension per account past that date; the suspended accounts' services are left active,
 which no job reads). A few rows are what the periodic jobs look for: orders whose confirmation has not
 gone, complaints not yet acknowledged, faults near their repair target, cancellations due today, two
@@ -301,7 +301,7 @@ def generate(seed):
     from django.db import connection
 
     from accounts.models import MarketingConsent, User
-    from billing.models import Invoice, InvoiceEvent, InvoiceLine, Suspension
+    from billing.models import Allocation, Invoice, InvoiceEvent, InvoiceLine, Payment, Suspension
     from complaints.models import Complaint, ComplaintEvent
     from faults.models import Fault, FaultEvent
     from orders.models import Cancellation, Order, OrderEvent, Product, Service
@@ -767,7 +767,7 @@ def generate(seed):
     # Invoices: every customer billed for each of the last ten months; one line per service held, or a
     # one-off charge for a customer with none. Mostly paid; this month's are due, a few older ones overdue.
     periods = [date(2026 - (m > 11), (12 - m - 1) % 12 + 1, 1) for m in range(SIZES["invoices_per_customer"])]
-    invoice_rows, line_rows, overdue_rows = [], [], []
+    invoice_rows, line_rows, overdue_rows, payment_rows = [], [], [], []
     number = 0
     vat_rate = Decimal("0.200")
     monthly_of = {s[0]: s[8] for s in service_rows}
@@ -785,6 +785,9 @@ def generate(seed):
             issued = datetime.combine(period, datetime.min.time(), UTC) + timedelta(hours=3)
             if overdue:
                 overdue_rows.append((number, customer, period + timedelta(days=14)))
+            elif status == "paid":  # by bank transfer quoting the number (some by cheque), before the due date
+                paid_on = period + timedelta(days=rng.randint(2, 14))
+                payment_rows.append((customer, number, paid_on, net + vat, rng.random() < 0.08))
             invoice_rows.append(
                 (
                     number,
@@ -851,6 +854,8 @@ def generate(seed):
     ).load(cursor, invoice_rows)
     del invoice_rows
     counts["invoice events"], counts["suspensions"] = ladder_history(cursor, overdue_rows, InvoiceEvent, Suspension)
+    counts["payments"], counts["allocations"] = payments(cursor, payment_rows, Payment, Allocation)
+    del payment_rows
     counts["invoice lines"] = Table(
         InvoiceLine,
         [
@@ -874,6 +879,22 @@ def generate(seed):
         table = model._meta.db_table
         cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
     return counts, time.monotonic() - started
+
+
+def payments(cursor, payment_rows, Payment, Allocation):
+    """A payment for every paid invoice, set against it in full (ids 1..n, as the allocations name them)."""
+    rows, allocations = [], []
+    for pk, (customer, number, paid_on, amount, by_cheque) in enumerate(payment_rows, start=1):
+        at = datetime.combine(paid_on, datetime.min.time(), UTC) + timedelta(hours=11)
+        reference = f"CHQ {100000 + pk % 900000}" if by_cheque else f"INV{number:06d}"
+        rows.append((pk, customer, "cheque" if by_cheque else "transfer", paid_on, amount, reference, at, 0))
+        allocations.append((pk, number, amount, at))
+    columns = ["id", "customer_id", "method", "received_on", "amount", "reference", "recorded_at", "unallocated"]
+    counted = Table(Payment, columns).load(cursor, rows)
+    del rows
+    counted_allocations = Table(Allocation, ["payment_id", "invoice_id", "amount", "at"]).load(cursor, allocations)
+    cursor.execute("SELECT setval(pg_get_serial_sequence('billing_payment', 'id'), %s)", [max(counted, 1)])
+    return counted, counted_allocations
 
 
 def ladder_history(cursor, overdue_rows, InvoiceEvent, Suspension):

@@ -156,6 +156,12 @@ def staff_pages():
         ("customers", "accounts_user", someone.full_name.split()[1]),
         ("customers", "accounts_user", someone.postcode),
         ("print queue", "portal_printqueueletter", "Smith"),
+        ("invoices", "billing_invoice", "INV-004321"),
+        ("invoices", "billing_invoice", someone.full_name.split()[1]),
+        ("payments", "billing_payment", "inv 4321"),
+        ("payments", "billing_payment", "CHQ 1004"),
+        ("payments", "billing_payment", someone.full_name.split()[1]),
+        ("suspensions", "billing_suspension", someone.full_name.split()[1]),
     ]
     for label, name, term in searches:
         app, model = name.split("_", 1)

@@ -9,10 +9,12 @@ Suspensions are proposed by the reminder ladder and confirmed, cancelled or lift
 through their actions; holds are started and ended the same way (portal/admin_actions.py).
 """
 
+from django.conf import settings
 from django.contrib import admin
 from django.db.models import CharField, Prefetch, Value
 from django.db.models.functions import Concat
 
+from billing.admin_invoices import BigTable, number_candidates
 from billing.forms_payments import ConfirmSuspensionForm, EndHoldForm, HoldForm, ReasonForm, RecordPaymentForm
 from billing.models import AccountHold, Allocation, Payment, Suspension, SuspensionStatus
 from billing.services import dunning, holds
@@ -20,7 +22,6 @@ from billing.services.payments import payment_record
 from portal import clock
 from portal.admin_actions import StaffAction, StaffActionsMixin
 from portal.admin_links import LinksOnlyWhereAllowed
-from portal.admin_scale import CappedCountPaginator
 from portal.formats import gbp
 
 
@@ -85,10 +86,26 @@ def _record_payment(_, by, data, now):
     )
 
 
-class PaymentAdmin(StaffActionsMixin, LinksOnlyWhereAllowed, admin.ModelAdmin):
-    # A table that grows every month: counted up to a cap, never in full (portal/admin_scale.py).
-    paginator = CappedCountPaginator
-    show_full_result_count = False
+class InvoiceNumberSearch:
+    """An invoice number typed into the search (INV-000123, inv 123 or 123) finds the rows of that invoice,
+    exactly, through `invoice_path`; anything else is searched as the list's other words."""
+
+    invoice_path = "invoice"
+    search_help_text = "An invoice number (however it was written), or a customer's username or name."
+
+    def get_search_results(self, request, queryset, search_term):
+        numbers = number_candidates(search_term, settings.BILLING["INVOICE_PREFIX"])
+        if numbers is not None:
+            matching = queryset.filter(**{f"{self.invoice_path}__number__in": numbers})
+            return matching, "__" in self.invoice_path  # through allocations: a payment once per invoice
+        return super().get_search_results(request, queryset, search_term)
+
+
+class PaymentAdmin(InvoiceNumberSearch, StaffActionsMixin, LinksOnlyWhereAllowed, BigTable):
+    # A table that grows every month (a payment for nearly every invoice): portal/admin_scale.py's list, with
+    # payment references searched through their trigram index and invoice numbers exactly.
+    invoice_path = "allocations__invoice"
+    search_help_text = "An invoice number (however the payer wrote it), a payment's reference, or a customer's name."
     list_display = [
         "received_on",
         "customer",
@@ -101,8 +118,7 @@ class PaymentAdmin(StaffActionsMixin, LinksOnlyWhereAllowed, admin.ModelAdmin):
     ]
     list_filter = ["method", CreditFilter, SourceFilter, "received_on"]
     list_select_related = ["customer", "statement_line"]
-    search_fields = ["customer__username", "customer__full_name", "reference", "allocations__invoice__number"]
-    date_hierarchy = "received_on"
+    search_fields = ["customer__username", "customer__full_name", "reference"]
     inlines = [AllocationInline]
     change_form_template = "admin/portal/case_change_form.html"
     fields = [
@@ -167,11 +183,12 @@ def _reference(*parts):
     return Concat(*parts, output_field=CharField())
 
 
-class SuspensionAdmin(StaffActionsMixin, LinksOnlyWhereAllowed, admin.ModelAdmin):
+class SuspensionAdmin(InvoiceNumberSearch, StaffActionsMixin, LinksOnlyWhereAllowed, BigTable):
+    # Every suspension for non-payment ever made: the list of a big table, newest first (portal/admin_scale.py).
     list_display = ["reference", "customer", "invoice", "status", "suspend_on", "created_at", "suspended_at"]
     list_filter = ["status"]
     list_select_related = ["customer", "invoice"]
-    search_fields = ["customer__username", "customer__full_name", "invoice__number"]
+    search_fields = ["customer__username", "customer__full_name"]
     change_form_template = "admin/portal/case_change_form.html"
     fields = [
         "customer",

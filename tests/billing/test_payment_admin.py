@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from billing.models import Allocation, InvoiceStatus, Payment
+from billing.models import Allocation, InvoiceStatus, Payment, Suspension
 from billing.services.payments import payment_record
 from tests.billing.ledger_helpers import issued_invoice
 from tests.helpers import queries_for_get, visible_text
@@ -194,6 +194,22 @@ def test_the_changelist_searches_by_invoice_number_and_filters_by_credit(as_ann,
     assert "£60.00" in found and "£15.00" not in found
     credit = visible_text(as_ann.get(CHANGELIST, {"credit": "yes"}))
     assert "£15.00" in credit and "INV-000123" not in credit
+
+
+def test_payments_and_suspensions_are_found_by_the_invoice_number_however_typed(as_ann, alice, bob):
+    invoice = issued_invoice(alice, "60.00", number="INV-000123")
+    other = issued_invoice(bob, "40.00", number="INV-000124")
+    payment_record(customer=alice, method="cheque", received_on=date(2027, 2, 1), amount="60.00", reference="CHQ 881")
+    payment_record(customer=bob, method="transfer", received_on=date(2027, 2, 1), amount="40.00")
+    for typed in ("inv 123", "INV123", "123"):
+        found = visible_text(as_ann.get(CHANGELIST, {"q": typed}))
+        assert "£60.00" in found and "£40.00" not in found, typed
+    found = visible_text(as_ann.get(CHANGELIST, {"q": "chq 881"}))  # the payer's reference, as words
+    assert "£60.00" in found and "£40.00" not in found
+    Suspension.objects.create(customer=alice, invoice=invoice, suspend_on=date(2027, 2, 20))
+    Suspension.objects.create(customer=bob, invoice=other, suspend_on=date(2027, 2, 21))
+    found = visible_text(as_ann.get(reverse("admin:billing_suspension_changelist"), {"q": "inv 124"}))
+    assert "INV-000124" in found and "INV-000123" not in found
 
 
 def add_payments(customer, count):
