@@ -1,6 +1,7 @@
 """Pages and periodic jobs at real size, on the dataset of bench/dataset.py.
 
     .venv/bin/python bench/pages.py [--database bench_scale] [--seconds 5] [--rounds 3] [--only customer|staff|jobs]
+        [--page "complaint detail" ...]
 
 Starts gunicorn as production runs it (2 sync workers, DEBUG off, the cached template loader, whitenoise and
 collected static files) on the dataset, then:
@@ -395,6 +396,7 @@ def main():
     parser.add_argument("--seconds", type=int, default=5, help="wrk's run per page")
     parser.add_argument("--only", choices=["customer", "staff", "jobs"])
     parser.add_argument("--rounds", type=int, default=3, help="turns of anchor and page for each customer page")
+    parser.add_argument("--page", action="append", help="only this customer page (its name; may be repeated)")
     args = parser.parse_args()
     env = environment(args.database)
     cookies = sessions(env)
@@ -410,7 +412,7 @@ def main():
                 )
                 under_load(
                     server,
-                    customer_pages(),
+                    [p for p in customer_pages() if not args.page or p[0] in args.page],
                     cookies["bench-customer"],
                     seconds=args.seconds,
                     anchor_rps=anchor[0],
