@@ -11,7 +11,9 @@ off) and a Celery worker on the same queue. Then, through HTTP only:
 - they make complaints alternately through A and B; both workers take the acknowledgements from the one
   queue, and each email is in the mail folder of the worker that sent it;
 - an email reaches the company's mailbox on A and is stored there (the original, through the storage API);
-  a member of staff on B downloads it byte for byte: the file is in the object store, not in A's var/.
+  a member of staff on B downloads it byte for byte: the file is in the object store, not in A's var/;
+- an invoice is issued on A; a worker renders its PDF into the object store; its customer downloads it
+  through B, the same bytes, and its text (read back with pdftotext) names the invoice.
 Prints what each step found and exits non-zero on the first step that fails.
 """
 
@@ -287,6 +289,47 @@ def main():
         print(
             f"   stored on A as {name} in the object store (nothing in A's var/media); downloaded through B by "
             f"staff, {len(original.content)} bytes, identical: ok"
+        )
+
+        # 4. An invoice rendered by a worker into the object store, downloaded by its customer through B.
+        period = time.strftime("%Y-%m")
+        manage(
+            "A",
+            "shell",
+            "-c",
+            "from accounts.models import User\nfrom billing.services.account_charges import account_charge_add\n"
+            "account_charge_add(customer=User.objects.get(username='dora'), description='Engineer visit', "
+            "amount='45.00', by=None)",
+        )
+        print("4. " + manage("A", "billing_run", "--period", period, "--customer", "dora").strip().splitlines()[0])
+        conn = psycopg2.connect(f"{base_url}/{DATABASE}")
+        conn.autocommit = True
+        deadline, row = time.monotonic() + 90, None
+        while time.monotonic() < deadline:
+            with conn.cursor() as cursor:
+                cursor.execute("SELECT id, number, pdf FROM billing_invoice WHERE pdf <> '' ORDER BY id DESC LIMIT 1")
+                row = cursor.fetchone()
+            if row:
+                break
+            time.sleep(0.5)
+        conn.close()
+        assert row, "no worker rendered the invoice's PDF within 90 s"
+        invoice_id, number, pdf_name = row
+        stored = store.get_object(Bucket=BUCKET, Key=pdf_name)["Body"].read()
+        local = list((machines["A"]["var"] / "media").rglob("*.pdf")) + list(
+            (machines["B"]["var"] / "media").rglob("*.pdf")
+        )
+        assert not local, f"a machine kept a local copy of the PDF: {local}"
+        download = dora.request("GET", b, f"/invoices/{invoice_id}/pdf/")
+        assert download.status_code == 200, f"the invoice's PDF answered {download.status_code} on B"
+        assert download.content == stored and stored.startswith(b"%PDF"), "B served other bytes than the store holds"
+        text = subprocess.run(
+            ["pdftotext", "-", "-"], input=download.content, capture_output=True, check=True
+        ).stdout.decode()
+        assert number in text and "45.00" in text, f"the PDF does not read as invoice {number}"
+        print(
+            f"   invoice {number} rendered by a worker into the object store as {pdf_name} (no machine kept it "
+            f"locally); Dora downloaded it through B, {len(download.content):,} bytes, identical, reads {number}: ok"
         )
         print("scale-out: every step passed")
     finally:
