@@ -157,13 +157,19 @@ def number_candidates(term, prefix):
 
 
 class NumberSearchMixin:
+    """A document number typed into the search (INV-000123, inv 123 or 123) finds its rows exactly, through
+    `number_lookup` (a payment's: "allocations__invoice__number"); anything else is searched as the list's
+    other words."""
+
     number_prefix_setting = "INVOICE_PREFIX"
+    number_lookup = "number"
     search_help_text = "A number (INV-000123, inv 123 or 123), or a customer's username, name or email."
 
     def get_search_results(self, request, queryset, search_term):
         numbers = number_candidates(search_term, settings.BILLING[self.number_prefix_setting])
         if numbers is not None:
-            return queryset.filter(number__in=numbers), False
+            # Through a to-many relation (a payment's allocations) a row could come once per match.
+            return queryset.filter(**{f"{self.number_lookup}__in": numbers}), "__" in self.number_lookup
         return super().get_search_results(request, queryset, search_term)
 
 

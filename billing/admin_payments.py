@@ -9,12 +9,11 @@ Suspensions are proposed by the reminder ladder and confirmed, cancelled or lift
 through their actions; holds are started and ended the same way (portal/admin_actions.py).
 """
 
-from django.conf import settings
 from django.contrib import admin
 from django.db.models import CharField, Prefetch, Value
 from django.db.models.functions import Concat
 
-from billing.admin_invoices import BigTable, number_candidates
+from billing.admin_invoices import BigTable, NumberSearchMixin
 from billing.forms_payments import ConfirmSuspensionForm, EndHoldForm, HoldForm, ReasonForm, RecordPaymentForm
 from billing.models import AccountHold, Allocation, Payment, Suspension, SuspensionStatus
 from billing.services import dunning, holds
@@ -86,25 +85,10 @@ def _record_payment(_, by, data, now):
     )
 
 
-class InvoiceNumberSearch:
-    """An invoice number typed into the search (INV-000123, inv 123 or 123) finds the rows of that invoice,
-    exactly, through `invoice_path`; anything else is searched as the list's other words."""
-
-    invoice_path = "invoice"
-    search_help_text = "An invoice number (however it was written), or a customer's username or name."
-
-    def get_search_results(self, request, queryset, search_term):
-        numbers = number_candidates(search_term, settings.BILLING["INVOICE_PREFIX"])
-        if numbers is not None:
-            matching = queryset.filter(**{f"{self.invoice_path}__number__in": numbers})
-            return matching, "__" in self.invoice_path  # through allocations: a payment once per invoice
-        return super().get_search_results(request, queryset, search_term)
-
-
-class PaymentAdmin(InvoiceNumberSearch, StaffActionsMixin, LinksOnlyWhereAllowed, BigTable):
+class PaymentAdmin(NumberSearchMixin, StaffActionsMixin, LinksOnlyWhereAllowed, BigTable):
     # A table that grows every month (a payment for nearly every invoice): portal/admin_scale.py's list, with
     # payment references searched through their trigram index and invoice numbers exactly.
-    invoice_path = "allocations__invoice"
+    number_lookup = "allocations__invoice__number"
     search_help_text = "An invoice number (however the payer wrote it), a payment's reference, or a customer's name."
     list_display = [
         "received_on",
@@ -183,8 +167,10 @@ def _reference(*parts):
     return Concat(*parts, output_field=CharField())
 
 
-class SuspensionAdmin(InvoiceNumberSearch, StaffActionsMixin, LinksOnlyWhereAllowed, BigTable):
+class SuspensionAdmin(NumberSearchMixin, StaffActionsMixin, LinksOnlyWhereAllowed, BigTable):
     # Every suspension for non-payment ever made: the list of a big table, newest first (portal/admin_scale.py).
+    number_lookup = "invoice__number"
+    search_help_text = "An invoice number (however it was written), or a customer's username or name."
     list_display = ["reference", "customer", "invoice", "status", "suspend_on", "created_at", "suspended_at"]
     list_filter = ["status"]
     list_select_related = ["customer", "invoice"]

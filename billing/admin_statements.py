@@ -150,17 +150,17 @@ class StatementImportAdmin(AccountsOnly, admin.ModelAdmin):
             raise Http404("No such statement import.")
         if not self.has_view_permission(request, statement):
             raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Statement {statement.filename}",
+            "statement": statement,
+            "bank": self.bank_name(statement),
+        }
         if statement.state != StatementState.IMPORTED:
             # Being imported (the page refreshes itself until the worker is done), or failed with nothing recorded.
-            context = {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
-                "title": f"Statement {statement.filename}",
-                "statement": statement,
-                "bank": self.bank_name(statement),
-                "refresh_seconds": 3 if statement.state == StatementState.QUEUED else None,
-                "attempts_allowed": STATEMENT_ATTEMPTS,
-            }
+            context["refresh_seconds"] = 3 if statement.state == StatementState.QUEUED else None
+            context["attempts_allowed"] = STATEMENT_ATTEMPTS
             return TemplateResponse(request, "admin/billing/statement_waiting.html", context)
         outcome = request.GET.get("outcome", "")
         lines = (
@@ -174,17 +174,7 @@ class StatementImportAdmin(AccountsOnly, admin.ModelAdmin):
             outcome = ""
         # A month-end file has thousands of lines: a page of them at a time (the whole file took 1.5 s to draw).
         page = Paginator(lines, RESULT_LINES_PER_PAGE).get_page(request.GET.get("page"))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": f"Statement {statement.filename}",
-            "statement": statement,
-            "bank": self.bank_name(statement),
-            "lines": page.object_list,
-            "page": page,
-            "outcome": outcome,
-            "outcomes": LineOutcome.choices,
-        }
+        context.update(lines=page.object_list, page=page, outcome=outcome, outcomes=LineOutcome.choices)
         return TemplateResponse(request, "admin/billing/statement_result.html", context)
 
 

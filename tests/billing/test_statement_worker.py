@@ -30,6 +30,13 @@ def upload(client, name="lloyds.csv", data=None):
     return client.post(UPLOAD, {"file": file, "bank": ""}, follow=True)
 
 
+def wait_until_imported(celery_worker, statement):
+    def imported():
+        return StatementImport.objects.get(pk=statement.pk).state == StatementState.IMPORTED
+
+    celery_worker.wait_until(imported, what="the worker to import the statement")
+
+
 def result_url(statement):
     return reverse("admin:billing_statementimport_change", args=[statement.pk])
 
@@ -54,6 +61,7 @@ def test_an_upload_keeps_the_file_and_records_no_line_until_the_worker_runs(clie
     assert Payment.objects.count() == 2 and StatementLine.objects.count() == 4
     text = visible_text(client.get(result_url(statement)))
     assert "Paid automatically: 2" in text and "£30.00 to INV-000101" in text
+    assert "statement lloyds.csv, uploaded" in text and "by Ann Accounts, imported" in text
 
 
 @pytest.mark.django_db
@@ -128,10 +136,7 @@ def test_a_real_worker_imports_an_uploaded_statement_and_the_page_shows_it(
     statement = StatementImport.objects.get()
     assert "Statement lloyds.csv received: 4 lines, being imported now." in visible_text(response)
 
-    def imported():
-        return StatementImport.objects.get(pk=statement.pk).state == StatementState.IMPORTED
-
-    celery_worker.wait_until(imported, what="the worker to import the statement")
+    wait_until_imported(celery_worker, statement)
     text = visible_text(client.get(result_url(statement)))
     assert "Paid automatically: 2" in text and "For review: 1" in text
     tasks.enqueue_statement(statement.pk)  # a redelivery: nothing paid twice
@@ -156,8 +161,5 @@ def test_an_upload_with_the_broker_down_is_kept_and_imported_by_the_periodic_job
     assert tasks.statements_waiting(now=clock.now()) == 0  # not yet: its task may still be on its way
     assert tasks.statements_waiting(now=clock.now() + timedelta(minutes=6)) == 1
 
-    def imported():
-        return StatementImport.objects.get(pk=statement.pk).state == StatementState.IMPORTED
-
-    celery_worker.wait_until(imported, what="the worker to import the statement")
+    wait_until_imported(celery_worker, statement)
     assert Payment.objects.count() == 2
