@@ -121,8 +121,11 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # Web, worker and scheduler share one SQLite file: wait for a lock rather than fail at once.
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # Web, worker and scheduler share one SQLite file: wait for a lock rather than fail at once. A transaction
+    # takes the write lock when it begins (IMMEDIATE): one that began by reading and then wrote while another
+    # process was writing failed at once with "database is locked", whatever the timeout (a bank statement's
+    # import in the worker, while the worker's other process sent an email).
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 else:
     # No JIT compiling: the portal's queries are short and indexed, and a plan the planner overestimates (an
