@@ -368,12 +368,13 @@ def suspension_restore(*, suspension, by, reason, paid=False, now=None):
 def restore_when_paid(customer, now):
     """Run inside every payment's (and credit's) transaction: once nothing is overdue on the account, a
     suspension in force is lifted and a proposed one cancelled. A part payment that leaves an invoice
-    overdue changes nothing."""
-    if overdue_invoices(today=_today(now)).filter(customer=customer).exists():
-        return
-    live = Suspension.objects.filter(
-        customer=customer, status__in=[SuspensionStatus.PROPOSED, SuspensionStatus.SUSPENDED]
+    overdue changes nothing. Almost every payment is on an account with no suspension: that is looked up first
+    (one row at most, by the index that keeps it one), and the overdue invoices only for an account with one."""
+    live = list(
+        Suspension.objects.filter(customer=customer, status__in=[SuspensionStatus.PROPOSED, SuspensionStatus.SUSPENDED])
     )
+    if not live or overdue_invoices(today=_today(now)).filter(customer=customer).exists():
+        return
     for suspension in live:
         if suspension.status == SuspensionStatus.SUSPENDED:
             suspension_restore(suspension=suspension, by=None, reason="the account is paid.", paid=True, now=now)

@@ -81,6 +81,21 @@ def test_paying_one_invoice_restores_nothing_while_another_is_overdue(alice, ann
     assert len(messages("services_restored", alice)) == 1
 
 
+def test_a_payment_on_an_account_with_nothing_suspended_does_not_look_for_overdue_invoices(
+    alice, bob, django_assert_num_queries
+):
+    # Every line a bank statement pays goes through here: its cost is the import's cost per line.
+    issued_invoice(bob, "45.00", issue_date=date(2026, 10, 1))  # overdue, on another account
+    invoice = issued_invoice(alice, "60.00", issue_date=date(2026, 10, 1))
+    [fttc] = holds(alice, "fttc")
+    # savepoint, payment, invoice locked, allocation, invoice updated, its timeline, suspension looked up, release
+    with django_assert_num_queries(8) as captured:
+        pay(alice, "60.00", invoice)
+    assert not any('"due_date" <' in query["sql"] for query in captured.captured_queries)
+    invoice.refresh_from_db()
+    assert invoice.status == "paid" and statuses([fttc]) == [ServiceStatus.ACTIVE]
+
+
 def test_a_payment_before_staff_confirm_cancels_the_proposal(alice, at, on_commit):
     invoice = issued_invoice(alice, "60.00", issue_date=date(2027, 1, 1))
     [fttc] = holds(alice, "fttc")
