@@ -54,10 +54,11 @@ bench: venv-test
 		for script in bench/*_latency.py; do $(PY) $$script || exit 1; done
 
 # At real size (bench/README.md): a dataset of 5.5 million rows loaded by COPY into its own database
-# (bench_scale, made again each time), then every customer and staff page and every periodic job against it.
+# (bench_scale, made again each time), then every customer and staff page and every periodic job against it,
+# and what drawing a form costs against the anchor page (bench/forms.py).
 bench-scale: venv-test
 	export DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}"; \
-		$(PY) bench/dataset.py && $(PY) bench/pages.py
+		$(PY) bench/dataset.py && $(PY) bench/pages.py && $(PY) bench/forms.py
 
 # Two checkouts, two web servers and two workers on one database, Redis and object store (bench/scale_out.py).
 bench-scale-out: venv-test
