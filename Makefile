@@ -53,7 +53,7 @@ bench: venv-test
 	export DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}"; \
 		for script in bench/*_latency.py; do $(PY) $$script || exit 1; done
 
-# At real size (bench/README.md): a dataset of 5.5 million rows loaded by COPY into its own database
+# At real size (bench/README.md): a dataset of 7.3 million rows loaded by COPY into its own database
 # (bench_scale, made again each time), then every customer and staff page and every periodic job against it,
 # and what drawing a form costs against the anchor page (bench/forms.py).
 bench-scale: venv-test

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from billing.models import Suspension, SuspensionStatus
+from billing.models import InvoiceStatus, Suspension, SuspensionStatus
 from billing.services import dunning
 from billing.services.payments import payment_record
 from billing.tasks_dunning import reminder_ladder
@@ -93,7 +93,7 @@ def test_a_payment_on_an_account_with_nothing_suspended_does_not_look_for_overdu
         pay(alice, "60.00", invoice)
     assert not any('"due_date" <' in query["sql"] for query in captured.captured_queries)
     invoice.refresh_from_db()
-    assert invoice.status == "paid" and statuses([fttc]) == [ServiceStatus.ACTIVE]
+    assert invoice.status == InvoiceStatus.PAID and statuses([fttc]) == [ServiceStatus.ACTIVE]
 
 
 def test_a_payment_before_staff_confirm_cancels_the_proposal(alice, at, on_commit):
